@@ -1,0 +1,5 @@
+"""Allow ``python -m spatialgreen``."""
+
+from spatialgreen.cli import main
+
+raise SystemExit(main())

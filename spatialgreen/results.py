@@ -1,0 +1,138 @@
+"""The results base class shared by every analysis in spatialgreen.
+
+A results object is a frozen dataclass whose DataFrame fields are the tidy tables of
+a run (keyed by unit and year where that applies). The base class gives all of them
+the same way out: :meth:`Results.summary`, :meth:`Results.to_frame`,
+:meth:`Results.to_csv` and :meth:`Results.to_excel` (one sheet per table plus a
+``metadata`` sheet), and :func:`compare` puts several results side by side.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._io import write_table, write_tables
+
+__all__ = ["Results", "compare"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Results:
+    """Base class of results objects (a frozen dataclass of tidy tables).
+
+    Subclasses declare their tables as ``pandas.DataFrame`` fields and may carry a
+    ``meta`` mapping (model, options, version) that is written to the metadata sheet.
+    The first DataFrame field is the main table returned by :meth:`to_frame`.
+
+    Examples
+    --------
+    >>> import dataclasses, pandas as pd
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class MyResults(Results):
+    ...     scores: pd.DataFrame
+    >>> r = MyResults(pd.DataFrame({"unit": ["a"], "score": [1.0]}))
+    >>> r.to_frame().shape
+    (1, 2)
+    """
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every DataFrame held by the results, by field name, in declaration order."""
+        out: dict[str, pd.DataFrame] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, pd.DataFrame):
+                out[f.name] = value
+        return out
+
+    def metadata(self) -> dict[str, Any]:
+        """Model, options and provenance of the run as a flat dict."""
+        from . import __version__
+
+        meta: dict[str, Any] = {"result": type(self).__name__}
+        raw = getattr(self, "meta", None)
+        if isinstance(raw, Mapping):
+            meta.update({str(k): v for k, v in raw.items()})
+        meta.setdefault("spatialgreen_version", __version__)
+        meta.setdefault("created", _dt.datetime.now().isoformat(timespec="seconds"))
+        return meta
+
+    def to_frame(self) -> pd.DataFrame:
+        """The main table (the first DataFrame field), as a copy."""
+        tables = self.tables()
+        if not tables:
+            return pd.DataFrame()
+        return next(iter(tables.values())).copy()
+
+    def summary(self) -> str:
+        """A readable text summary: metadata and the head of each table."""
+        lines = [f"{type(self).__name__}"]
+        for key, value in self.metadata().items():
+            if key not in {"result", "created"}:
+                lines.append(f"  {key}: {value}")
+        for name, table in self.tables().items():
+            lines.append("")
+            lines.append(f"[{name}] {table.shape[0]} rows × {table.shape[1]} columns")
+            with pd.option_context("display.width", 120, "display.max_columns", 12):
+                lines.append(table.head(10).to_string())
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_csv(self, folder: str | os.PathLike[str], *, prefix: str = "") -> list[Path]:
+        """Write every table as ``<folder>/<prefix><name>.csv`` (UTF-8 with BOM)."""
+        folder = Path(folder)
+        return [
+            write_table(table, folder / f"{prefix}{name}.csv")
+            for name, table in self.tables().items()
+        ]
+
+    def to_excel(self, path: str | os.PathLike[str]) -> Path:
+        """Write every table to one workbook, one sheet each, plus a metadata sheet."""
+        sheets = dict(self.tables())
+        meta = self.metadata()
+        sheets["metadata"] = pd.DataFrame(
+            {"key": list(meta), "value": [str(v) for v in meta.values()]}
+        )
+        return write_tables(sheets, path)
+
+
+def compare(results: Sequence[Results] | Mapping[str, Results], *, table: str | None = None) -> pd.DataFrame:
+    """Stack the same table of several results side by side (outer join on the index).
+
+    Parameters
+    ----------
+    results : sequence or mapping of Results
+        The runs to compare; mapping keys name the columns.
+    table : str, optional
+        Which table to take (default: each result's main table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns are a MultiIndex (run name, column).
+
+    Examples
+    --------
+    >>> import dataclasses, pandas as pd
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class R(Results):
+    ...     scores: pd.DataFrame
+    >>> a, b = R(pd.DataFrame({"score": [1.0]})), R(pd.DataFrame({"score": [0.5]}))
+    >>> compare({"a": a, "b": b}).shape
+    (1, 2)
+    """
+    items = results.items() if isinstance(results, Mapping) else (
+        (f"({i + 1})", r) for i, r in enumerate(results)
+    )
+    frames = {}
+    for name, res in items:
+        frames[name] = res.tables()[table] if table else res.to_frame()
+    return pd.concat(frames, axis=1)
