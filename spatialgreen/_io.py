@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError
+from .errors import DataError, DependencyError
 
 __all__ = ["atomic_write", "read_table", "register_input", "write_table", "write_tables"]
 
@@ -125,7 +125,10 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
             raise
         raise DataError(f"cannot read {p}: {exc}") from exc
     except ImportError as exc:
-        raise DataError(f"cannot read {p}: {exc}") from exc
+        raise DependencyError(
+            f"reading {p} needs an optional dependency ({exc}); "
+            'install it with: pip install "spatialgreen[parquet]"'
+        ) from exc
     raise DataError(f"unsupported file type {suffix!r} for {p}; use .csv, .xlsx or .parquet")
 
 
