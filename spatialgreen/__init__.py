@@ -55,6 +55,7 @@ _SUBMODULES = {
     "geo",
     "maps",
     "panel",
+    "report",
     "results",
     "scenarios",
     "spatial",

@@ -1,0 +1,142 @@
+"""Collect the tables, figures and web maps of a study into one output folder.
+
+A :class:`Report` writes every artifact as it is added (tables as CSV and into one
+XLSX workbook, figures as PNG, maps as self-contained offline HTML), remembers a
+one-line caption for each, and :func:`write_gallery` builds an ``index.html`` that
+links every artifact of one or several reports, usable offline.
+
+Examples
+--------
+>>> import tempfile, pandas as pd
+>>> from spatialgreen.report import Report
+>>> rep = Report(tempfile.mkdtemp(), title="Example")
+>>> _ = rep.table(pd.DataFrame({"a": [1]}), "scores", "Scores by unit")
+>>> [a.caption for a in rep.artifacts]
+['Scores by unit']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._io import atomic_write, write_table, write_tables
+
+__all__ = ["Artifact", "Report", "write_gallery"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Artifact:
+    """One output file with its kind (table, figure, map) and caption."""
+
+    kind: str
+    path: Path
+    caption: str
+
+
+class Report:
+    """An output folder that records what was written to it.
+
+    Parameters
+    ----------
+    folder : path-like
+        Where the files go (created).
+    title : str
+        Title of the study, used in the gallery.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str], *, title: str):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.title = title
+        self.artifacts: list[Artifact] = []
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def _add(self, kind: str, path: Path, caption: str) -> Path:
+        self.artifacts.append(Artifact(kind, path, caption))
+        return path
+
+    def table(self, df: pd.DataFrame, name: str, caption: str, *, index: bool = False) -> Path:
+        """Write ``df`` as ``<name>.csv`` (and later into ``tables.xlsx``)."""
+        if df.empty:
+            raise ValueError(f"table {name!r} of {self.title!r} is empty")
+        frame = df.reset_index() if index else df
+        self._tables[name] = frame
+        return self._add("table", write_table(frame, self.folder / f"{name}.csv"), caption)
+
+    def figure(self, fig: Any, name: str, caption: str, *, dpi: int = 150) -> Path:
+        """Save a matplotlib figure as ``<name>.png`` and close it."""
+        import matplotlib.pyplot as plt
+
+        path = atomic_write(self.folder / f"{name}.png", lambda t: fig.savefig(t, dpi=dpi, format="png", bbox_inches="tight"))
+        plt.close(fig)
+        return self._add("figure", path, caption)
+
+    def map(self, fmap: Any, name: str, caption: str) -> Path:
+        """Save a folium map as self-contained offline ``<name>.html``."""
+        from . import maps
+
+        path = maps.save(fmap, self.folder / f"{name}.html", offline=True)
+        return self._add("map", Path(path), caption)
+
+    def text(self, content: str, name: str, caption: str, *, suffix: str = ".txt") -> Path:
+        """Write a text artifact (e.g. a model summary or a LaTeX table)."""
+        path = atomic_write(self.folder / f"{name}{suffix}", lambda t: t.write_text(content, encoding="utf-8"))
+        return self._add("text", path, caption)
+
+    def finish(self) -> Path | None:
+        """Write all tables into ``tables.xlsx`` (one sheet each); return its path."""
+        if not self._tables:
+            return None
+        path = write_tables(self._tables, self.folder / "tables.xlsx")
+        self._add("workbook", path, "All tables of this study in one workbook")
+        return path
+
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;max-width:1100px;color:#222}
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1em}
+.card{border:1px solid #ddd;border-radius:6px;padding:.6em;background:#fafafa}
+.card img{width:100%;height:auto;border:1px solid #eee}
+.kind{font-size:.75em;text-transform:uppercase;color:#777}
+.note{background:#fff3cd;border:1px solid #e0c36b;padding:.6em;border-radius:4px}
+"""
+
+
+def write_gallery(
+    reports: Sequence[Report], path: str | os.PathLike[str], *, title: str, note: str = ""
+) -> Path:
+    """Write an offline ``index.html`` linking every artifact of ``reports``.
+
+    Links are relative to the gallery's folder, figures are shown as thumbnails and
+    every caption is HTML-escaped.
+    """
+    root = Path(path).parent
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    if note:
+        parts.append(f"<p class='note'>{html.escape(note)}</p>")
+    for rep in reports:
+        parts.append(f"<h2>{html.escape(rep.title)}</h2><div class='grid'>")
+        for art in rep.artifacts:
+            href = html.escape(os.path.relpath(art.path, root).replace(os.sep, "/"))
+            thumb = f"<a href='{href}'><img src='{href}' alt=''></a>" if art.kind == "figure" else ""
+            parts.append(
+                f"<div class='card'><div class='kind'>{html.escape(art.kind)}</div>{thumb}"
+                f"<a href='{href}'>{html.escape(art.path.name)}</a>"
+                f"<p>{html.escape(art.caption)}</p></div>"
+            )
+        parts.append("</div>")
+    parts.append("</body></html>")
+    text = "\n".join(parts)
+    return atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
