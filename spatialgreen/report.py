@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import html
 import os
@@ -28,7 +29,7 @@ import pandas as pd
 
 from ._io import atomic_write, write_table, write_tables
 
-__all__ = ["Artifact", "Report", "write_gallery"]
+__all__ = ["Artifact", "Report", "recipe_parser", "write_gallery"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,3 +141,20 @@ def write_gallery(
     parts.append("</body></html>")
     text = "\n".join(parts)
     return atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
+
+
+def recipe_parser(description: str, *, default_output: str) -> argparse.ArgumentParser:
+    """The command-line parser shared by the recipe scripts (``--output``, ``--quick``).
+
+    Recipes add their own data options (``--data``, column names) to it.
+
+    Examples
+    --------
+    >>> p = recipe_parser("demo", default_output="out")
+    >>> p.parse_args([]).output
+    'out'
+    """
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--output", default=default_output, help="output folder")
+    parser.add_argument("--quick", action="store_true", help="reduced data and repetitions")
+    return parser
