@@ -64,6 +64,7 @@ _SUBMODULES = {
 # public name -> module that defines it (imported on first access)
 _LAZY = {
     "read_panel": "panel",
+    "read_table": "panel",
     "validate_panel": "panel",
     "balance_panel": "panel",
     "Results": "results",

@@ -31,6 +31,7 @@ __all__ = [
     "PanelInfo",
     "balance_panel",
     "read_panel",
+    "read_table",
     "require_columns",
     "validate_panel",
 ]

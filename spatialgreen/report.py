@@ -68,6 +68,9 @@ class Report:
         if df.empty:
             raise ValueError(f"table {name!r} of {self.title!r} is empty")
         frame = df.reset_index() if index else df
+        geometry = getattr(frame, "_geometry_column_name", None)
+        if geometry in frame.columns:  # tables hold attributes; polygons go to maps
+            frame = pd.DataFrame(frame.drop(columns=geometry))
         self._tables[name] = frame
         return self._add("table", write_table(frame, self.folder / f"{name}.csv"), caption)
 
