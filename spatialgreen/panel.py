@@ -84,7 +84,7 @@ def _fmt_list(items: Sequence[str]) -> str:
     return "; ".join(shown) + (f"; … and {more} more" if more > 0 else "")
 
 
-def require_columns(data: pd.DataFrame, columns: Iterable[str], *, role: str = "column") -> None:
+def require_columns(data: pd.DataFrame, columns: Iterable[str], *, role: str = "") -> None:
     """Raise :class:`DataError` naming every column of ``columns`` missing from ``data``.
 
     Examples
@@ -103,7 +103,8 @@ def require_columns(data: pd.DataFrame, columns: Iterable[str], *, role: str = "
         available = ", ".join(repr(c) for c in list(data.columns)[:40])
         names = ", ".join(repr(c) for c in missing)
         plural = "s" if len(missing) > 1 else ""
-        raise DataError(f"{role} column{plural} {names} not found; available columns: {available}")
+        what = f"{role} column{plural}" if role else f"column{plural}"
+        raise DataError(f"{what} {names} not found; available columns: {available}")
 
 
 def _key(row_unit: object, row_time: object | None, unit: str, time: str | None) -> str:
