@@ -63,11 +63,16 @@ class Report:
         self.artifacts.append(Artifact(kind, path, caption))
         return path
 
-    def table(self, df: pd.DataFrame, name: str, caption: str, *, index: bool = False) -> Path:
-        """Write ``df`` as ``<name>.csv`` (and later into ``tables.xlsx``)."""
+    def table(self, df: pd.DataFrame, name: str, caption: str) -> Path:
+        """Write ``df`` as ``<name>.csv`` (and later into ``tables.xlsx``).
+
+        A meaningful index (anything but a default range index, e.g. the variable
+        names of an effects table) is kept as the first column(s).
+        """
         if df.empty:
             raise ValueError(f"table {name!r} of {self.title!r} is empty")
-        frame = df.reset_index() if index else df
+        keep_index = not isinstance(df.index, pd.RangeIndex)
+        frame = df.reset_index() if keep_index else df
         geometry = getattr(frame, "_geometry_column_name", None)
         if geometry in frame.columns:  # tables hold attributes; polygons go to maps
             frame = pd.DataFrame(frame.drop(columns=geometry))

@@ -53,9 +53,7 @@ def test_province_panel_shape_and_units():
         "west": 11,
     }
     numeric = p.select_dtypes("number").drop(columns=["adcode", "year"])
-    counts = ["universities_top", "universities_key"]
-    assert (numeric.drop(columns=counts) > 0).all().all()
-    assert (numeric[counts] >= 0).all().all()
+    assert (numeric > 0).all().all()  # every indicator can be logged
 
 
 def test_magnitudes_like_chinas():

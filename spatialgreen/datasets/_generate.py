@@ -16,7 +16,9 @@ Data-generating process (provinces; cities are analogous)
    contiguity ``W`` of the shipped polygons (islands linked to their nearest
    neighbour), ρ = 0.7 and standard-normal ``e``: neighbours resemble each other, so
    Moran's I of the results is meaningfully positive.
-2. *Technology.* ``ln A_it = a_region + 0.025 t + 0.15 f_i + 0.12 z_it + 0.08 m_it``
+2. *Technology.* ``ln A_it = a_region + (0.025 + 0.012 g_i) t + 0.15 f_i + 0.12 z_it
+   + 0.08 m_it`` with ``f`` and ``g`` two draws of the spatial field (levels and
+   growth of technology both cluster in space)
    where ``z`` is the latent "new quality productive forces" level (rising over time,
    higher in the east, spatially correlated) and ``m`` industrial upgrading
    (``0.5 z + noise``): technology differs between east, centre and west, and both
@@ -27,7 +29,7 @@ Data-generating process (provinces; cities are analogous)
    over time (faster in the east).
 4. *Output.* Real GDP = A · K^0.40 · L^0.45 · E^0.15 · exp(v − u), with noise
    ``v ~ N(0, 0.03²)`` and half-normal inefficiency ``u`` (σ_u larger in the west,
-   shrinking over time). Industrial value added is a declining share of GDP.
+   shrinking over time; mostly persistent within a unit, with a smaller yearly part). Industrial value added is a declining share of GDP.
 5. *Pollution.* SO2, COD, wastewater, solid waste and dust are intensities × output
    calibrated to China's 2005 national totals, falling at pollutant-specific rates
    (SO2 fastest, solid waste slowest) and faster where environmental regulation is
@@ -66,8 +68,13 @@ TRANSFER_YEARS = range(2001, 2021)
 _REGION_LEVEL = {"east": 0.35, "central": 0.0, "west": -0.25}
 _REGION_SIGMA_U = {"east": 0.08, "central": 0.14, "west": 0.20}
 # prefecture-level units (province-administered county-level cities are left out)
-_PREFECTURE_TYPES = {"prefecture_city", "autonomous_prefecture", "prefecture", "league",
-                     "municipality"}
+_PREFECTURE_TYPES = {
+    "prefecture_city",
+    "autonomous_prefecture",
+    "prefecture",
+    "league",
+    "municipality",
+}
 _REGION_PCGDP_2005 = {"east": 2.6, "central": 1.15, "west": 0.95}  # 10k yuan per person
 
 
@@ -98,8 +105,13 @@ def _units(level: str) -> pd.DataFrame:
     return out.sort_values("adcode").reset_index(drop=True)
 
 
-def _spatial_field(units: pd.DataFrame, level: str, rng: np.random.Generator,
-                   rho: float = 0.7, k: int = 1) -> np.ndarray:
+def _spatial_field(
+    units: pd.DataFrame,
+    level: str,
+    rng: np.random.Generator,
+    rho: float = 0.7,
+    k: int = 1,
+) -> np.ndarray:
     """Draws of ``(I − ρW)⁻¹ e`` (columns) with queen contiguity of the shipped polygons."""
     from ..geo import spatial_weights
 
@@ -115,43 +127,72 @@ def _spatial_field(units: pd.DataFrame, level: str, rng: np.random.Generator,
 
 
 # --------------------------------------------------------------------- production
-def _production_panel(units: pd.DataFrame, years: range, rng: np.random.Generator,
-                      field: np.ndarray, pop_scale: float) -> pd.DataFrame:
+def _production_panel(
+    units: pd.DataFrame,
+    years: range,
+    rng: np.random.Generator,
+    field: np.ndarray,
+    pop_scale: float,
+) -> pd.DataFrame:
     """The production, pollution and explanatory variables of a unit × year panel."""
     n, T = len(units), len(years)
     t = np.arange(T)[None, :]
     region = units["region"].to_numpy()
     east = (region == "east").astype(float)[:, None]
     west = (region == "west").astype(float)[:, None]
-    f_tech, f_z, f_reg = field[:, 0:1], field[:, 1:2], field[:, 2:3]
+    f_tech, f_z, f_reg, f_trend = (
+        field[:, 0:1],
+        field[:, 1:2],
+        field[:, 2:3],
+        field[:, 3:4],
+    )
 
     # latent new-quality-productive-forces level and industrial upgrading
-    z = 0.8 * east - 0.4 * west + 0.45 * f_z + 0.09 * t + 0.15 * rng.standard_normal((n, T))
+    z = (
+        0.8 * east
+        - 0.4 * west
+        + 0.45 * f_z
+        + 0.09 * t
+        + 0.15 * rng.standard_normal((n, T))
+    )
     m = 0.5 * z + 0.3 * rng.standard_normal((n, 1)) + 0.1 * rng.standard_normal((n, T))
     reg = 0.3 * east + 0.4 * f_reg + 0.05 * t + 0.2 * rng.standard_normal((n, T))
 
     a_region = np.vectorize(_REGION_LEVEL.get)(region)[:, None]
-    ln_a = a_region + 0.025 * t + 0.15 * f_tech + 0.12 * z + 0.08 * m
+    ln_a = (
+        a_region + (0.025 + 0.012 * f_trend) * t + 0.15 * f_tech + 0.12 * z + 0.08 * m
+    )
     pop = pop_scale * np.exp(rng.normal(0, 0.55, (n, 1))) * (1.004 + 0.004 * east) ** t
     labor = pop * (0.52 + 0.04 * rng.random((n, 1)))
 
-    pcgdp0 = np.vectorize(_REGION_PCGDP_2005.get)(region)[:, None] * np.exp(0.25 * f_tech)
+    pcgdp0 = np.vectorize(_REGION_PCGDP_2005.get)(region)[:, None] * np.exp(
+        0.25 * f_tech
+    )
     growth = 0.105 - 0.004 * t + 0.01 * (1 - east) + 0.005 * rng.standard_normal((n, T))
-    potential = pop * pcgdp0 * np.exp(np.cumsum(growth, axis=1) - growth[:, :1])  # 1e8 yuan
+    potential = (
+        pop * pcgdp0 * np.exp(np.cumsum(growth, axis=1) - growth[:, :1])
+    )  # 1e8 yuan
 
     invest_share = 0.38 + 0.12 * (1 - east) + 0.05 * rng.random((n, 1))
     capital = np.empty((n, T))
     capital[:, 0] = invest_share[:, 0] * potential[:, 0] / (0.10 + 0.096)
     for j in range(1, T):
-        capital[:, j] = (1 - 0.096) * capital[:, j - 1] + invest_share[:, 0] * potential[:, j]
+        capital[:, j] = (1 - 0.096) * capital[:, j - 1] + invest_share[
+            :, 0
+        ] * potential[:, j]
 
-    e_intensity = (1.0 + 0.5 * west + 0.2 * rng.random((n, 1))) * (0.965 - 0.01 * east) ** t
+    e_intensity = (1.0 + 0.5 * west + 0.2 * rng.random((n, 1))) * (
+        0.965 - 0.01 * east
+    ) ** t
     energy = e_intensity * potential  # 10k tce per 1e8 yuan ≈ 1 tce / 10k yuan
     water = (0.08 + 0.05 * rng.random((n, 1))) * potential * 0.96**t  # 1e8 m3
-    electricity = (0.10 + 0.05 * west + 0.03 * rng.random((n, 1))) * potential * 0.985**t
+    electricity = (
+        (0.10 + 0.05 * west + 0.03 * rng.random((n, 1))) * potential * 0.985**t
+    )
 
     sigma_u = np.vectorize(_REGION_SIGMA_U.get)(region)[:, None] * (1 - 0.02 * t)
-    u = np.abs(rng.standard_normal((n, T))) * sigma_u
+    # persistent inefficiency with a smaller year-to-year part
+    u = (0.85 * np.abs(rng.standard_normal((n, 1))) + 0.35 * np.abs(rng.standard_normal((n, T)))) * sigma_u
     v = 0.03 * rng.standard_normal((n, T))
     frontier = np.exp(ln_a) * capital**0.40 * labor**0.45 * energy**0.15
     scale = np.median(potential / frontier)
@@ -163,7 +204,9 @@ def _production_panel(units: pd.DataFrame, years: range, rng: np.random.Generato
         return np.exp(-(rate + 0.02 * east) * t - 0.08 * reg - 0.05 * z)
 
     dirty = np.exp(u + 0.08 * rng.standard_normal((n, T)))
-    ind_share = (0.46 - 0.006 * t - 0.05 * east + 0.03 * rng.standard_normal((n, 1))).clip(0.2)
+    ind_share = (
+        0.46 - 0.006 * t - 0.05 * east + 0.03 * rng.standard_normal((n, 1))
+    ).clip(0.2)
 
     data = {
         "population": pop,
@@ -196,15 +239,19 @@ def _production_panel(units: pd.DataFrame, years: range, rng: np.random.Generato
 
 def _explanatory(panel: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """NQPF indicators and the control variables of the GTFP studies."""
-    z, m, reg = panel.pop("_z").to_numpy(), panel.pop("_m").to_numpy(), panel.pop("_reg").to_numpy()
+    z, m, reg = (
+        panel.pop("_z").to_numpy(),
+        panel.pop("_m").to_numpy(),
+        panel.pop("_reg").to_numpy(),
+    )
     n = len(panel)
     pop = panel["population"].to_numpy()
 
     def noisy(scale: float) -> np.ndarray:
         return np.exp(scale * rng.standard_normal(n))
 
-    panel["universities_top"] = np.round(np.exp(0.9 * z + 0.5) * noisy(0.4)).astype(int)
-    panel["universities_key"] = np.round(np.exp(0.6 * z + 1.2) * noisy(0.3)).astype(int)
+    panel["universities_top"] = np.round(np.exp(0.9 * z + 0.5) * noisy(0.4)).clip(1).astype(int)
+    panel["universities_key"] = np.round(np.exp(0.6 * z + 1.2) * noisy(0.3)).clip(1).astype(int)
     panel["it_employment_share"] = 1.2 * np.exp(0.35 * z) * noisy(0.1)
     panel["hightech_rd_fte"] = 800 * pop / 1e3 * np.exp(0.8 * z) * noisy(0.2)
     panel["robot_index"] = np.exp(0.7 * z - 1.0) * noisy(0.2)
@@ -213,13 +260,21 @@ def _explanatory(panel: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     panel["new_energy_share"] = 4.0 * np.exp(0.3 * z) * noisy(0.3)
     panel["internet_ports"] = 0.12 * pop * np.exp(0.4 * z) * noisy(0.15)
     panel["cable_length"] = 80.0 * pop * np.exp(0.35 * z) * noisy(0.15)
-    panel["industrial_upgrading"] = np.exp(0.25 * m) * noisy(0.05)  # tertiary / secondary
-    panel["hightech_agglomeration"] = np.exp(0.3 * z - 0.1) * noisy(0.2)  # location quotient
+    panel["industrial_upgrading"] = np.exp(0.25 * m) * noisy(
+        0.05
+    )  # tertiary / secondary
+    panel["hightech_agglomeration"] = np.exp(0.3 * z - 0.1) * noisy(
+        0.2
+    )  # location quotient
     panel["service_specialization"] = np.exp(0.15 * z) * noisy(0.15)
     panel["environmental_regulation"] = np.exp(0.3 * reg - 0.5) * noisy(0.1)
     panel["fdi"] = (2.0 * np.exp(0.2 * z) * noisy(0.4)).clip(0.05)  # % of GDP
-    panel["government_spending"] = (22 - 2.0 * z + 3 * rng.standard_normal(n)).clip(8)  # % of GDP
-    panel["enterprise_innovation"] = 5.0 * np.exp(0.8 * z) * noisy(0.25)  # patents per 10k
+    panel["government_spending"] = (22 - 2.0 * z + 3 * rng.standard_normal(n)).clip(
+        8
+    )  # % of GDP
+    panel["enterprise_innovation"] = (
+        5.0 * np.exp(0.8 * z) * noisy(0.25)
+    )  # patents per 10k
     panel["urbanization"] = (45 + 8 * z + 3 * rng.standard_normal(n)).clip(25, 90)
     return panel
 
@@ -242,7 +297,7 @@ def province_panel(seed: int = SEED) -> pd.DataFrame:
     """Generate the synthetic 30-province panel, 2005–2022."""
     rng = np.random.default_rng([seed, 1])
     units = _units("province")
-    field = _spatial_field(units, "province", rng, k=3)
+    field = _spatial_field(units, "province", rng, k=4)
     panel = _production_panel(units, PROVINCE_YEARS, rng, field, pop_scale=4000.0)
     panel = _explanatory(panel, rng)
     panel = panel.rename(columns={"name_zh": "province", "name_en": "province_en"})
@@ -253,23 +308,53 @@ def city_panel(seed: int = SEED) -> pd.DataFrame:
     """Generate the synthetic prefecture-city panel, 2005–2020."""
     rng = np.random.default_rng([seed, 2])
     units = _units("city")
-    field = _spatial_field(units, "city", rng, k=3)
+    field = _spatial_field(units, "city", rng, k=4)
     panel = _production_panel(units, CITY_YEARS, rng, field, pop_scale=420.0)
     panel = _explanatory(panel, rng)
-    panel["gdp_per_capita"] = panel["gdp"] / panel["population"] * 1e4  # yuan per person
+    panel["gdp_per_capita"] = (
+        panel["gdp"] / panel["population"] * 1e4
+    )  # yuan per person
     panel = panel.merge(_resource_cities(units, rng), on="adcode", how="left")
     panel = panel.rename(columns={"name_zh": "city", "name_en": "city_en"})
-    keep = [c for c in panel.columns if not c.startswith(("universities", "robot", "software",
-                                                           "ecommerce", "new_energy",
-                                                           "internet", "cable", "it_"))]
+    keep = [
+        c
+        for c in panel.columns
+        if not c.startswith(
+            (
+                "universities",
+                "robot",
+                "software",
+                "ecommerce",
+                "new_energy",
+                "internet",
+                "cable",
+                "it_",
+            )
+        )
+    ]
     return _finish(panel[keep].drop(columns=["lon", "lat"]))
 
 
 # The 16 prefecture-level "regenerative" resource-based cities of the State Council's
 # National Sustainable Development Plan for Resource-Based Cities (2013–2020), Annex.
-REGENERATIVE_CITIES = ("唐山市", "包头市", "鞍山市", "盘锦市", "葫芦岛市", "通化市", "徐州市",
-                       "宿迁市", "马鞍山市", "淄博市", "临沂市", "洛阳市", "南阳市",
-                       "阿坝藏族羌族自治州", "丽江市", "张掖市")
+REGENERATIVE_CITIES = (
+    "唐山市",
+    "包头市",
+    "鞍山市",
+    "盘锦市",
+    "葫芦岛市",
+    "通化市",
+    "徐州市",
+    "宿迁市",
+    "马鞍山市",
+    "淄博市",
+    "临沂市",
+    "洛阳市",
+    "南阳市",
+    "阿坝藏族羌族自治州",
+    "丽江市",
+    "张掖市",
+)
 _RESOURCE_KINDS = ("energy", "metal", "non-metal", "forest", "comprehensive")
 
 
@@ -280,12 +365,24 @@ def _resource_cities(units: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     is_regen = units["name_zh"].isin(REGENERATIVE_CITIES).to_numpy()
     other = ~is_regen & (rng.random(len(units)) < 0.33)
     stage = np.where(is_regen, "regenerative", "")
-    stage = np.where(other, rng.choice(["growing", "mature", "declining"], len(units),
-                                       p=[0.15, 0.6, 0.25]), stage)
-    kind = np.where(is_regen | other, rng.choice(_RESOURCE_KINDS, len(units),
-                                                 p=[0.4, 0.25, 0.15, 0.05, 0.15]), "")
-    return pd.DataFrame({"adcode": units["adcode"], "resource_based": is_regen | other,
-                         "resource_stage": stage, "resource_kind": kind})
+    stage = np.where(
+        other,
+        rng.choice(["growing", "mature", "declining"], len(units), p=[0.15, 0.6, 0.25]),
+        stage,
+    )
+    kind = np.where(
+        is_regen | other,
+        rng.choice(_RESOURCE_KINDS, len(units), p=[0.4, 0.25, 0.15, 0.05, 0.15]),
+        "",
+    )
+    return pd.DataFrame(
+        {
+            "adcode": units["adcode"],
+            "resource_based": is_regen | other,
+            "resource_stage": stage,
+            "resource_kind": kind,
+        }
+    )
 
 
 def generate_all(seed: int = SEED) -> dict[str, pd.DataFrame]:
@@ -298,8 +395,9 @@ def generate_all(seed: int = SEED) -> dict[str, pd.DataFrame]:
         "city_panel": city_panel(seed),
         "clusters": clusters(cities, np.random.default_rng([seed, 3])),
         "belts": belts(cities, np.random.default_rng([seed, 4])),
-        "patent_transfers": patent_transfers(cities, np.random.default_rng([seed, 5]),
-                                             TRANSFER_YEARS),
+        "patent_transfers": patent_transfers(
+            cities, np.random.default_rng([seed, 5]), TRANSFER_YEARS
+        ),
     }
 
 
@@ -309,12 +407,23 @@ def write_all(folder: Path = DEMO_DIR, seed: int = SEED) -> list[Path]:
     paths = []
     for stem, table in generate_all(seed).items():
         path = folder / f"{stem}.csv.gz"
-        table.to_csv(path, index=False, encoding="utf-8", compression={"method": "gzip", "mtime": 0})
+        table.to_csv(
+            path,
+            index=False,
+            encoding="utf-8",
+            compression={"method": "gzip", "mtime": 0},
+        )
         paths.append(path)
-    meta = {"synthetic": True, "seed": seed, "generator": "spatialgreen.datasets._generate",
-            "note": "SYNTHETIC demo data generated by a documented, seeded process; "
-                    "these numbers are not statistics."}
-    (folder / "metadata.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    meta = {
+        "synthetic": True,
+        "seed": seed,
+        "generator": "spatialgreen.datasets._generate",
+        "note": "SYNTHETIC demo data generated by a documented, seeded process; "
+        "these numbers are not statistics.",
+    }
+    (folder / "metadata.json").write_text(
+        json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
+    )
     return paths
 
 
