@@ -65,6 +65,8 @@ PROVINCE_YEARS = range(2005, 2023)
 CITY_YEARS = range(2005, 2021)
 TRANSFER_YEARS = range(2001, 2021)
 
+_POPULATION_2005 = 130756.0  # 10,000 persons, China Statistical Yearbook 2006
+_GDP_2005 = 187319.0  # 100 million yuan, GDP of 2005 (first release)
 _REGION_LEVEL = {"east": 0.35, "central": 0.0, "west": -0.25}
 _REGION_SIGMA_U = {"east": 0.08, "central": 0.14, "west": 0.20}
 # prefecture-level units (province-administered county-level cities are left out)
@@ -132,7 +134,6 @@ def _production_panel(
     years: range,
     rng: np.random.Generator,
     field: np.ndarray,
-    pop_scale: float,
 ) -> pd.DataFrame:
     """The production, pollution and explanatory variables of a unit × year panel."""
     n, T = len(units), len(years)
@@ -162,7 +163,8 @@ def _production_panel(
     ln_a = (
         a_region + (0.025 + 0.012 * f_trend) * t + 0.15 * f_tech + 0.12 * z + 0.08 * m
     )
-    pop = pop_scale * np.exp(rng.normal(0, 0.55, (n, 1))) * (1.004 + 0.004 * east) ** t
+    pop = np.exp(rng.normal(0, 0.55, (n, 1))) * (1.004 + 0.004 * east) ** t
+    pop *= _POPULATION_2005 / pop[:, 0].sum()
     labor = pop * (0.52 + 0.04 * rng.random((n, 1)))
 
     pcgdp0 = np.vectorize(_REGION_PCGDP_2005.get)(region)[:, None] * np.exp(
@@ -195,8 +197,8 @@ def _production_panel(
     u = (0.85 * np.abs(rng.standard_normal((n, 1))) + 0.35 * np.abs(rng.standard_normal((n, T)))) * sigma_u
     v = 0.03 * rng.standard_normal((n, T))
     frontier = np.exp(ln_a) * capital**0.40 * labor**0.45 * energy**0.15
-    scale = np.median(potential / frontier)
-    gdp = scale * frontier * np.exp(v - u)
+    gdp = frontier * np.exp(v - u)
+    gdp *= _GDP_2005 / gdp[:, 0].sum()  # China's real GDP of 2005 in total
 
     # pollutant intensities fall at pollutant-specific rates (SO2 fastest, solid waste
     # slowest), faster where regulation is stricter and NQPF higher
@@ -298,7 +300,7 @@ def province_panel(seed: int = SEED) -> pd.DataFrame:
     rng = np.random.default_rng([seed, 1])
     units = _units("province")
     field = _spatial_field(units, "province", rng, k=4)
-    panel = _production_panel(units, PROVINCE_YEARS, rng, field, pop_scale=4000.0)
+    panel = _production_panel(units, PROVINCE_YEARS, rng, field)
     panel = _explanatory(panel, rng)
     panel = panel.rename(columns={"name_zh": "province", "name_en": "province_en"})
     return _finish(panel.drop(columns=["lon", "lat"]))
@@ -309,7 +311,7 @@ def city_panel(seed: int = SEED) -> pd.DataFrame:
     rng = np.random.default_rng([seed, 2])
     units = _units("city")
     field = _spatial_field(units, "city", rng, k=4)
-    panel = _production_panel(units, CITY_YEARS, rng, field, pop_scale=420.0)
+    panel = _production_panel(units, CITY_YEARS, rng, field)
     panel = _explanatory(panel, rng)
     panel["gdp_per_capita"] = (
         panel["gdp"] / panel["population"] * 1e4
