@@ -1,0 +1,170 @@
+"""The command line: discovery, help with examples, one-line errors, the demo gallery."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from spatialgreen.cli import build_parser, main
+from spatialgreen.cli.cmd_demo import RECIPES
+
+COMMANDS = [
+    "boundaries",
+    "converge",
+    "decouple",
+    "demo",
+    "flows",
+    "gtfp",
+    "map",
+    "match-clusters",
+    "moran",
+    "regress",
+    "sfa",
+    "spatial-model",
+    "three-stage",
+]
+
+
+def _subcommands():
+    parser = build_parser()
+    action = next(
+        a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"
+    )
+    return action.choices
+
+
+def test_every_subcommand_is_registered_with_an_example():
+    subs = _subcommands()
+    assert sorted(subs) == sorted(COMMANDS)
+    for name, sub in subs.items():
+        assert sub.epilog and sub.epilog.startswith("example:"), name
+        assert f"spatialgreen {name}" in sub.epilog, name
+
+
+def test_help_is_fast_and_lists_commands():
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "spatialgreen", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    elapsed = time.perf_counter() - start
+    for name in COMMANDS:
+        assert name in proc.stdout
+    # heavy libraries are imported inside the handlers, not at start-up
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, spatialgreen.cli as c; c.build_parser(); "
+            "print(sorted(m for m in ('geopandas', 'folium', 'spreg', 'linearmodels') "
+            "if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert probe.stdout.strip() == "[]"
+    assert elapsed < 60  # sanity only: a hung import would show here
+
+
+def test_error_is_one_line_and_nonzero(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit,year,x,y\na,2020,1,1\na,2020,2,2\n")
+    code = main(
+        [
+            "gtfp",
+            str(bad),
+            "--inputs",
+            "x",
+            "--outputs",
+            "y",
+            "--time",
+            "year",
+            "-o",
+            str(tmp_path / "out.csv"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines()[0].startswith("spatialgreen: error: ")
+    assert "duplicate" in err and "Traceback" not in err
+
+
+def test_debug_shows_traceback(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unit,year,x,y\na,2020,1,1\na,2020,2,2\n")
+    with pytest.raises(Exception, match="duplicate"):
+        main(
+            [
+                "gtfp",
+                str(bad),
+                "--inputs",
+                "x",
+                "--outputs",
+                "y",
+                "--time",
+                "year",
+                "-o",
+                str(tmp_path / "out.csv"),
+                "--debug",
+            ]
+        )
+
+
+def test_demo_writes_gallery(tmp_path, capsys):
+    out = tmp_path / "maps"
+    assert (
+        main(
+            [
+                "demo",
+                "--recipe",
+                "yrd_decoupling_catchup",
+                "--output",
+                str(out),
+                "--quick",
+            ]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    index = out / "index.html"
+    assert str(index.resolve()) in printed
+    html = index.read_text(encoding="utf-8")
+    assert "SYNTHETIC" in html
+    links = set(__import__("re").findall(r"href='([^']+)'", html))
+    assert any(link.endswith(".html") for link in links)
+    for link in links:
+        assert (out / link).exists(), link
+
+
+def test_recipes_are_in_the_wheel(tmp_path):
+    """`spatialgreen demo` must find the recipes after a non-editable install."""
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(root),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    import zipfile
+
+    wheel = next(tmp_path.glob("spatialgreen-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for recipe in RECIPES:
+        assert f"spatialgreen/_recipes/{recipe}.py" in names
