@@ -1,4 +1,4 @@
-"""Recipe 5 — national industrial clusters, online industrial belts and green-patent flows.
+"""Recipe 5 — national industrial clusters, online belts and green-patent flows.
 
 Follows the two parts of ``shared/studies/002``: (a) national industrial clusters
 matched with the online industrial belts of an e-commerce platform, city by city and
@@ -39,8 +39,13 @@ def _table(path: str | None, default: Callable[[], pd.DataFrame]) -> pd.DataFram
 
 def _background(title: str) -> folium.Map:
     """Province polygons coloured by east/central/west, under the points and lines."""
-    return maps.categorical(sg.load_boundaries("province"), "region3", title=title,
-                            legend_title="region", tooltip=())
+    return maps.categorical(
+        sg.load_boundaries("province"),
+        "region3",
+        title=title,
+        legend_title="region",
+        tooltip=(),
+    )
 
 
 def run(
@@ -54,56 +59,126 @@ def run(
 ) -> Report:
     """Run the study and write its tables and maps to ``output``."""
     report = Report(output, title=TITLE)
-    match = clusters.match_clusters(_table(clusters_path, datasets.clusters),
-                                    _table(belts_path, datasets.belts))
-    report.table(match.summary, "cluster_belt_shares",
-                 "Cities with both, clusters co-located with a belt, identical and similar "
-                 "industry shares — overall, by programme and by region")
-    report.table(match.matches, "cluster_belt_pairs", "Every co-located cluster–belt pair and its class")
-    report.table(match.cluster_matches, "cluster_match_lists", "Matched belts of each cluster")
+    match = clusters.match_clusters(
+        _table(clusters_path, datasets.clusters), _table(belts_path, datasets.belts)
+    )
+    report.table(
+        match.summary,
+        "cluster_belt_shares",
+        "Cities with both, clusters co-located with a belt, identical and similar "
+        "industry shares — overall, by programme and by region",
+    )
+    report.table(
+        match.matches,
+        "cluster_belt_pairs",
+        "Every co-located cluster–belt pair and its class",
+    )
+    report.table(
+        match.cluster_matches, "cluster_match_lists", "Matched belts of each cluster"
+    )
     per_city = match.spatial("province", permutations=99 if quick else 999)
-    report.table(per_city.units, "clusters_by_province", "Clusters, belts and match rates by province")
-    report.table(per_city.moran, "clusters_moran", "Moran's I of the counts and rates by province")
+    report.table(
+        per_city.units,
+        "clusters_by_province",
+        "Clusters, belts and match rates by province",
+    )
+    report.table(
+        per_city.moran,
+        "clusters_moran",
+        "Moran's I of the counts and rates by province",
+    )
 
-    m = maps.points(match.belt_points, label="belt", color="#1b9e77", name="online belts",
-                    m=_background("National clusters and online industrial belts"))
-    m = maps.points(match.cluster_points, label="cluster", category="best_match",
-                    name="national clusters", m=m)
-    m = maps.pairs(match.pair_lines, lon=("o_lon", "d_lon"), lat=("o_lat", "d_lat"),
-                   label=("cluster", "belt"), name="matched pairs", m=m)
-    report.map(m, "map_clusters_belts", "Clusters coloured by their best match, belts and matched pairs")
+    m = maps.points(
+        match.belt_points,
+        label="belt",
+        color="#1b9e77",
+        name="online belts",
+        m=_background("National clusters and online industrial belts"),
+    )
+    m = maps.points(
+        match.cluster_points,
+        label="cluster",
+        category="best_match",
+        name="national clusters",
+        m=m,
+    )
+    m = maps.pairs(
+        match.pair_lines,
+        lon=("o_lon", "d_lon"),
+        lat=("o_lat", "d_lat"),
+        label=("cluster", "belt"),
+        name="matched pairs",
+        m=m,
+    )
+    report.map(
+        m,
+        "map_clusters_belts",
+        "Clusters coloured by their best match, belts and matched pairs",
+    )
 
     records = _table(transfers_path, datasets.patent_transfers)
     if quick:
         records = records[records["year"] >= 2011]
-    net = flows.transfer_flows(records, ipc="ipc", green_only=True, region=region,
-                               periods=5, progress=False)
-    report.table(net.integration, "integration",
-                 "Green-technology integration of the region: overall, supply and sales levels")
-    report.table(net.regional, "regional_flows", "Flows within, into and out of the region by period")
-    report.table(net.network, "network", "Degree, strength and centralities of each city")
+    net = flows.transfer_flows(
+        records, ipc="ipc", green_only=True, region=region, periods=5, progress=False
+    )
+    report.table(
+        net.integration,
+        "integration",
+        "Green-technology integration of the region: overall, supply and sales levels",
+    )
+    report.table(
+        net.regional,
+        "regional_flows",
+        "Flows within, into and out of the region by period",
+    )
+    report.table(
+        net.network, "network", "Degree, strength and centralities of each city"
+    )
     report.table(net.core, "core_cities", "Core cities of the flow network")
     last = net.flow_lines[net.flow_lines["period"] == net.flow_lines["period"].max()]
     top = last.nlargest(60, "count")
     period = last["period"].iloc[0]
-    report.map(maps.flows(top, origin="origin", destination="destination", volume="count",
-                          level="city",
-                          m=_background(f"The 60 largest green-patent transfer flows, {period}")),
-               "map_green_flows", "Largest green-patent transfer flows between cities, last period")
+    report.map(
+        maps.flows(
+            top,
+            origin="origin",
+            destination="destination",
+            volume="count",
+            level="city",
+            m=_background(f"The 60 largest green-patent transfer flows, {period}"),
+        ),
+        "map_green_flows",
+        "Largest green-patent transfer flows between cities, last period",
+    )
     report.finish()
     return report
 
 
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
-    parser = recipe_parser(__doc__.splitlines()[0], default_output="maps/clusters_and_green_flows")
-    parser.add_argument("--clusters", help="clusters table (name, programme, city, industry)")
+    parser = recipe_parser(
+        __doc__.splitlines()[0], default_output="maps/clusters_and_green_flows"
+    )
+    parser.add_argument(
+        "--clusters", help="clusters table (name, programme, city, industry)"
+    )
     parser.add_argument("--belts", help="belts table (name, city, county, industry)")
-    parser.add_argument("--transfers", help="transfers (origin, destination, year, count, ipc)")
-    parser.add_argument("--region", default="yrd26", help="focal region: a grouping name")
+    parser.add_argument(
+        "--transfers", help="transfers (origin, destination, year, count, ipc)"
+    )
+    parser.add_argument(
+        "--region", default="yrd26", help="focal region: a grouping name"
+    )
     args = parser.parse_args(argv)
-    report = run(args.output, quick=args.quick, clusters_path=args.clusters,
-                 belts_path=args.belts, transfers_path=args.transfers, region=args.region)
+    report = run(
+        args.output,
+        quick=args.quick,
+        clusters_path=args.clusters,
+        belts_path=args.belts,
+        transfers_path=args.transfers,
+        region=args.region,
+    )
     print(f"wrote {len(report.artifacts)} files to {report.folder}")
 
 

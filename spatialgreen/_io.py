@@ -15,7 +15,13 @@ import pandas as pd
 
 from .errors import DataError, DependencyError
 
-__all__ = ["atomic_write", "read_table", "register_input", "write_table", "write_tables"]
+__all__ = [
+    "atomic_write",
+    "read_table",
+    "register_input",
+    "write_table",
+    "write_tables",
+]
 
 _INPUT_FILES: set[Path] = set()
 
@@ -67,12 +73,16 @@ def atomic_write(
     final = Path(path)
     _guard_output(final, protect)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=final.suffix)
+    fd, tmp = tempfile.mkstemp(
+        dir=final.parent, prefix=f".{final.name}.", suffix=final.suffix
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         writer(tmp_path)
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp creates 0600; give normal rights
+        os.chmod(
+            tmp_path, 0o666 & ~_umask()
+        )  # mkstemp creates 0600; give normal rights
         os.replace(tmp_path, final)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -86,7 +96,9 @@ def _umask() -> int:
     return mask
 
 
-def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | os.PathLike[str], *, sheet: str | int | None = None
+) -> pd.DataFrame:
     """Read a CSV, XLSX/XLS or Parquet file into a DataFrame.
 
     CSV files are tried as UTF-8 (with or without BOM) and then as GB18030, the
@@ -136,11 +148,15 @@ def read_table(path: str | os.PathLike[str], *, sheet: str | int | None = None) 
             f"reading {p} needs an optional dependency ({exc}); "
             'install it with: pip install "spatialgreen[parquet]"'
         ) from exc
-    raise DataError(f"unsupported file type {suffix!r} for {p}; use .csv, .xlsx or .parquet")
+    raise DataError(
+        f"unsupported file type {suffix!r} for {p}; use .csv, .xlsx or .parquet"
+    )
 
 
-def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> Path:
-    """Write one table as CSV (UTF-8 with BOM) or XLSX, chosen by the suffix, atomically.
+def write_table(
+    df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False
+) -> Path:
+    """Write one table as CSV (UTF-8 with BOM) or XLSX (by suffix), atomically.
 
     Examples
     --------
@@ -152,7 +168,9 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool =
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
-        return atomic_write(p, lambda t: df.to_csv(t, index=index, encoding=CSV_ENCODING))
+        return atomic_write(
+            p, lambda t: df.to_csv(t, index=index, encoding=CSV_ENCODING)
+        )
     if suffix == ".xlsx":
         return write_tables({"data": df}, p, index=index)
     if suffix in {".parquet", ".pq"}:
@@ -161,7 +179,10 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool =
 
 
 def write_tables(
-    tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *, index: bool = False
+    tables: Mapping[str, pd.DataFrame],
+    path: str | os.PathLike[str],
+    *,
+    index: bool = False,
 ) -> Path:
     """Write several tables to one XLSX workbook, one sheet each, atomically.
 

@@ -29,9 +29,7 @@ def weights_ids(w: Any) -> list:
         return list(w.unique_ids)
     if hasattr(w, "id_order"):
         return list(w.id_order)
-    raise WeightsError(
-        f"weights must be a libpysal Graph or W, got {type(w).__name__}"
-    )
+    raise WeightsError(f"weights must be a libpysal Graph or W, got {type(w).__name__}")
 
 
 def align_weights(
@@ -74,7 +72,7 @@ def align_weights(
     >>> align_weights(g, ["a", "b", "x"])
     Traceback (most recent call last):
     ...
-    spatialgreen.errors.WeightsError: units missing from the weights: 'x'; weights also have units absent from the data: 'c'
+    spatialgreen.errors.WeightsError: units missing from the weights: 'x'; ...
     """
     from libpysal.graph import Graph
 
@@ -90,10 +88,13 @@ def align_weights(
     if missing or extra:
         parts = []
         if missing:
-            parts.append("units missing from the weights: " + ", ".join(map(repr, missing[:30])))
+            parts.append(
+                "units missing from the weights: " + ", ".join(map(repr, missing[:30]))
+            )
         if extra:
             parts.append(
-                "weights also have units absent from the data: " + ", ".join(map(repr, extra[:30]))
+                "weights also have units absent from the data: "
+                + ", ".join(map(repr, extra[:30]))
             )
         raise WeightsError("; ".join(parts))
 
@@ -104,10 +105,13 @@ def align_weights(
         raise WeightsError(
             "units without neighbours (islands): "
             + ", ".join(map(repr, islands))
-            + "; build the weights with an islands policy (spatialgreen.spatial_weights(..., islands=...))"
+            + "; build the weights with an islands policy "
+            "(spatialgreen.spatial_weights(..., islands=...))"
         )
     if transform:
-        graph = graph.transform(transform.upper() if transform.lower() == "r" else transform)
+        graph = graph.transform(
+            transform.upper() if transform.lower() == "r" else transform
+        )
     if kind == "Graph":
         return graph
     out = graph.to_W()
@@ -119,6 +123,12 @@ def _reorder(graph: Any, ids: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     adj = graph.adjacency.reset_index()
     focal, neighbor, weight = adj.columns[:3]
     rank = {u: i for i, u in enumerate(ids)}
-    order = np.lexsort((adj[neighbor].map(rank).to_numpy(), adj[focal].map(rank).to_numpy()))
+    order = np.lexsort(
+        (adj[neighbor].map(rank).to_numpy(), adj[focal].map(rank).to_numpy())
+    )
     adj = adj.iloc[order]
-    return adj[focal].to_numpy(), adj[neighbor].to_numpy(), adj[weight].to_numpy(dtype=float)
+    return (
+        adj[focal].to_numpy(),
+        adj[neighbor].to_numpy(),
+        adj[weight].to_numpy(dtype=float),
+    )

@@ -9,7 +9,7 @@ Examples
 >>> import pandas as pd
 >>> df = pd.DataFrame({"省份": ["北京", "北京", "天津", "天津"],
 ...                    "年份": [2020, 2021, 2020, 2021], "GDP": [1.0, 2.0, 3.0, 4.0]})
->>> info = validate_panel(df, unit="省份", time="年份", columns=["GDP"], positive=["GDP"])
+>>> info = validate_panel(df, unit="省份", time="年份", positive=["GDP"])
 >>> info.balanced, info.n_units, info.periods
 (True, 2, (2020, 2021))
 """
@@ -84,8 +84,10 @@ def _fmt_list(items: Sequence[str]) -> str:
     return "; ".join(shown) + (f"; … and {more} more" if more > 0 else "")
 
 
-def require_columns(data: pd.DataFrame, columns: Iterable[str], *, role: str = "") -> None:
-    """Raise :class:`DataError` naming every column of ``columns`` missing from ``data``.
+def require_columns(
+    data: pd.DataFrame, columns: Iterable[str], *, role: str = ""
+) -> None:
+    """Raise :class:`DataError` naming every column of ``columns`` not in ``data``.
 
     Examples
     --------
@@ -113,7 +115,9 @@ def _key(row_unit: object, row_time: object | None, unit: str, time: str | None)
     return f"{unit}={row_unit}, {time}={row_time}"
 
 
-def _check_numeric(data: pd.DataFrame, col: str, unit: str, time: str | None) -> pd.Series:
+def _check_numeric(
+    data: pd.DataFrame, col: str, unit: str, time: str | None
+) -> pd.Series:
     values = data[col]
     if pd.api.types.is_bool_dtype(values):
         return values.astype(float)
@@ -126,7 +130,10 @@ def _check_numeric(data: pd.DataFrame, col: str, unit: str, time: str | None) ->
         where = [
             f"{_key(u, t, unit, time)}: {v!r}"
             for u, t, v in zip(
-                rows[unit], rows[time] if time else [None] * len(rows), values[bad], strict=True
+                rows[unit],
+                rows[time] if time else [None] * len(rows),
+                values[bad],
+                strict=True,
             )
         ]
         raise DataError(f"column {col!r} has non-numeric cells: {_fmt_list(where)}")
@@ -184,7 +191,7 @@ def validate_panel(
     >>> validate_panel(df, unit="unit", time="year")
     Traceback (most recent call last):
     ...
-    spatialgreen.errors.PanelError: duplicate (unit, year) rows: unit=a, year=2020 (2 rows)
+    spatialgreen.errors.PanelError: duplicate (unit, year) rows: unit=a, year=2020 ...
     """
     positive = list(positive)
     nonnegative = list(nonnegative)
@@ -196,7 +203,9 @@ def validate_panel(
     for k in keys:
         if data[k].isna().any():
             rows = np.flatnonzero(data[k].isna().to_numpy())[:_MAX_LISTED]
-            raise DataError(f"key column {k!r} has missing values (rows {rows.tolist()})")
+            raise DataError(
+                f"key column {k!r} has missing values (rows {rows.tolist()})"
+            )
 
     dup = data.duplicated(keys, keep=False)
     if dup.any():
@@ -212,20 +221,36 @@ def validate_panel(
         tvals = data[time] if time else pd.Series([None] * len(data), index=data.index)
         na = values.isna()
         if na.any() and not allow_missing:
-            where = [_key(u, t, unit, time) for u, t in zip(data.loc[na, unit], tvals[na], strict=True)]
+            where = [
+                _key(u, t, unit, time)
+                for u, t in zip(data.loc[na, unit], tvals[na], strict=True)
+            ]
             raise DataError(f"column {col!r} has missing values at: {_fmt_list(where)}")
         finite = values.where(~na)
         if np.isinf(finite.to_numpy(dtype=float, na_value=np.nan)).any():
             bad = np.isinf(finite.to_numpy(dtype=float, na_value=np.nan))
-            where = [_key(u, t, unit, time) for u, t in zip(data.loc[bad, unit], tvals[bad], strict=True)]
-            raise DataError(f"column {col!r} has infinite values at: {_fmt_list(where)}")
-        for cols, test, word in ((positive, finite <= 0, "> 0"), (nonnegative, finite < 0, ">= 0")):
+            where = [
+                _key(u, t, unit, time)
+                for u, t in zip(data.loc[bad, unit], tvals[bad], strict=True)
+            ]
+            raise DataError(
+                f"column {col!r} has infinite values at: {_fmt_list(where)}"
+            )
+        for cols, test, word in (
+            (positive, finite <= 0, "> 0"),
+            (nonnegative, finite < 0, ">= 0"),
+        ):
             if col in cols and test.any():
                 where = [
                     f"{_key(u, t, unit, time)} ({v})"
-                    for u, t, v in zip(data.loc[test, unit], tvals[test], finite[test], strict=True)
+                    for u, t, v in zip(
+                        data.loc[test, unit], tvals[test], finite[test], strict=True
+                    )
                 ]
-                raise DataError(f"column {col!r} must be {word}; offending cells: {_fmt_list(where)}")
+                raise DataError(
+                    f"column {col!r} must be {word}; offending cells: "
+                    f"{_fmt_list(where)}"
+                )
 
     units = tuple(pd.unique(data[unit]).tolist())
     if time is None:
@@ -240,10 +265,16 @@ def validate_panel(
 
     gaps = _find_gaps(data, unit, time, periods)
     if require_consecutive and not gaps.empty:
-        where = [f"{unit}={u}: missing {time} {m}" for u, m in zip(gaps[unit], gaps["missing"], strict=True)]
+        where = [
+            f"{unit}={u}: missing {time} {m}"
+            for u, m in zip(gaps[unit], gaps["missing"], strict=True)
+        ]
         raise PanelError(f"periods have gaps: {_fmt_list(where)}")
     if require_balanced and not balanced:
-        where = [_key(u, t, unit, time) for u, t in zip(missing_cells[unit], missing_cells[time], strict=True)]
+        where = [
+            _key(u, t, unit, time)
+            for u, t in zip(missing_cells[unit], missing_cells[time], strict=True)
+        ]
         raise PanelError(
             f"unbalanced panel: {len(missing_cells)} (unit, period) cells are absent: "
             f"{_fmt_list(where)}; use spatialgreen.panel.balance_panel() to balance it"
@@ -251,7 +282,9 @@ def validate_panel(
     return PanelInfo(unit, time, units, periods, balanced, missing_cells, gaps)
 
 
-def _find_gaps(data: pd.DataFrame, unit: str, time: str, periods: tuple) -> pd.DataFrame:
+def _find_gaps(
+    data: pd.DataFrame, unit: str, time: str, periods: tuple
+) -> pd.DataFrame:
     """Units whose own periods skip one of the panel's periods inside their span."""
     rows = []
     order = {p: i for i, p in enumerate(periods)}
@@ -260,12 +293,18 @@ def _find_gaps(data: pd.DataFrame, unit: str, time: str, periods: tuple) -> pd.D
         expected = set(range(idx[0], idx[-1] + 1))
         missing = sorted(expected - set(idx))
         if missing:
-            rows.append({unit: u, "missing": ", ".join(str(periods[i]) for i in missing)})
+            rows.append(
+                {unit: u, "missing": ", ".join(str(periods[i]) for i in missing)}
+            )
     # integer years can also skip a calendar year that no unit has
     if periods and all(isinstance(p, (int, np.integer)) for p in periods):
-        calendar = set(range(int(periods[0]), int(periods[-1]) + 1)) - {int(p) for p in periods}
+        calendar = set(range(int(periods[0]), int(periods[-1]) + 1)) - {
+            int(p) for p in periods
+        }
         if calendar:
-            rows.append({unit: "(all units)", "missing": ", ".join(map(str, sorted(calendar)))})
+            rows.append(
+                {unit: "(all units)", "missing": ", ".join(map(str, sorted(calendar)))}
+            )
     return pd.DataFrame(rows, columns=[unit, "missing"])
 
 

@@ -77,13 +77,18 @@ class Report:
         if geometry in frame.columns:  # tables hold attributes; polygons go to maps
             frame = pd.DataFrame(frame.drop(columns=geometry))
         self._tables[name] = frame
-        return self._add("table", write_table(frame, self.folder / f"{name}.csv"), caption)
+        return self._add(
+            "table", write_table(frame, self.folder / f"{name}.csv"), caption
+        )
 
     def figure(self, fig: Any, name: str, caption: str, *, dpi: int = 150) -> Path:
         """Save a matplotlib figure as ``<name>.png`` and close it."""
         import matplotlib.pyplot as plt
 
-        path = atomic_write(self.folder / f"{name}.png", lambda t: fig.savefig(t, dpi=dpi, format="png", bbox_inches="tight"))
+        path = atomic_write(
+            self.folder / f"{name}.png",
+            lambda t: fig.savefig(t, dpi=dpi, format="png", bbox_inches="tight"),
+        )
         plt.close(fig)
         return self._add("figure", path, caption)
 
@@ -94,9 +99,14 @@ class Report:
         path = maps.save(fmap, self.folder / f"{name}.html", offline=True)
         return self._add("map", Path(path), caption)
 
-    def text(self, content: str, name: str, caption: str, *, suffix: str = ".txt") -> Path:
+    def text(
+        self, content: str, name: str, caption: str, *, suffix: str = ".txt"
+    ) -> Path:
         """Write a text artifact (e.g. a model summary or a LaTeX table)."""
-        path = atomic_write(self.folder / f"{name}{suffix}", lambda t: t.write_text(content, encoding="utf-8"))
+        path = atomic_write(
+            self.folder / f"{name}{suffix}",
+            lambda t: t.write_text(content, encoding="utf-8"),
+        )
         return self._add("text", path, caption)
 
     def finish(self) -> Path | None:
@@ -109,7 +119,8 @@ class Report:
 
 
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;max-width:1100px;color:#222}
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;
+ max-width:1100px;color:#222}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1em}
 .card{border:1px solid #ddd;border-radius:6px;padding:.6em;background:#fafafa}
@@ -120,7 +131,11 @@ h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-to
 
 
 def write_gallery(
-    reports: Sequence[Report], path: str | os.PathLike[str], *, title: str, note: str = ""
+    reports: Sequence[Report],
+    path: str | os.PathLike[str],
+    *,
+    title: str,
+    note: str = "",
 ) -> Path:
     """Write an offline ``index.html`` linking every artifact of ``reports``.
 
@@ -139,9 +154,14 @@ def write_gallery(
         parts.append(f"<h2>{html.escape(rep.title)}</h2><div class='grid'>")
         for art in rep.artifacts:
             href = html.escape(os.path.relpath(art.path, root).replace(os.sep, "/"))
-            thumb = f"<a href='{href}'><img src='{href}' alt=''></a>" if art.kind == "figure" else ""
+            thumb = (
+                f"<a href='{href}'><img src='{href}' alt=''></a>"
+                if art.kind == "figure"
+                else ""
+            )
             parts.append(
-                f"<div class='card'><div class='kind'>{html.escape(art.kind)}</div>{thumb}"
+                f"<div class='card'><div class='kind'>{html.escape(art.kind)}</div>"
+                f"{thumb}"
                 f"<a href='{href}'>{html.escape(art.path.name)}</a>"
                 f"<p>{html.escape(art.caption)}</p></div>"
             )
@@ -164,5 +184,7 @@ def recipe_parser(description: str, *, default_output: str) -> argparse.Argument
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--output", default=default_output, help="output folder")
-    parser.add_argument("--quick", action="store_true", help="reduced data and repetitions")
+    parser.add_argument(
+        "--quick", action="store_true", help="reduced data and repetitions"
+    )
     return parser

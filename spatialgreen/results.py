@@ -104,7 +104,9 @@ class Results:
         return write_tables(sheets, path)
 
 
-def compare(results: Sequence[Results] | Mapping[str, Results], *, table: str | None = None) -> pd.DataFrame:
+def compare(
+    results: Sequence[Results] | Mapping[str, Results], *, table: str | None = None
+) -> pd.DataFrame:
     """Stack the same table of several results side by side (outer join on the index).
 
     Parameters
@@ -129,8 +131,10 @@ def compare(results: Sequence[Results] | Mapping[str, Results], *, table: str | 
     >>> compare({"a": a, "b": b}).shape
     (1, 2)
     """
-    items = results.items() if isinstance(results, Mapping) else (
-        (f"({i + 1})", r) for i, r in enumerate(results)
+    items = (
+        results.items()
+        if isinstance(results, Mapping)
+        else ((f"({i + 1})", r) for i, r in enumerate(results))
     )
     frames = {}
     for name, res in items:

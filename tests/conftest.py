@@ -37,9 +37,16 @@ class Browser:
     def __init__(self, executable: str):
         self.executable = executable
 
-    def _run(self, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    def _run(
+        self, args: list[str], timeout: float = 120
+    ) -> subprocess.CompletedProcess:
         with tempfile.TemporaryDirectory(prefix="sg-chromium-") as profile:
-            cmd = [self.executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+            cmd = [
+                self.executable,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                *args,
+            ]
             return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
     def dump_dom(self, html: str | os.PathLike[str], *, budget_ms: int = 5000) -> str:
@@ -81,7 +88,8 @@ def browser() -> Browser:
     exe = _find_chromium()
     if exe is None:
         pytest.skip(
-            "headless Chromium not installed (Debian package 'chromium'; .ci/run installs it)"
+            "headless Chromium not installed "
+            "(Debian package 'chromium'; .ci/run installs it)"
         )
     return Browser(exe)
 
@@ -90,7 +98,8 @@ def browser() -> Browser:
 def dask_client() -> Iterator[object]:
     """A real dask.distributed LocalCluster with two single-threaded workers."""
     distributed = pytest.importorskip(
-        "dask.distributed", reason="dask[distributed] not installed (pip install '.[dask]')"
+        "dask.distributed",
+        reason="dask[distributed] not installed (pip install '.[dask]')",
     )
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None

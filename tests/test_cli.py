@@ -1,4 +1,4 @@
-"""The command line: discovery, help with examples, one-line errors, the demo gallery."""
+"""The command line: discovery, help with examples, one-line errors, demo gallery."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The embedded SYNTHETIC demo data: reproducible, labelled, plausible, spatially patterned."""
+"""The embedded SYNTHETIC demo data: reproducible, labelled, plausible, spatial."""
 
 from __future__ import annotations
 

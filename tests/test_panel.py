@@ -1,4 +1,4 @@
-"""The panel data layer: real bad files, precise messages, no mutation, fuzzed reader."""
+"""The panel layer: real bad files, precise messages, no mutation, fuzzed reader."""
 
 from __future__ import annotations
 
@@ -19,14 +19,21 @@ BAD = Path(__file__).parent / "data" / "bad"
 
 
 def test_duplicates_named_by_unit_and_year():
-    with pytest.raises(PanelError, match=r"duplicate \(省份, 年份\) rows: 省份=北京, 年份=2020 \(2 rows\)"):
+    with pytest.raises(
+        PanelError,
+        match=r"duplicate \(省份, 年份\) rows: 省份=北京, 年份=2020 \(2 rows\)",
+    ):
         read_panel(BAD / "duplicates.csv", unit="省份", time="年份", columns=["劳动"])
 
 
 def test_text_in_numeric_column_lists_every_cell():
     with pytest.raises(DataError) as info:
-        read_panel(BAD / "text_in_numeric.csv", unit="province", time="year",
-                   columns=["labor", "capital"])
+        read_panel(
+            BAD / "text_in_numeric.csv",
+            unit="province",
+            time="year",
+            columns=["labor", "capital"],
+        )
     msg = str(info.value)
     assert "column 'labor'" in msg
     assert "province=Beijing, year=2020: 'n/a?'" in msg
@@ -34,17 +41,29 @@ def test_text_in_numeric_column_lists_every_cell():
 
 
 def test_text_in_second_column_found_after_first_is_clean():
-    with pytest.raises(DataError, match=r"column 'capital' has non-numeric cells: "
-                                        r"province=Tianjin, year=2020: 'abc'"):
-        read_panel(BAD / "text_in_numeric.csv", unit="province", time="year",
-                   columns=["capital"])
+    with pytest.raises(
+        DataError,
+        match=r"column 'capital' has non-numeric cells: "
+        r"province=Tianjin, year=2020: 'abc'",
+    ):
+        read_panel(
+            BAD / "text_in_numeric.csv",
+            unit="province",
+            time="year",
+            columns=["capital"],
+        )
 
 
 @pytest.mark.parametrize("name", ["negatives.csv", "negatives.xlsx"])
 def test_non_positive_values_named(name):
     with pytest.raises(DataError) as info:
-        read_panel(BAD / name, unit="province", time="year",
-                   columns=["labor", "capital"], positive=["labor", "capital"])
+        read_panel(
+            BAD / name,
+            unit="province",
+            time="year",
+            columns=["labor", "capital"],
+            positive=["labor", "capital"],
+        )
     msg = str(info.value)
     assert "must be > 0" in msg
     if name.endswith(".xlsx"):
@@ -61,10 +80,17 @@ def test_nonnegative_allows_zero_but_not_negative():
 
 
 def test_missing_values_listed_by_unit_and_year():
-    with pytest.raises(DataError, match=r"'labor' has missing values at: province=Beijing, year=2020"):
+    with pytest.raises(
+        DataError, match=r"'labor' has missing values at: province=Beijing, year=2020"
+    ):
         read_panel(BAD / "missing.csv", unit="province", time="year", columns=["labor"])
-    df = read_panel(BAD / "missing.csv", unit="province", time="year",
-                    columns=["labor", "capital"], allow_missing=True)
+    df = read_panel(
+        BAD / "missing.csv",
+        unit="province",
+        time="year",
+        columns=["labor", "capital"],
+        allow_missing=True,
+    )
     assert df["capital"].isna().sum() == 1
 
 
@@ -76,19 +102,25 @@ def test_gaps_reported_and_enforced():
     assert info.gaps.values.tolist() == [["Beijing", "2019"]]
     with pytest.raises(PanelError, match=r"province=Beijing: missing year 2019"):
         validate_panel(df, unit="province", time="year", require_consecutive=True)
-    with pytest.raises(PanelError, match=r"unbalanced panel: 1 .*province=Beijing, year=2019"):
+    with pytest.raises(
+        PanelError, match=r"unbalanced panel: 1 .*province=Beijing, year=2019"
+    ):
         validate_panel(df, unit="province", time="year", require_balanced=True)
 
 
 def test_calendar_gap_shared_by_all_units():
-    df = pd.DataFrame({"u": ["a", "a", "b", "b"], "t": [2000, 2002, 2000, 2002], "x": 1.0})
+    df = pd.DataFrame(
+        {"u": ["a", "a", "b", "b"], "t": [2000, 2002, 2000, 2002], "x": 1.0}
+    )
     info = validate_panel(df, unit="u", time="t")
     assert info.balanced
     assert info.gaps.values.tolist() == [["(all units)", "2001"]]
 
 
 def test_unbalanced_parquet_and_balancing():
-    df = read_panel(BAD / "unbalanced.parquet", unit="省份", time="年份", columns=["劳动"])
+    df = read_panel(
+        BAD / "unbalanced.parquet", unit="省份", time="年份", columns=["劳动"]
+    )
     info = validate_panel(df, unit="省份", time="年份")
     assert (info.n_units, info.n_periods, info.balanced) == (2, 2, False)
     balanced = balance_panel(df, unit="省份", time="年份")
@@ -106,8 +138,11 @@ def test_gbk_csv_is_read():
 
 def test_missing_column_lists_available():
     df = read_table(BAD / "gaps.csv")
-    with pytest.raises(DataError, match=r"column 'energy' not found; available columns: "
-                                        r"'province', 'year', 'labor', 'capital'"):
+    with pytest.raises(
+        DataError,
+        match=r"column 'energy' not found; available columns: "
+        r"'province', 'year', 'labor', 'capital'",
+    ):
         validate_panel(df, unit="province", time="year", columns=["energy"])
 
 
@@ -154,27 +189,37 @@ def test_atomic_write_leaves_no_partial_file(tmp_path):
 
 _cells = st.one_of(
     st.floats(allow_nan=True, allow_infinity=False, width=32),
-    st.integers(-10**6, 10**6),
-    st.text(alphabet=string.ascii_letters + "省市区 ,\"\n", max_size=6),
+    st.integers(-(10**6), 10**6),
+    st.text(alphabet=string.ascii_letters + '省市区 ,"\n', max_size=6),
     st.none(),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     values=st.lists(st.tuples(_cells, _cells), min_size=1, max_size=12),
     dup=st.booleans(),
     suffix=st.sampled_from([".csv", ".xlsx"]),
 )
 def test_reader_fuzz_returns_valid_panel_or_clear_error(tmp_path, values, dup, suffix):
-    """Whatever the cells hold, read_panel returns clean numeric columns or raises DataError."""
+    """Whatever the cells hold: clean numeric columns, or a DataError."""
     n = len(values)
     units = [f"u{i // 3}" for i in range(n)]
     years = [2000 + i % 3 for i in range(n)]
     if dup and n > 1:
         units[1], years[1] = units[0], years[0]
-    df = pd.DataFrame({"单位": units, "year": years,
-                       "a": [v[0] for v in values], "b": [v[1] for v in values]})
+    df = pd.DataFrame(
+        {
+            "单位": units,
+            "year": years,
+            "a": [v[0] for v in values],
+            "b": [v[1] for v in values],
+        }
+    )
     path = tmp_path / f"fuzz{suffix}"
     if suffix == ".csv":
         df.to_csv(path, index=False)

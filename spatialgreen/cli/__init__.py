@@ -36,9 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"spatialgreen {__version__}")
     parser.add_argument(
-        "--debug", action="store_true", help="show the full traceback when a command fails"
+        "--version", action="version", version=f"spatialgreen {__version__}"
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the full traceback when a command fails",
     )
     sub = parser.add_subparsers(title="commands", metavar="<command>")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -61,7 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("spatialgreen: interrupted", file=sys.stderr)
         return 130
-    except (SpatialGreenError, FileNotFoundError, PermissionError, ValueError, KeyError) as exc:
+    except (
+        SpatialGreenError,
+        FileNotFoundError,
+        PermissionError,
+        ValueError,
+        KeyError,
+    ) as exc:
         if args.debug:
             raise
         name = "" if isinstance(exc, SpatialGreenError) else f"{type(exc).__name__}: "

@@ -9,7 +9,12 @@ __all__ = ["add_command", "add_panel_args", "split_list", "write_outputs"]
 
 
 def add_command(
-    subparsers: argparse._SubParsersAction, name: str, *, help: str, description: str, example: str
+    subparsers: argparse._SubParsersAction,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    example: str,
 ) -> argparse.ArgumentParser:
     """Add a subcommand whose ``--help`` ends with a worked example."""
     parser = subparsers.add_parser(
@@ -35,10 +40,14 @@ def split_list(text: str | None) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def add_panel_args(parser: argparse.ArgumentParser, *, time_required: bool = False) -> None:
+def add_panel_args(
+    parser: argparse.ArgumentParser, *, time_required: bool = False
+) -> None:
     """The input file and its key columns, common to panel commands."""
     parser.add_argument("path", help="input table: .csv, .xlsx or .parquet")
-    parser.add_argument("--sheet", default=None, help="Excel sheet (default: the first)")
+    parser.add_argument(
+        "--sheet", default=None, help="Excel sheet (default: the first)"
+    )
     parser.add_argument("--unit", default="unit", help="unit column (default: unit)")
     parser.add_argument(
         "--time",

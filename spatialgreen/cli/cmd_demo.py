@@ -28,13 +28,14 @@ _NOTE = (
 
 
 def find_recipe_dir() -> Path:
-    """The recipes folder: inside the installed wheel, or the source tree's ``recipes/``."""
+    """The recipes folder: inside the installed wheel, or the tree's ``recipes/``."""
     package = Path(__file__).resolve().parents[1]
     for candidate in (package / "_recipes", package.parent / "recipes"):
         if (candidate / f"{RECIPES[0]}.py").exists():
             return candidate
     raise FileNotFoundError(
-        f"recipe scripts not found next to the package ({package}); reinstall spatialgreen"
+        f"recipe scripts not found next to the package ({package}); "
+        "reinstall spatialgreen"
     )
 
 
@@ -57,7 +58,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="run the five reference studies on the embedded demo data",
         description=(
             "Run the reference-study recipes on the embedded SYNTHETIC demo data and "
-            "write their tables (CSV/XLSX), figures (PNG) and web maps (HTML) under the "
+            "write their tables (CSV/XLSX), figures (PNG) and web maps (HTML) "
+            "under the "
             "output folder, with an index.html gallery linking them."
         ),
         example="spatialgreen demo --recipe yrd_decoupling_catchup --output maps",

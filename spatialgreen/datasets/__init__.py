@@ -68,7 +68,7 @@ def _load(stem: str) -> pd.DataFrame:
 
 
 def _blank(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Empty text cells (read back as NaN) become ``""``: "not a resource city", "no county"."""
+    """Empty text cells (read back as NaN) become ``""`` ("not a resource city")."""
     for col in columns:
         df[col] = df[col].astype(object).where(df[col].notna(), "")
     return df

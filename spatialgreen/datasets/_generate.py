@@ -29,7 +29,8 @@ Data-generating process (provinces; cities are analogous)
    over time (faster in the east).
 4. *Output.* Real GDP = A · K^0.40 · L^0.45 · E^0.15 · exp(v − u), with noise
    ``v ~ N(0, 0.03²)`` and half-normal inefficiency ``u`` (σ_u larger in the west,
-   shrinking over time; mostly persistent within a unit, with a smaller yearly part). Industrial value added is a declining share of GDP.
+   shrinking over time; mostly persistent within a unit, with a smaller yearly part).
+   Industrial value added is a declining share of GDP.
 5. *Pollution.* SO2, COD, wastewater, solid waste and dust are intensities × output
    calibrated to China's 2005 national totals, falling at pollutant-specific rates
    (SO2 fastest, solid waste slowest) and faster where environmental regulation is
@@ -114,7 +115,7 @@ def _spatial_field(
     rho: float = 0.7,
     k: int = 1,
 ) -> np.ndarray:
-    """Draws of ``(I − ρW)⁻¹ e`` (columns) with queen contiguity of the shipped polygons."""
+    """Draws of ``(I − ρW)⁻¹ e`` (columns), W = queen contiguity of the polygons."""
     from ..geo import spatial_weights
 
     ids = units["adcode"].tolist()
@@ -194,7 +195,10 @@ def _production_panel(
 
     sigma_u = np.vectorize(_REGION_SIGMA_U.get)(region)[:, None] * (1 - 0.02 * t)
     # persistent inefficiency with a smaller year-to-year part
-    u = (0.85 * np.abs(rng.standard_normal((n, 1))) + 0.35 * np.abs(rng.standard_normal((n, T)))) * sigma_u
+    u = (
+        0.85 * np.abs(rng.standard_normal((n, 1)))
+        + 0.35 * np.abs(rng.standard_normal((n, T)))
+    ) * sigma_u
     v = 0.03 * rng.standard_normal((n, T))
     frontier = np.exp(ln_a) * capital**0.40 * labor**0.45 * energy**0.15
     gdp = frontier * np.exp(v - u)
@@ -252,8 +256,12 @@ def _explanatory(panel: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     def noisy(scale: float) -> np.ndarray:
         return np.exp(scale * rng.standard_normal(n))
 
-    panel["universities_top"] = np.round(np.exp(0.9 * z + 0.5) * noisy(0.4)).clip(1).astype(int)
-    panel["universities_key"] = np.round(np.exp(0.6 * z + 1.2) * noisy(0.3)).clip(1).astype(int)
+    panel["universities_top"] = (
+        np.round(np.exp(0.9 * z + 0.5) * noisy(0.4)).clip(1).astype(int)
+    )
+    panel["universities_key"] = (
+        np.round(np.exp(0.6 * z + 1.2) * noisy(0.3)).clip(1).astype(int)
+    )
     panel["it_employment_share"] = 1.2 * np.exp(0.35 * z) * noisy(0.1)
     panel["hightech_rd_fte"] = 800 * pop / 1e3 * np.exp(0.8 * z) * noisy(0.2)
     panel["robot_index"] = np.exp(0.7 * z - 1.0) * noisy(0.2)

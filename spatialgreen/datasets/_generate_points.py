@@ -47,7 +47,7 @@ def _weighted_cities(cities: pd.DataFrame, rng: np.random.Generator) -> np.ndarr
 
 
 def clusters(cities: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """National industrial clusters: name, programme, city (one or two, "、"), industry."""
+    """National industrial clusters: name, programme, city (one or two), industry."""
     p = _weighted_cities(cities, rng)
     industries = list(_INDUSTRIES)
     rows = []
@@ -58,15 +58,21 @@ def clusters(cities: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
             names = [cities["name_zh"].iloc[i] for i in idx]
             industry = industries[rng.integers(len(industries))]
             short = "".join(n.removesuffix("市") for n in names)
-            rows.append({"name": f"{short}{industry}集群", "programme": programme,
-                         "city": "、".join(names), "industry": industry})
+            rows.append(
+                {
+                    "name": f"{short}{industry}集群",
+                    "programme": programme,
+                    "city": "、".join(names),
+                    "industry": industry,
+                }
+            )
     out = pd.DataFrame(rows)
     out["name"] = _deduplicate(out["name"])
     return out
 
 
 def belts(cities: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Online industrial belts: name, city (short or full name), county, industry text."""
+    """Online industrial belts: name, city (short or full name), county, industry."""
     p = _weighted_cities(cities, rng)
     products = [x for group in _INDUSTRIES.values() for x in group] + _OTHER_PRODUCTS
     rows = []
@@ -75,8 +81,14 @@ def belts(cities: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         full = cities["name_zh"].iloc[i]
         city = full.removesuffix("市") if rng.random() < 0.5 else full
         product = products[rng.integers(len(products))]
-        rows.append({"name": f"{city.removesuffix('市')}{product}产业带", "city": city,
-                     "county": "", "industry": product})
+        rows.append(
+            {
+                "name": f"{city.removesuffix('市')}{product}产业带",
+                "city": city,
+                "county": "",
+                "industry": product,
+            }
+        )
     out = pd.DataFrame(rows).drop_duplicates("name").reset_index(drop=True)
     return out
 
@@ -90,40 +102,81 @@ def _deduplicate(names: pd.Series) -> pd.Series:
     return pd.Series(out, index=names.index)
 
 
-_GREEN_IPC = ["F03D", "H01L 31/04", "B60L", "C02F", "B09B", "F24S", "H01M 8/00", "F23G",
-              "E04B 1/74", "C10L 5/40"]
+_GREEN_IPC = [
+    "F03D",
+    "H01L 31/04",
+    "B60L",
+    "C02F",
+    "B09B",
+    "F24S",
+    "H01M 8/00",
+    "F23G",
+    "E04B 1/74",
+    "C10L 5/40",
+]
 _OTHER_IPC = ["G06F", "A61K", "H04L", "B65G", "C08L"]
 
 
-def patent_transfers(cities: pd.DataFrame, rng: np.random.Generator,
-                     years: range) -> pd.DataFrame:
-    """Inter-city patent transfers from a gravity model: origin, destination, year, count, ipc.
+def patent_transfers(
+    cities: pd.DataFrame, rng: np.random.Generator, years: range
+) -> pd.DataFrame:
+    """Inter-city patent transfers from a gravity model.
+
+    Columns: origin, destination, year, count, ipc.
 
     Intensity ∝ mass_o^0.9 · mass_d^0.7 / distance^1.1, growing 12 % a year, with an
     intra-YRD premium that rises over time and a Beijing/Tianjin/PRD → YRD link.
     """
-    mass = np.exp(rng.normal(0, 0.8, len(cities))) * np.where(cities["region"].eq("east"), 3, 1)
+    mass = np.exp(rng.normal(0, 0.8, len(cities))) * np.where(
+        cities["region"].eq("east"), 3, 1
+    )
     active = np.argsort(-mass)[:90]
     yrd = cities["yrd26"].to_numpy(dtype=bool)
     active = np.union1d(active, np.flatnonzero(yrd))
-    hubs = cities["name_zh"].isin(["北京市", "天津市", "广州市", "深圳市", "东莞市", "佛山市"])
+    hubs = cities["name_zh"].isin(
+        ["北京市", "天津市", "广州市", "深圳市", "东莞市", "佛山市"]
+    )
     active = np.union1d(active, np.flatnonzero(hubs.to_numpy()))
-    lon, lat = np.radians(cities["lon"].to_numpy()), np.radians(cities["lat"].to_numpy())
+    lon, lat = (
+        np.radians(cities["lon"].to_numpy()),
+        np.radians(cities["lat"].to_numpy()),
+    )
     rows = []
     for k, year in enumerate(years):
         for o in active:
             d_idx = active[active != o]
-            dist = 6371.0 * np.arccos(np.clip(
-                np.sin(lat[o]) * np.sin(lat[d_idx])
-                + np.cos(lat[o]) * np.cos(lat[d_idx]) * np.cos(lon[o] - lon[d_idx]), -1, 1))
+            dist = 6371.0 * np.arccos(
+                np.clip(
+                    np.sin(lat[o]) * np.sin(lat[d_idx])
+                    + np.cos(lat[o]) * np.cos(lat[d_idx]) * np.cos(lon[o] - lon[d_idx]),
+                    -1,
+                    1,
+                )
+            )
             both_yrd = yrd[o] & yrd[d_idx]
             to_yrd = hubs.iloc[o] & yrd[d_idx]
-            rate = (0.9 * mass[o] ** 0.9 * mass[d_idx] ** 0.7 / np.maximum(dist, 30) ** 1.1
-                    * 1.12 ** k * np.exp(0.06 * k * both_yrd + 0.8 * to_yrd) * 40)
+            rate = (
+                0.9
+                * mass[o] ** 0.9
+                * mass[d_idx] ** 0.7
+                / np.maximum(dist, 30) ** 1.1
+                * 1.12**k
+                * np.exp(0.06 * k * both_yrd + 0.8 * to_yrd)
+                * 40
+            )
             counts = rng.poisson(rate)
             for d, c in zip(d_idx[counts > 0], counts[counts > 0], strict=True):
                 green = rng.random() < 0.35 + 0.01 * k
-                ipc = (_GREEN_IPC if green else _OTHER_IPC)[rng.integers(10 if green else 5)]
-                rows.append((cities["name_zh"].iloc[o], cities["name_zh"].iloc[d], year,
-                             int(c), ipc))
+                ipc = (_GREEN_IPC if green else _OTHER_IPC)[
+                    rng.integers(10 if green else 5)
+                ]
+                rows.append(
+                    (
+                        cities["name_zh"].iloc[o],
+                        cities["name_zh"].iloc[d],
+                        year,
+                        int(c),
+                        ipc,
+                    )
+                )
     return pd.DataFrame(rows, columns=["origin", "destination", "year", "count", "ipc"])
