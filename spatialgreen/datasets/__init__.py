@@ -28,7 +28,7 @@ Examples
 --------
 >>> from spatialgreen import datasets
 >>> df = datasets.province_panel()
->>> df["province"].nunique(), df["year"].min(), df["year"].max()
+>>> df["province"].nunique(), int(df["year"].min()), int(df["year"].max())
 (30, 2005, 2022)
 >>> df.attrs["synthetic"]
 True
@@ -92,7 +92,7 @@ def city_panel() -> pd.DataFrame:
     Examples
     --------
     >>> from spatialgreen.datasets import city_panel
-    >>> sorted(city_panel()["year"].unique())[:2]
+    >>> sorted(city_panel()["year"].unique().tolist())[:2]
     [2005, 2006]
     """
     return _blank(_load("city_panel"), ["resource_stage", "resource_kind"])
