@@ -37,6 +37,8 @@ from .errors import (
     WeightsError,
 )
 
+from . import accessor  # registers ``GeoDataFrame.spatialgreen`` (needs only pandas)
+
 try:
     __version__ = version("spatialgreen")
 except PackageNotFoundError:  # running from a source tree that is not installed
