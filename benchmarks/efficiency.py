@@ -1,0 +1,181 @@
+"""Benchmark of the efficiency engine against a one-``linprog``-per-unit baseline.
+
+Run: ``python benchmarks/efficiency.py [--quick] [--n-jobs 2]``
+
+Data: 3 inputs, 1 good and 2 bad outputs; a Cobb–Douglas technology with half-normal
+inefficiency (seeded). Baseline: the undesirable-output SBM (Tone 2004, CRS, Charnes–
+Cooper form) solved with one ``scipy.optimize.linprog(method="highs")`` call per unit
+against the full reference set — the approach of the Python DEA packages. For the
+285-city x 15-year global Malmquist–Luenberger (SBM) the baseline solves every global
+and contemporaneous LP the same way. The table reports times, the speed-up, the
+largest absolute score difference and the peak Python memory (tracemalloc) of our run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+from spatialgreen.efficiency import productivity_index, sbm
+
+__all__ = ["baseline_sbm", "main", "make_data"]
+
+INPUTS = ["labor", "capital", "energy"]
+BADS = ["so2", "cod"]
+
+
+def make_data(n_units: int, n_years: int = 1, seed: int = 0) -> pd.DataFrame:
+    """Cobb–Douglas panel with half-normal inefficiency and two pollutants."""
+    rng = np.random.default_rng(seed)
+    n = n_units * n_years
+    x = rng.lognormal(mean=[3.0, 5.0, 2.0], sigma=0.6, size=(n, 3))
+    year = np.tile(np.arange(n_years), n_units)
+    u = np.abs(rng.normal(0.0, 0.3, n))
+    y = (
+        2.0
+        * x[:, 0] ** 0.3
+        * x[:, 1] ** 0.45
+        * x[:, 2] ** 0.2
+        * np.exp(0.02 * year - u)
+    )
+    bads = y[:, None] ** 0.8 * rng.lognormal(0.0, 0.4, size=(n, 2))
+    frame = pd.DataFrame(x, columns=INPUTS)
+    frame.insert(0, "year", 2005 + year)
+    frame.insert(0, "unit", np.repeat(np.arange(n_units), n_years))
+    frame["gdp"] = y
+    frame[BADS] = bads
+    return frame
+
+
+def baseline_sbm(values: np.ndarray, ref: np.ndarray, m: int, s: int) -> np.ndarray:
+    """Undesirable SBM (CRS) by one linprog call per evaluated row of ``values``."""
+    q = values.shape[1] - m - s
+    d = m + s + q
+    n_ref = ref.shape[0]
+    # variables: [t, slacks (d), λ (n_ref)]; the λ block is built once, only the t
+    # column, the normalisation row and the costs change per unit.
+    a_eq = np.zeros((d + 1, 1 + d + n_ref))
+    a_eq[:d, 1 : 1 + d] = np.diag(np.r_[np.ones(m), -np.ones(s), np.ones(q)])
+    a_eq[:d, 1 + d :] = ref.T
+    a_eq[d, 0] = 1.0
+    b_eq = np.r_[np.zeros(d), 1.0]
+    scores = np.empty(values.shape[0])
+    for o, v in enumerate(values):
+        a_eq[:d, 0] = -v
+        a_eq[d, 1 + m : 1 + d] = 1.0 / ((s + q) * v[m:])
+        c = np.zeros(1 + d + n_ref)
+        c[0] = 1.0
+        c[1 : 1 + m] = -1.0 / (m * v[:m])
+        res = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        scores[o] = res.fun if res.status == 0 else np.nan
+    return scores
+
+
+def _timed(func, *args, **kwargs):
+    tracemalloc.start()
+    start = time.perf_counter()
+    out = func(*args, **kwargs)
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return out, elapsed, peak / 2**20
+
+
+def _cross_section(n: int, n_jobs: int) -> dict:
+    data = make_data(n, seed=n)
+    cols = [*INPUTS, "gdp", *BADS]
+    values = data[cols].to_numpy() / data[cols].to_numpy().mean(axis=0)
+    t0 = time.perf_counter()
+    base = baseline_sbm(values, values, 3, 1)
+    t_base = time.perf_counter() - t0
+    res, t_ours, peak = _timed(
+        sbm,
+        data,
+        inputs=INPUTS,
+        outputs="gdp",
+        bad_outputs=BADS,
+        n_jobs=n_jobs,
+        progress=False,
+    )
+    diff = np.nanmax(np.abs(res.scores["score"].to_numpy() - base))
+    return {
+        "case": f"SBM-U CRS, N={n}",
+        "baseline_s": t_base,
+        "ours_s": t_ours,
+        "max_abs_diff": diff,
+        "peak_MiB": peak,
+    }
+
+
+def _global_gml(n_units: int, n_years: int, n_jobs: int) -> dict:
+    data = make_data(n_units, n_years, seed=7)
+    cols = [*INPUTS, "gdp", *BADS]
+    raw = data[cols].to_numpy()
+    values = raw / raw.mean(axis=0)
+    year = data["year"].to_numpy()
+    t0 = time.perf_counter()
+    e_global = baseline_sbm(values, values, 3, 1)
+    e_own = np.empty(len(data))
+    for y in np.unique(year):
+        rows = np.flatnonzero(year == y)
+        e_own[rows] = baseline_sbm(values[rows], values[rows], 3, 1)
+    t_base = time.perf_counter() - t0
+    res, t_ours, peak = _timed(
+        productivity_index,
+        data,
+        model="sbm",
+        index="gml",
+        inputs=INPUTS,
+        outputs="gdp",
+        bad_outputs=BADS,
+        time="year",
+        n_jobs=n_jobs,
+        progress=False,
+    )
+    key = pd.MultiIndex.from_frame(data[["unit", "year"]])
+    glob = pd.Series(e_global, index=key)
+    idx = res.index
+    later = glob.loc[pd.MultiIndex.from_frame(idx[["unit", "year"]])].to_numpy()
+    earlier = glob.loc[
+        pd.MultiIndex.from_arrays([idx["unit"], idx["prev_time"]])
+    ].to_numpy()
+    diff = np.nanmax(np.abs(idx["index"].to_numpy() - later / earlier))
+    del e_own  # solved for the timing (EC needs it); compared through the index
+    return {
+        "case": f"GML (SBM) {n_units}x{n_years}",
+        "baseline_s": t_base,
+        "ours_s": t_ours,
+        "max_abs_diff": diff,
+        "peak_MiB": peak,
+    }
+
+
+def main(argv: list[str] | None = None) -> pd.DataFrame:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes only")
+    parser.add_argument("--n-jobs", type=int, default=1)
+    args = parser.parse_args(argv)
+    sizes = (100, 300) if args.quick else (300, 1000, 3000)
+    rows = [_cross_section(n, args.n_jobs) for n in sizes]
+    rows.append(
+        _global_gml(60, 5, args.n_jobs)
+        if args.quick
+        else _global_gml(285, 15, args.n_jobs)
+    )
+    table = pd.DataFrame(rows)
+    table["speedup"] = table["baseline_s"] / table["ours_s"]
+    with pd.option_context(
+        "display.width", 120, "display.float_format", "{:.3g}".format
+    ):
+        print(table.to_string(index=False))
+    return table
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""``gdf.spatialgreen``: weights, Moran's I, LISA and web maps from a GeoDataFrame.
+
+Registering needs only pandas (``pandas.api.extensions``); geopandas, libpysal, esda
+and folium are imported when a method runs. Importing :mod:`spatialgreen` registers
+the accessor.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely.geometry import box
+>>> import spatialgreen.accessor  # noqa: F401  (done by ``import spatialgreen``)
+>>> gdf = gpd.GeoDataFrame({"adcode": ["1", "2"], "v": [1.0, 2.0]},
+...     geometry=[box(100, 30, 101, 31), box(101, 30, 102, 31)], crs=4326)
+>>> type(gdf.spatialgreen.map("v", scheme="equal_interval", k=2)).__name__
+'Map'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import folium
+
+__all__ = ["SpatialGreenAccessor"]
+
+
+@pd.api.extensions.register_dataframe_accessor("spatialgreen")
+class SpatialGreenAccessor:
+    """spatialgreen methods on a GeoDataFrame (``gdf.spatialgreen.<method>``).
+
+    Units are keyed by ``adcode`` when the frame has that column, else by its index;
+    pass ``unit=`` to choose another column. For a long panel (several rows per
+    unit) pass ``time=``; weights are then built from one row per unit.
+    """
+
+    def __init__(self, obj: pd.DataFrame):
+        import geopandas as gpd
+
+        if not isinstance(obj, gpd.GeoDataFrame):
+            # AttributeError keeps hasattr(df, "spatialgreen") False for plain frames.
+            raise AttributeError(
+                "the .spatialgreen accessor works on GeoDataFrames; join your table "
+                "to polygons first (spatialgreen.join_units(data, unit=..., level=...))"
+            )
+        self._obj = obj
+
+    def _keyed(self, unit: str | None) -> tuple[pd.DataFrame, str]:
+        """The frame with a unit column (the index materialised when needed)."""
+        if unit is not None:
+            return self._obj, unit
+        if "adcode" in self._obj.columns:
+            return self._obj, "adcode"
+        name = self._obj.index.name or "unit"
+        if name in self._obj.columns:
+            name = "_unit"
+        return self._obj.rename_axis(name).reset_index(), name
+
+    def weights(
+        self, *, unit: str | None = None, level: str | None = None, **kwargs: Any
+    ) -> Any:
+        """Spatial weights of the frame's units, as a ``libpysal.graph.Graph``.
+
+        Chinese units (an ``adcode`` column, or ``level=`` with names in ``unit``) go
+        through :func:`spatialgreen.spatial_weights`, which uses the shipped
+        full-resolution adjacency and its island policies (options in ``kwargs``).
+        Other frames get queen (or ``kind="rook"``) contiguity of their own
+        polygons from libpysal, row-standardised.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> gdf = gpd.GeoDataFrame({"v": [1, 2, 3]},
+        ...     geometry=[box(i, 0, i + 1, 1) for i in range(3)])
+        >>> sorted(gdf.spatialgreen.weights().neighbors[1])
+        [0, 2]
+        """
+        frame, key = self._keyed(unit)
+        one_per_unit = frame.drop_duplicates(key)
+        if key == "adcode" or level is not None:
+            from . import spatial_weights
+
+            return spatial_weights(
+                one_per_unit, unit=key, level=level or "province", **kwargs
+            )
+        return _own_contiguity(one_per_unit, key, **kwargs)
+
+    def moran(
+        self,
+        column: str,
+        *,
+        w: Any = None,
+        unit: str | None = None,
+        time: str | None = None,
+        permutations: int = 999,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> pd.DataFrame:
+        """Global Moran's I per period (:func:`spatialgreen.spatial.moran_by_year`).
+
+        Without ``w`` the weights come from :meth:`weights` (queen contiguity by
+        default).
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from libpysal.weights import lat2W
+        >>> from shapely.geometry import box
+        >>> gdf = gpd.GeoDataFrame({"v": [1.0, 1, 2, 1, 2, 5, 2, 5, 5]},
+        ...     geometry=[box(i % 3, i // 3, i % 3 + 1, i // 3 + 1) for i in range(9)])
+        >>> out = gdf.spatialgreen.moran("v", w=lat2W(3, 3), permutations=0)
+        >>> round(float(out["I"].iloc[0]), 4)
+        0.4786
+        """
+        from .spatial import moran_by_year
+
+        frame, key = self._keyed(unit)
+        w = self.weights(unit=unit) if w is None else w
+        return moran_by_year(
+            pd.DataFrame(frame.drop(columns=frame.geometry.name)),
+            column,
+            w=w,
+            unit=key,
+            time=time,
+            permutations=permutations,
+            seed=seed,
+            **kwargs,
+        )
+
+    def lisa(
+        self,
+        column: str,
+        *,
+        w: Any = None,
+        unit: str | None = None,
+        time: str | None = None,
+        permutations: int = 999,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> pd.DataFrame:
+        """Local Moran (LISA) per unit and period (:func:`spatialgreen.spatial.lisa`).
+
+        Returns the tidy table (``Ii``, ``p_sim``, ``quadrant``, ``cluster``, ...) keyed
+        by the unit column (and ``time``).
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from libpysal.weights import lat2W
+        >>> from shapely.geometry import box
+        >>> gdf = gpd.GeoDataFrame({"v": [1.0, 1, 2, 1, 2, 5, 2, 5, 5]},
+        ...     geometry=[box(i % 3, i // 3, i % 3 + 1, i // 3 + 1) for i in range(9)])
+        >>> out = gdf.spatialgreen.lisa("v", w=lat2W(3, 3), permutations=99)
+        >>> out["quadrant"].iloc[[0, 8]].tolist()
+        ['LL', 'HH']
+        """
+        from .spatial import lisa
+
+        frame, key = self._keyed(unit)
+        w = self.weights(unit=unit) if w is None else w
+        return lisa(
+            pd.DataFrame(frame.drop(columns=frame.geometry.name)),
+            column,
+            w=w,
+            unit=key,
+            time=time,
+            permutations=permutations,
+            seed=seed,
+            **kwargs,
+        )
+
+    def map(
+        self,
+        column: str,
+        *,
+        kind: str = "auto",
+        unit: str | None = None,
+        time: str | None = None,
+        w: Any = None,
+        **kwargs: Any,
+    ) -> folium.Map:
+        """A web map of ``column`` (see :mod:`spatialgreen.maps`).
+
+        ``kind="auto"`` draws a classified choropleth for numbers and a categorical
+        map otherwise; ``kind="lisa"`` computes LISA clusters of ``column`` (with
+        ``w`` or :meth:`weights`) and maps them. Other options go to the renderer.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> gdf = gpd.GeoDataFrame({"state": ["strong decoupling", "弱脱钩"]},
+        ...     geometry=[box(100, 30, 101, 31), box(101, 30, 102, 31)], crs=4326)
+        >>> "#1a9850" in gdf.spatialgreen.map("state").get_root().render()
+        True
+        """
+        from . import maps
+        from .errors import DataError
+
+        frame, key = self._keyed(unit)
+        if kind == "auto":
+            numeric = pd.api.types.is_numeric_dtype(frame[column])
+            kind = "choropleth" if numeric else "categorical"
+        if kind == "choropleth":
+            return maps.choropleth(frame, column, unit=key, time=time, **kwargs)
+        if kind == "categorical":
+            return maps.categorical(frame, column, unit=key, time=time, **kwargs)
+        if kind == "lisa":
+            lisa_options = {
+                name: kwargs.pop(name)
+                for name in ("permutations", "seed", "alpha", "adjust")
+                if name in kwargs
+            }
+            local = self.lisa(column, w=w, unit=unit, time=time, **lisa_options)
+            keys = [key] if time is None else [key, time]
+            joined = frame.merge(local[[*keys, "cluster"]], on=keys, how="left")
+            return maps.lisa(joined, cluster="cluster", unit=key, time=time, **kwargs)
+        raise DataError(
+            f"kind must be 'auto', 'choropleth', 'categorical' or 'lisa', not {kind!r}"
+        )
+
+
+def _own_contiguity(
+    frame: Any, key: str, *, kind: str = "queen", transform: str = "r"
+) -> Any:
+    """Contiguity of the frame's own polygons (libpysal), for non-Chinese units."""
+    from libpysal.graph import Graph
+
+    from .errors import WeightsError
+
+    if kind not in ("queen", "rook"):
+        raise WeightsError(
+            f"kind={kind!r} needs Chinese units (an adcode column or level=); for "
+            "other polygons use kind='queen' or 'rook', or pass w= yourself"
+        )
+    geometry = frame.set_index(key).geometry
+    graph = Graph.build_contiguity(geometry, rook=kind == "rook")
+    return graph.transform(transform)

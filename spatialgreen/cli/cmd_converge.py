@@ -1,0 +1,227 @@
+"""``spatialgreen converge``: σ, β (and spatial β), club convergence and inequality."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from ._common import add_command, add_panel_args, split_list
+
+__all__ = ["ANALYSES", "add_parser"]
+
+ANALYSES = ("sigma", "beta", "spatial", "club", "theil", "dagum", "kde", "markov")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``spatialgreen converge``."""
+    parser = add_command(
+        subparsers,
+        "converge",
+        help="sigma/beta/spatial-beta/club convergence, Theil and Dagum Gini",
+        description=(
+            "Convergence and inequality of one variable across units: sigma "
+            "(CV and sd of logs by year), beta (cross-section OLS or two-way FE panel, "
+            "with speed and half-life), spatial beta (needs --weights), Phillips-Sul "
+            "clubs, Theil and Dagum Gini decompositions by --group, kernel densities "
+            "and Markov transition matrices. Choose with --what."
+        ),
+        example=(
+            "spatialgreen converge provinces.csv --unit province --time year "
+            "--column gtfp --what sigma,beta,dagum --group region --output conv.xlsx"
+        ),
+    )
+    add_panel_args(parser, time_required=True)
+    parser.add_argument("--column", required=True, help="variable to analyse")
+    parser.add_argument(
+        "--what",
+        default="sigma,beta",
+        help=f"comma-separated, among {', '.join(ANALYSES)} (default: sigma,beta)",
+    )
+    parser.add_argument(
+        "--group", default=None, help="region column (Theil, Dagum, sigma)"
+    )
+    parser.add_argument(
+        "--start", type=float, default=None, help="first period for beta"
+    )
+    parser.add_argument("--end", type=float, default=None, help="last period for beta")
+    parser.add_argument(
+        "--controls", default=None, help="comma-separated controls for beta"
+    )
+    parser.add_argument(
+        "--panel",
+        action="store_true",
+        help="panel (two-way FE) instead of cross-section",
+    )
+    parser.add_argument("--robust", action="store_true", help="HC1 SEs (cross-section)")
+    parser.add_argument("--ddof", type=int, default=0, help="sd degrees of freedom (0)")
+    parser.add_argument(
+        "--weights",
+        default=None,
+        help="spatial weights file (.gal or .gwt) for spatial",
+    )
+    parser.add_argument(
+        "--model", choices=("sem", "sar", "sdm"), default="sem", help="spatial model"
+    )
+    parser.add_argument("--classes", type=int, default=4, help="Markov classes (4)")
+    parser.add_argument(
+        "--output", default="convergence.xlsx", help="output .xlsx or folder of CSVs"
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _period(value: float | None, periods: tuple) -> object:
+    if value is None:
+        return None
+    for p in periods:
+        if float(p) == value:
+            return p
+    from ..errors import DataError
+
+    raise DataError(f"period {value:g} is not in the data")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..errors import DataError
+    from ..panel import read_panel, validate_panel
+    from .cmd_decouple import write_named_tables
+
+    what = split_list(args.what)
+    unknown = [w for w in what if w not in ANALYSES]
+    if unknown:
+        raise DataError(
+            f"unknown analyses {unknown}; choose among {', '.join(ANALYSES)}"
+        )
+    data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
+    periods = validate_panel(data, unit=args.unit, time=args.time).periods
+    args.start_period = _period(args.start, periods)
+    args.end_period = _period(args.end, periods)
+    tables: dict = {}
+    for name in what:
+        tables.update(_ANALYSE[name](data, args))
+    for p in write_named_tables(tables, args.output):
+        print(f"wrote {p}")
+    return 0
+
+
+def _sigma(data: Any, args: argparse.Namespace) -> dict:
+    from ..convergence import sigma, sigma_trend
+
+    table = sigma(data, args.column, time=args.time, ddof=args.ddof)
+    out = {"sigma": table, "sigma_trend": sigma_trend(table, time=args.time)}
+    if args.group:
+        out["sigma_by_group"] = sigma(
+            data, args.column, time=args.time, group=args.group, ddof=args.ddof
+        )
+    return out
+
+
+def _beta(data: Any, args: argparse.Namespace) -> dict:
+    from ..convergence import beta
+
+    res = beta(
+        data,
+        args.column,
+        unit=args.unit,
+        time=args.time,
+        start=args.start_period,
+        end=args.end_period,
+        controls=split_list(args.controls),
+        kind="panel" if args.panel else "cross-section",
+        cov_type="HC1" if args.robust and not args.panel else "nonrobust",
+    )
+    return {"beta": _with_fit(res)}
+
+
+def _spatial(data: Any, args: argparse.Namespace) -> dict:
+    import libpysal
+
+    from ..convergence import spatial_beta
+    from ..errors import DataError
+
+    if not args.weights:
+        raise DataError("spatial beta needs --weights (a .gal or .gwt file)")
+    w = libpysal.io.open(args.weights).read()
+    res = spatial_beta(
+        data,
+        args.column,
+        unit=args.unit,
+        time=args.time,
+        start=args.start_period,
+        end=args.end_period,
+        w=w,
+        model=args.model,
+        controls=split_list(args.controls),
+        kind="panel" if args.panel else "cross-section",
+    )
+    out = {"spatial_beta": _with_fit(res)}
+    if res.impacts is not None:
+        out["spatial_beta_impacts"] = res.impacts.reset_index()
+    return out
+
+
+def _club(data: Any, args: argparse.Namespace) -> dict:
+    from ..convergence import club
+
+    res = club(data, args.column, unit=args.unit, time=args.time)
+    return {"clubs": res.clubs, "club_tests": res.tests}
+
+
+def _theil(data: Any, args: argparse.Namespace) -> dict:
+    from ..convergence import theil
+
+    res = theil(data, args.column, group=args.group, time=args.time)
+    out = {"theil": res.totals}
+    if not res.groups.empty:
+        out["theil_groups"] = res.groups
+    return out
+
+
+def _dagum(data: Any, args: argparse.Namespace) -> dict:
+    from ..convergence import dagum_gini
+    from ..errors import DataError
+
+    if not args.group:
+        raise DataError("the Dagum Gini decomposition needs --group")
+    res = dagum_gini(data, args.column, group=args.group, time=args.time)
+    return {
+        "dagum": res.totals,
+        "dagum_within": res.within,
+        "dagum_between": res.between,
+    }
+
+
+def _kde(data: Any, args: argparse.Namespace) -> dict:
+    from ..convergence import kernel_density
+
+    return {"kernel_density": kernel_density(data, args.column, time=args.time)}
+
+
+def _markov(data: Any, args: argparse.Namespace) -> dict:
+    from ..convergence import markov
+
+    res = markov(data, args.column, unit=args.unit, time=args.time, k=args.classes)
+    return {"markov": res.transitions, "markov_steady_state": res.steady_state}
+
+
+_ANALYSE: dict[str, Callable[[Any, argparse.Namespace], dict]] = {
+    "sigma": _sigma,
+    "beta": _beta,
+    "spatial": _spatial,
+    "club": _club,
+    "theil": _theil,
+    "dagum": _dagum,
+    "kde": _kde,
+    "markov": _markov,
+}
+
+
+def _with_fit(res: Any) -> Any:
+    """Coefficient table followed by speed, half-life and fit statistics as rows."""
+    import pandas as pd
+
+    table = res.coefficients.reset_index()
+    table.columns = ["parameter", *table.columns[1:]]
+    fit = {k: v for k, v in res.fit.items() if not isinstance(v, dict)}
+    extra = pd.DataFrame({"parameter": list(fit), "estimate": list(fit.values())})
+    return pd.concat([table, extra], ignore_index=True)

@@ -1,0 +1,145 @@
+"""``spatialgreen flows``: inter-city technology-transfer flows and integration."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import add_command, split_list, write_outputs
+
+__all__ = ["add_parser"]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``spatialgreen flows``."""
+    parser = add_command(
+        subparsers,
+        "flows",
+        help="technology-transfer flow tables, networks and integration indices",
+        description=(
+            "Read transfer records (origin city, destination city, year, count, "
+            "optional IPC codes), optionally keep green patents only (WIPO IPC Green "
+            "Inventory classes), and write flows by period, flows within/into/out of "
+            "a region, flows between groups, network measures per city, core cities, "
+            "integration indices (overall, supply, sales) and flow-map lines."
+        ),
+        example=(
+            "spatialgreen flows transfers.csv --ipc ipc --green-only --region yrd26 "
+            "--group 'Beijing-Tianjin=北京,天津' --periods 5 -o results/"
+        ),
+    )
+    parser.add_argument("path", help="transfer records (.csv, .xlsx, .parquet)")
+    parser.add_argument(
+        "--sheet", default=None, help="Excel sheet (default: the first)"
+    )
+    parser.add_argument(
+        "--origin", default="origin", help="origin column (default: origin)"
+    )
+    parser.add_argument(
+        "--destination", default="destination", help="destination column"
+    )
+    parser.add_argument("--time", default="year", help="year column (default: year)")
+    parser.add_argument(
+        "--count", default="count", help="count column (default: count)"
+    )
+    parser.add_argument(
+        "--ipc", default=None, help="column of IPC codes (';'-separated)"
+    )
+    parser.add_argument(
+        "--green-only", action="store_true", help="keep green-patent records only"
+    )
+    parser.add_argument("--green-ipc", default=None, help="CSV with an 'ipc' column")
+    parser.add_argument(
+        "--region",
+        default=None,
+        help="focal region: a grouping (yrd26, jjj, prd, yreb) or a list of cities",
+    )
+    parser.add_argument("--region-name", default="region", help="label of the region")
+    parser.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="LABEL=CITY,CITY",
+        help="group outside cities under a label (repeatable); others by province",
+    )
+    parser.add_argument(
+        "--periods",
+        type=int,
+        default=None,
+        help="years per period (default: every year)",
+    )
+    parser.add_argument(
+        "--self-transfers",
+        choices=("drop", "raise"),
+        default="drop",
+        help="records from a city to itself: drop with a warning (default) or fail",
+    )
+    parser.add_argument(
+        "--core-share", type=float, default=0.5, help="core cities' share"
+    )
+    parser.add_argument(
+        "--no-centralities",
+        action="store_true",
+        help="skip betweenness, eigenvector and PageRank (faster)",
+    )
+    parser.add_argument("--places", help="gazetteer CSV: name,adcode,lon,lat")
+    parser.add_argument(
+        "-o",
+        "--output",
+        default="flows",
+        help="output folder, or a .xlsx/.csv file (default: flows/)",
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _groups(specs: list[str]) -> dict[str, str]:
+    from ..errors import DataError
+
+    groups: dict[str, str] = {}
+    for spec in specs:
+        label, sep, cities = spec.partition("=")
+        if not sep or not label.strip() or not split_list(cities):
+            raise DataError(f"--group must look like LABEL=CITY,CITY, got {spec!r}")
+        for city in split_list(cities):
+            groups[city] = label.strip()
+    return groups
+
+
+def _region(text: str | None) -> str | list[str] | None:
+    if text is None:
+        return None
+    parts = split_list(text)
+    return parts[0] if len(parts) == 1 and "," not in text else parts
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .._io import read_table
+    from ..flows import transfer_flows
+
+    result = transfer_flows(
+        read_table(args.path, sheet=args.sheet),
+        origin=args.origin,
+        destination=args.destination,
+        time=args.time,
+        count=args.count,
+        ipc=args.ipc,
+        green_only=args.green_only,
+        green_ipc=args.green_ipc,
+        region=_region(args.region),
+        region_name=args.region_name,
+        groups=_groups(args.group) or None,
+        periods=args.periods,
+        self_transfers=args.self_transfers,
+        core_share=args.core_share,
+        places=read_table(args.places) if args.places else None,
+        centralities=not args.no_centralities,
+    )
+    written = write_outputs(result, args.output, stem="flows")
+    if len(result.integration):
+        last = result.integration.iloc[-1]
+        print(
+            f"period {last['period']}: integration overall {last['overall']:.3f}, "
+            f"supply {last['supply']:.3f}, sales {last['sales']:.3f}"
+        )
+    for path in written:
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,133 @@
+"""``spatialgreen gtfp``: efficiency scores (DEA/SBM/EBM/DDF) and GTFP indices."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._common import add_command, add_panel_args, split_list, write_outputs
+
+__all__ = ["add_parser"]
+
+_ORIENTATIONS = ("non", "input", "output", "directional")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``spatialgreen gtfp``."""
+    parser = add_command(
+        subparsers,
+        "gtfp",
+        help="efficiency scores and green TFP indices (DEA, SBM, EBM, DDF; ML, GML)",
+        description=(
+            "Frontier efficiency with undesirable outputs: radial DEA, SBM (Tone), "
+            "EBM (Tone & Tsutsui) or directional distance function, optionally with "
+            "super-efficiency; with --index, the Malmquist, Malmquist-Luenberger or "
+            "global ML productivity index with its EC/TC decomposition and a "
+            "cumulative (chain-linked) level."
+        ),
+        example=(
+            "spatialgreen gtfp provinces.csv --unit province --time year "
+            "--inputs labor,capital,energy --outputs gdp --bad-outputs so2,cod "
+            "--model ebm --super --index gml -o gtfp.xlsx"
+        ),
+    )
+    add_panel_args(parser)
+    parser.add_argument("--inputs", required=True, help="comma-separated input columns")
+    parser.add_argument("--outputs", required=True, help="comma-separated good outputs")
+    parser.add_argument("--bad-outputs", default="", help="comma-separated bad outputs")
+    parser.add_argument(
+        "--model",
+        choices=("dea", "sbm", "ebm", "ddf"),
+        default="sbm",
+        help="distance function (default: sbm)",
+    )
+    parser.add_argument(
+        "--rts",
+        choices=("crs", "vrs", "nirs", "ndrs"),
+        default="crs",
+        help="returns to scale (default: crs)",
+    )
+    parser.add_argument(
+        "--orientation",
+        choices=_ORIENTATIONS,
+        default=None,
+        help="default: input (dea), non (sbm, ebm), directional (ddf)",
+    )
+    parser.add_argument(
+        "--technology",
+        choices=("contemporaneous", "sequential", "window", "global"),
+        default="contemporaneous",
+        help="reference technology (default: contemporaneous)",
+    )
+    parser.add_argument("--window", type=int, default=None, help="window width")
+    parser.add_argument(
+        "--index",
+        choices=("malmquist", "ml", "gml"),
+        default=None,
+        help="compute a productivity index (needs --time)",
+    )
+    parser.add_argument("--super", action="store_true", help="super-efficiency scores")
+    parser.add_argument(
+        "--on-infeasible",
+        choices=("nan", "one_base"),
+        default="nan",
+        help="infeasible mixed-period LPs in ML (default: nan)",
+    )
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="worker processes (default 1)"
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="hide the progress bar"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default="gtfp.xlsx",
+        help="output .xlsx (all tables), .csv (main table) or folder of CSVs",
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .. import efficiency
+    from ..errors import ModelError
+    from ..panel import read_panel
+
+    data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
+    orientation = args.orientation or {"dea": "input", "ddf": "directional"}.get(
+        args.model, "non"
+    )
+    common = {
+        "inputs": split_list(args.inputs),
+        "outputs": split_list(args.outputs),
+        "bad_outputs": split_list(args.bad_outputs),
+        "unit": args.unit,
+        "rts": args.rts,
+        "orientation": orientation,
+        "window": args.window,
+        "super_efficiency": args.super,
+        "n_jobs": args.n_jobs,
+        "progress": False if args.no_progress else None,
+    }
+    if args.index:
+        if args.time is None:
+            raise ModelError("--index needs the --time column")
+        if args.technology == "global":
+            raise ModelError("use --index gml for the global technology")
+        results = efficiency.productivity_index(
+            data,
+            model=args.model,
+            index=args.index,
+            time=args.time,
+            technology=args.technology,
+            on_infeasible=args.on_infeasible,
+            **common,
+        )
+        stem = args.index
+    else:
+        model = getattr(efficiency, args.model)
+        results = model(data, time=args.time, technology=args.technology, **common)
+        stem = args.model
+    written = write_outputs(results, args.output, stem=stem)
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,484 @@
+"""Two-way (or one-way) fixed-effects panel regression on top of linearmodels.
+
+The estimator is :class:`linearmodels.PanelOLS`; this module validates the panel,
+chooses the covariance and its small-sample convention, and returns a
+:class:`FixedEffectsResults` with labelled pandas objects.
+
+Small-sample convention of clustered standard errors
+----------------------------------------------------
+``small_sample="stata"`` (default) reproduces Stata's ``xtreg y x i.year, fe
+vce(cluster id)``: ``V = G/(G-1) · (N-1)/(N-K) · V_0`` with ``V_0`` the sandwich
+without correction, ``G`` clusters, ``N`` observations and ``K`` = slopes + constant
++ (T-1) year dummies (+ the unit effects when they are *not* nested in the clusters,
+as ``reghdfe`` counts them); t statistics are referred to t(G-1). It is computed by
+linearmodels itself: the year effects enter as dummies next to absorbed unit effects
+and the fit uses ``debiased=True, group_debias=True``, which linearmodels documents
+as Stata's convention. ``reghdfe y x, absorb(id year) vce(cluster id)`` uses the
+same G/(G-1)·(N-1)/(N-K) rule and also leaves the unit effects nested in the clusters
+out of K, so it should agree up to how the intercept is counted (no Stata run here;
+the tests check ``V_0`` against R ``plm``'s Arellano HC0 sandwich).
+``small_sample="linearmodels"`` keeps linearmodels' own default for the two-way
+model: ``V = N/(N-K-d) · V_0`` (d = all effects, no G/(G-1)) with t(N-K-d).
+Point estimates are identical under both conventions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import ModelError
+from ..results import Results
+from ._panel import (
+    _as_list,
+    _check_effects,
+    check_regressors,
+    codes,
+    collinear_column,
+    demean,
+    effect_groups,
+    prepare_panel,
+)
+
+__all__ = ["FixedEffectsResults", "fixed_effects"]
+
+CONST = "const"
+
+
+@dataclasses.dataclass(frozen=True)
+class FixedEffectsResults(Results):
+    """Estimates of :func:`fixed_effects`.
+
+    Attributes
+    ----------
+    coefficients : pandas.DataFrame
+        One row per regressor (and ``const``): ``variable``, ``coef``,
+        ``std_error``, ``t``, ``p_value``, ``ci_low``, ``ci_high`` (95 %).
+    statistics : pandas.DataFrame
+        ``statistic``/``value`` rows: nobs, units, periods, clusters, df_resid,
+        r2, r2_adj, r2_within.
+    covariance : pandas.DataFrame
+        Covariance matrix of the coefficients (first column ``variable``).
+    meta : dict
+        Model, options, dropped rows.
+    fit : linearmodels PanelEffectsResults
+        The linearmodels result the standard errors come from (with
+        ``small_sample="stata"`` and year effects, the year dummies are among its
+        parameters).
+    """
+
+    coefficients: pd.DataFrame
+    statistics: pd.DataFrame
+    covariance: pd.DataFrame
+    meta: dict = dataclasses.field(default_factory=dict)
+    fit: Any = dataclasses.field(default=None, repr=False, compare=False)
+
+    @property
+    def _table(self) -> pd.DataFrame:
+        return self.coefficients.set_index("variable")
+
+    @property
+    def params(self) -> pd.Series:
+        """Coefficients (Series named ``params``)."""
+        return self._table["coef"].rename("params")
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors."""
+        return self._table["std_error"].rename("std_errors")
+
+    @property
+    def tstats(self) -> pd.Series:
+        """t statistics."""
+        return self._table["t"].rename("tstats")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values."""
+        return self._table["p_value"].rename("pvalues")
+
+    @property
+    def cov(self) -> pd.DataFrame:
+        """Covariance matrix of the coefficients (labelled rows and columns)."""
+        return self.covariance.set_index("variable")
+
+    def _stat(self, name: str) -> float:
+        s = self.statistics.set_index("statistic")["value"]
+        return float(s[name])
+
+    @property
+    def nobs(self) -> int:
+        """Number of observations used."""
+        return int(self._stat("nobs"))
+
+    @property
+    def n_clusters(self) -> int | None:
+        """Number of clusters (None without clustering)."""
+        value = self._stat("clusters")
+        return None if np.isnan(value) else int(value)
+
+    @property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom (observations − slopes − effects − 1)."""
+        return int(self._stat("df_resid"))
+
+    @property
+    def df_inference(self) -> int:
+        """Degrees of freedom of the t distribution used for p-values."""
+        return int(self.meta["df_inference"])
+
+    @property
+    def r2(self) -> float:
+        """R² of the model including the fixed effects (as reghdfe's ``r2``)."""
+        return self._stat("r2")
+
+    @property
+    def r2_adj(self) -> float:
+        """Adjusted R² with the fixed effects: 1 − (1 − R²)(N − 1)/df_resid."""
+        return self._stat("r2_adj")
+
+    @property
+    def r2_within(self) -> float:
+        """R² after the included effects are projected out (reghdfe's within R²)."""
+        return self._stat("r2_within")
+
+    @property
+    def fixed_effects(self) -> dict[str, bool]:
+        """Which effects are included, as rows for regression tables."""
+        use_unit, use_time = _check_effects(self.meta["effects"])
+        return {"Unit FE": use_unit, "Year FE": use_time}
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals (columns ``lower``, ``upper``) with the model's t df."""
+        crit = stats.t.ppf(0.5 + level / 2, self.df_inference)
+        half = crit * self.std_errors
+        return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
+
+    def summary(self) -> str:
+        """Coefficient table and fit statistics as text."""
+        m = self.meta
+        head = (
+            f"Fixed effects ({m['effects']}): {m['y']} on "
+            f"{', '.join(m['regressors'])}\n"
+            f"covariance: {m['cov']}"
+            + (f" by {m['cluster']} ({m['small_sample']})" if m["cluster"] else "")
+        )
+        with pd.option_context(
+            "display.width", 120, "display.float_format", "{:.4f}".format
+        ):
+            body = self._table.to_string()
+            fit = self.statistics.to_string(index=False)
+        return f"{head}\n{body}\n{fit}"
+
+
+def fixed_effects(
+    data: pd.DataFrame,
+    *,
+    y: str,
+    x: str | Sequence[str],
+    controls: Sequence[str] = (),
+    unit: str = "unit",
+    time: str = "year",
+    effects: Literal["twoway", "unit", "time", "none"] = "twoway",
+    cluster: str | None = None,
+    cov: Literal["unadjusted", "robust", "clustered"] | None = None,
+    small_sample: Literal["stata", "linearmodels"] = "stata",
+    min_clusters: int = 5,
+    missing: Literal["drop", "raise"] = "drop",
+    n_dropped_before: dict[str, int] | None = None,
+) -> FixedEffectsResults:
+    """Estimate a fixed-effects panel regression with linearmodels' PanelOLS.
+
+    ``y_it = x_it'β + c_it'γ + α_i + τ_t + e_it`` with unit effects α, year effects τ
+    and a reported constant (the mean of the effects, as Stata's ``_cons``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel, one row per unit and period (never modified).
+    y : str
+        Dependent variable.
+    x : str or sequence of str
+        Core regressor(s); the first one is the "core" variable of the batteries.
+    controls : sequence of str
+        Control variables.
+    unit, time : str
+        Key columns.
+    effects : {"twoway", "unit", "time", "none"}
+        Fixed effects to absorb.
+    cluster : str, optional
+        Column to cluster the standard errors on (usually ``unit``).
+    cov : {"unadjusted", "robust", "clustered"}, optional
+        Covariance; default ``"clustered"`` when ``cluster`` is given, else
+        ``"unadjusted"``.
+    small_sample : {"stata", "linearmodels"}
+        Small-sample convention of clustered SEs (see the module notes).
+    min_clusters : int
+        Fewer clusters than this is an error (cluster-robust inference is
+        unreliable; consider a wild-cluster bootstrap).
+    missing : {"drop", "raise"}
+        Drop rows with a missing model variable (counts recorded in ``meta``) or
+        raise.
+    n_dropped_before : dict, optional
+        Rows a calling battery already dropped (by column), merged into ``meta``.
+
+    Returns
+    -------
+    FixedEffectsResults
+
+    Raises
+    ------
+    DataError
+        Missing columns, non-numeric cells, duplicate (unit, time) rows.
+    ModelError
+        Constant, absorbed or perfectly collinear regressors; too few clusters.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> idx = pd.MultiIndex.from_product([range(10), range(2001, 2006)])
+    >>> df = idx.to_frame(index=False, name=["unit", "year"])
+    >>> df["x"] = rng.normal(size=50)
+    >>> df["y"] = 2 * df["x"] + df["unit"] + rng.normal(scale=0.1, size=50)
+    >>> res = fixed_effects(df, y="y", x="x", cluster="unit")
+    >>> round(float(res.params["x"]), 1), res.nobs, res.n_clusters
+    (2.0, 50, 10)
+    """
+    from linearmodels import PanelOLS
+
+    xs = _as_list(x)
+    ctrls = [c for c in _as_list(controls) if c not in xs]
+    regressors = [*xs, *ctrls]
+    if not xs:
+        raise ModelError("x must name at least one regressor")
+    if y in regressors:
+        raise ModelError(f"the dependent variable {y!r} is also among the regressors")
+    if small_sample not in ("stata", "linearmodels"):
+        raise ModelError(
+            f"small_sample must be 'stata' or 'linearmodels', got {small_sample!r}"
+        )
+    use_unit, use_time = _check_effects(effects)
+    cov_type = cov or ("clustered" if cluster else "unadjusted")
+    if cov_type not in ("unadjusted", "robust", "clustered"):
+        raise ModelError(
+            f"cov must be 'unadjusted', 'robust' or 'clustered', got {cov!r}"
+        )
+    if cov_type == "clustered" and not cluster:
+        raise ModelError("cov='clustered' needs a cluster column (e.g. cluster=unit)")
+
+    frame, dropped = prepare_panel(
+        data,
+        variables=[y, *regressors],
+        unit=unit,
+        time=time,
+        extra=[cluster] if cluster else [],
+        missing=missing,
+    )
+    if n_dropped_before:
+        dropped = {**dropped, **n_dropped_before}
+    check_regressors(frame, regressors)
+    unit_codes = codes(frame[unit])
+    time_codes = codes(frame[time])
+    _check_identified(
+        frame, regressors, effect_groups(unit_codes, time_codes, effects), effects
+    )
+
+    n_clusters = None
+    nested = time_nested = False
+    if cov_type == "clustered":
+        assert cluster is not None
+        if frame[cluster].isna().any():
+            raise ModelError(f"cluster column {cluster!r} has missing values")
+        n_clusters = int(frame[cluster].nunique())
+        if n_clusters < min_clusters:
+            raise ModelError(
+                f"only {n_clusters} clusters in {cluster!r}; clustered standard "
+                f"errors need at least {min_clusters} (set min_clusters lower at your "
+                "own risk, or use cov='robust' / a wild-cluster bootstrap)"
+            )
+        nested = bool(frame.groupby(unit)[cluster].nunique().max() == 1)
+        time_nested = bool(frame.groupby(time)[cluster].nunique().max() == 1)
+
+    index = pd.MultiIndex.from_arrays(
+        [unit_codes[0], time_codes[0]], names=[unit, time]
+    )
+    dep = pd.Series(frame[y].to_numpy(), index=index, name=y)
+    exog = pd.DataFrame(frame[regressors].to_numpy(), index=index, columns=regressors)
+    exog[CONST] = 1.0
+    cov_config: dict[str, Any] = {}
+    if cov_type == "clustered":
+        cov_config["clusters"] = pd.DataFrame(
+            {"cluster": codes(frame[cluster])[0]}, index=index
+        )
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        base = PanelOLS(dep, exog, entity_effects=use_unit, time_effects=use_time).fit(
+            cov_type=cov_type, debiased=True, **cov_config
+        )
+        report = base
+        df_inference = int(base.df_resid)
+        if cov_type == "clustered" and small_sample == "stata":
+            exog_s = exog
+            if use_time:
+                # centred dummies keep ``const`` the same parameter as in ``base``
+                dummies = pd.get_dummies(
+                    time_codes[0], prefix="_year", drop_first=True, dtype=float
+                )
+                dummies.index = index
+                exog_s = pd.concat([exog, dummies - dummies.mean()], axis=1)
+            report = PanelOLS(dep, exog_s, entity_effects=use_unit).fit(
+                cov_type="clustered", debiased=True, group_debias=True, **cov_config
+            )
+            assert n_clusters is not None
+            df_inference = n_clusters - 1
+
+    names = [*regressors, CONST]
+    coef = base.params[names]
+    se = report.std_errors[names]
+    tvals = coef / se
+    pvals = pd.Series(2 * stats.t.sf(np.abs(tvals), df_inference), index=names)
+    crit = stats.t.ppf(0.975, df_inference)
+    coefficients = pd.DataFrame(
+        {
+            "coef": coef,
+            "std_error": se,
+            "t": tvals,
+            "p_value": pvals,
+            "ci_low": coef - crit * se,
+            "ci_high": coef + crit * se,
+        }
+    )
+    coefficients = coefficients.rename_axis("variable").reset_index()
+    covariance = report.cov.loc[names, names].rename_axis("variable").reset_index()
+
+    nobs = int(base.nobs)
+    r2 = float(base.rsquared_inclusive)
+    statistics = pd.DataFrame(
+        {
+            "statistic": [
+                "nobs",
+                "units",
+                "periods",
+                "clusters",
+                "df_resid",
+                "r2",
+                "r2_adj",
+                "r2_within",
+            ],
+            "value": [
+                nobs,
+                unit_codes[1],
+                time_codes[1],
+                np.nan if n_clusters is None else n_clusters,
+                int(base.df_resid),
+                r2,
+                1 - (1 - r2) * (nobs - 1) / base.df_resid,
+                float(base.rsquared),
+            ],
+        }
+    )
+    se_scale = _se_scale(
+        cov_type,
+        small_sample,
+        nobs=nobs,
+        k=len(names),
+        n_units=unit_codes[1],
+        n_periods=time_codes[1],
+        n_clusters=n_clusters,
+        effects=effects,
+        unit_nested=nested,
+        time_nested=time_nested,
+        df_resid=int(base.df_resid),
+    )
+    meta = {
+        "model": "fixed_effects",
+        "estimator": "linearmodels.PanelOLS",
+        "y": y,
+        "x": xs,
+        "controls": ctrls,
+        "regressors": regressors,
+        "unit": unit,
+        "time": time,
+        "effects": effects,
+        "cov": cov_type,
+        "cluster": cluster if cov_type == "clustered" else None,
+        "unit_nested_in_cluster": nested,
+        "small_sample": small_sample if cov_type == "clustered" else "n/(n-k-d)",
+        "df_inference": df_inference,
+        "se_scale": se_scale,
+        "dropped_missing": dropped,
+    }
+    return FixedEffectsResults(coefficients, statistics, covariance, meta, report)
+
+
+def _check_identified(
+    frame: pd.DataFrame,
+    regressors: Sequence[str],
+    groups: list[tuple[np.ndarray, int]],
+    effects: str,
+) -> None:
+    """Raise ModelError naming a regressor absorbed by the effects or collinear."""
+    raw = frame[list(regressors)].to_numpy(dtype=float)
+    within = demean(raw, groups)
+    for j, name in enumerate(regressors):
+        norm_raw = float(np.linalg.norm(raw[:, j] - raw[:, j].mean()))
+        if np.linalg.norm(within[:, j]) <= 1e-8 * max(norm_raw, 1e-300):
+            raise ModelError(
+                f"regressor {name!r} is absorbed by the {effects} fixed effects "
+                "(it does not vary within units and years); drop it or change effects"
+            )
+    bad = collinear_column(within, list(regressors))
+    if bad is not None:
+        raise ModelError(
+            f"regressor {bad!r} is perfectly collinear with the other regressors "
+            "(after removing the fixed effects); drop it or one of its partners"
+        )
+
+
+def _se_scale(
+    cov_type: str,
+    small_sample: str,
+    *,
+    nobs: int,
+    k: int,
+    n_units: int,
+    n_periods: int,
+    n_clusters: int | None,
+    effects: str,
+    unit_nested: bool,
+    time_nested: bool,
+    df_resid: int,
+) -> float:
+    """Scalar factor ``c`` with ``Var(b_j) = c · meat_j / (x̃_j'x̃_j)²``.
+
+    The meat is SSR·x̃'x̃ (unadjusted), Σ x̃²e² (robust) or Σ_g (Σ_i x̃e)² (clustered).
+    It lets the resampling procedures reproduce the linearmodels standard errors of
+    one coefficient from its partialled-out regressor; tests pin it to linearmodels.
+    """
+    use_unit, use_time = _check_effects(effects)
+    if cov_type == "unadjusted":
+        return 1.0 / df_resid
+    if cov_type == "robust":
+        return nobs / df_resid
+    assert n_clusters is not None
+    if small_sample == "stata":
+        big_k = (
+            k
+            + (n_periods - 1) * use_time
+            + (n_units - 1) * (use_unit and not unit_nested)
+        )
+        return n_clusters / (n_clusters - 1) * (nobs - 1) / (nobs - big_k)
+    n_effects = (n_units - 1) * use_unit + (n_periods - 1) * use_time
+    single_nested = (use_unit != use_time) and (
+        unit_nested if use_unit else time_nested
+    )
+    extra = 0 if single_nested else n_effects
+    return nobs / (nobs - k - extra)

@@ -1,0 +1,272 @@
+"""Heterogeneity: the same specification by group, with a test of equal coefficients.
+
+The test is a Chow-type Wald test in the pooled, fully interacted model: every
+regressor (and the constant) is interacted with the group dummies, unit effects are
+kept and year effects become group × year effects. Its slope estimates are exactly the
+separate group regressions' (tests check this) while the covariance is estimated
+jointly, like Stata's ``suest`` after separate regressions; H0 is that the core
+coefficient is the same in every group (G − 1 restrictions). Under clustering, the
+clusters must be nested in the groups for the joint and separate fits to agree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, ModelError
+from ..results import Results
+from ._panel import _as_list, _check_effects, codes, prepare_panel
+from .fixed_effects import fixed_effects
+from .modelset import ModelSetResults, model_set
+
+__all__ = ["HeterogeneityResults", "heterogeneity"]
+
+
+@dataclasses.dataclass(frozen=True)
+class HeterogeneityResults(Results):
+    """Results of :func:`heterogeneity`.
+
+    Attributes
+    ----------
+    coefficients : pandas.DataFrame
+        Long table of every group's coefficients (and the pooled model's).
+    equality : pandas.DataFrame
+        Wald tests of equal coefficients across groups: variable, statistic, df,
+        p_value, distribution, and the pooled model's ``coef[<group>]``.
+    meta : dict
+    groups : ModelSetResults
+        The models: ``"All"`` (pooled, if requested) and one per group.
+    """
+
+    coefficients: pd.DataFrame
+    equality: pd.DataFrame
+    meta: dict = dataclasses.field(default_factory=dict)
+    groups: ModelSetResults | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def models(self) -> dict[str, Any]:
+        """The fitted models by name."""
+        assert self.groups is not None
+        return self.groups.models
+
+    def __getitem__(self, name: str) -> Any:
+        return self.models[name]
+
+    def regression_table(self, **options: Any) -> Any:
+        """Regression table of the pooled and group models."""
+        assert self.groups is not None
+        return self.groups.regression_table(**options)
+
+    def summary(self) -> str:
+        """The group table and the equality tests."""
+        with pd.option_context(
+            "display.width", 120, "display.float_format", "{:.4f}".format
+        ):
+            return (
+                f"{self.regression_table()}\n\n{self.equality.to_string(index=False)}"
+            )
+
+
+def heterogeneity(
+    data: pd.DataFrame,
+    *,
+    y: str,
+    x: str | Sequence[str],
+    group: str,
+    controls: Sequence[str] = (),
+    unit: str = "unit",
+    time: str = "year",
+    effects: Literal["twoway", "unit", "time", "none"] = "twoway",
+    cluster: str | None = None,
+    cov: Literal["unadjusted", "robust", "clustered"] | None = None,
+    small_sample: Literal["stata", "linearmodels"] = "stata",
+    include_pooled: bool = True,
+    min_clusters: int = 5,
+) -> HeterogeneityResults:
+    """Estimate the specification in each group and test equal core coefficients.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long panel (never modified).
+    y, x, controls : str or sequence of str
+        The specification, as in :func:`fixed_effects`; every ``x`` is tested.
+    group : str
+        Group column (e.g. east/central/west); constant within units when unit
+        effects are used.
+    unit, time, effects, cluster, cov, small_sample, min_clusters
+        As in :func:`fixed_effects`.
+    include_pooled : bool
+        Also fit the whole sample (model ``"All"``).
+
+    Returns
+    -------
+    HeterogeneityResults
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(5)
+    >>> idx = pd.MultiIndex.from_product([range(20), range(6)])
+    >>> df = idx.to_frame(index=False, name=["unit", "year"])
+    >>> df["region"] = np.where(df["unit"] < 10, "east", "west")
+    >>> df["x"] = rng.normal(size=120)
+    >>> slope = np.where(df["region"] == "east", 2.0, 0.0)
+    >>> df["y"] = slope * df["x"] + rng.normal(size=120)
+    >>> res = heterogeneity(df, y="y", x="x", group="region")
+    >>> bool(res.equality["p_value"].iloc[0] < 0.01)
+    True
+    """
+    xs = _as_list(x)
+    ctrls = [c for c in _as_list(controls) if c not in xs]
+    regressors = [*xs, *ctrls]
+    use_unit, use_time = _check_effects(effects)
+    frame, dropped = prepare_panel(
+        data,
+        variables=[y, *regressors],
+        unit=unit,
+        time=time,
+        extra=[group] + ([cluster] if cluster else []),
+    )
+    if frame[group].isna().any():
+        raise DataError(f"group column {group!r} has missing values")
+    labels = list(pd.unique(frame[group]))
+    if len(labels) < 2:
+        raise ModelError(
+            f"group column {group!r} has a single group {labels!r}; nothing to compare"
+        )
+    if use_unit and frame.groupby(unit)[group].nunique().max() > 1:
+        bad = frame.groupby(unit)[group].nunique()
+        raise DataError(
+            f"group {group!r} changes within unit(s) {list(bad[bad > 1].index[:10])}; "
+            "with unit effects each unit must belong to one group"
+        )
+    options: dict[str, Any] = {
+        "controls": ctrls,
+        "unit": unit,
+        "time": time,
+        "effects": effects,
+        "cluster": cluster,
+        "cov": cov,
+        "small_sample": small_sample,
+        "min_clusters": min_clusters,
+    }
+    models: dict[str, Any] = {}
+    if include_pooled:
+        models["All"] = fixed_effects(
+            frame, y=y, x=xs, n_dropped_before=dropped, **options
+        )
+    for label in labels:
+        part = frame.loc[frame[group] == label]
+        try:
+            models[str(label)] = fixed_effects(part, y=y, x=xs, **options)
+        except ModelError as exc:
+            raise ModelError(f"group {group}={label!r}: {exc}") from exc
+    equality = _equality_test(
+        frame,
+        y=y,
+        xs=xs,
+        regressors=regressors,
+        group=group,
+        labels=labels,
+        unit=unit,
+        time=time,
+        use_unit=use_unit,
+        use_time=use_time,
+        cluster=cluster,
+        cov=models[str(labels[0])].meta["cov"],
+        small_sample=small_sample,
+    )
+    groups = model_set(models, {"model": "heterogeneity", "group": group})
+    meta = {
+        "model": "heterogeneity",
+        "y": y,
+        "x": xs,
+        "controls": ctrls,
+        "group": group,
+        "groups": [str(g) for g in labels],
+        "effects": effects,
+        "cluster": cluster,
+        "test": "Wald, fully interacted pooled model (linearmodels)",
+    }
+    return HeterogeneityResults(groups.coefficients, equality, meta, groups)
+
+
+def _equality_test(
+    frame: pd.DataFrame,
+    *,
+    y: str,
+    xs: list[str],
+    regressors: list[str],
+    group: str,
+    labels: list[Any],
+    unit: str,
+    time: str,
+    use_unit: bool,
+    use_time: bool,
+    cluster: str | None,
+    cov: str,
+    small_sample: str,
+) -> pd.DataFrame:
+    """Wald test of equal coefficients in the fully interacted pooled model."""
+    from linearmodels import PanelOLS
+
+    unit_c, _ = codes(frame[unit])
+    time_c, _ = codes(frame[time])
+    group_c, _ = codes(frame[group].astype(str))
+    order = [str(g) for g in sorted(map(str, labels))]
+    index = pd.MultiIndex.from_arrays([unit_c, time_c], names=[unit, time])
+    columns = {}
+    for g in order:
+        mask = (frame[group].astype(str) == g).to_numpy(dtype=float)
+        for r in regressors:
+            columns[f"{r}[{g}]"] = frame[r].to_numpy() * mask
+        if not use_unit and not use_time:
+            columns[f"const[{g}]"] = mask
+    exog = pd.DataFrame(columns, index=index)
+    # group-specific year effects; without any effect the const[g] columns above
+    # carry the group intercepts, and unit effects absorb them otherwise
+    other = None
+    if use_time:
+        other = pd.DataFrame(
+            {"group_time": group_c * (time_c.max() + 1) + time_c}, index=index
+        )
+    dep = pd.Series(frame[y].to_numpy(), index=index, name=y)
+    fit_options: dict[str, Any] = {"cov_type": cov, "debiased": True}
+    if cov == "clustered":
+        fit_options["clusters"] = pd.DataFrame(
+            {"c": codes(frame[cluster])[0]}, index=index
+        )
+        fit_options["group_debias"] = small_sample == "stata"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        fit = PanelOLS(dep, exog, entity_effects=use_unit, other_effects=other).fit(
+            **fit_options
+        )
+    rows = []
+    names = list(exog.columns)
+    for var in xs:
+        restriction = np.zeros((len(order) - 1, len(names)))
+        for i, g in enumerate(order[1:]):
+            restriction[i, names.index(f"{var}[{order[0]}]")] = 1.0
+            restriction[i, names.index(f"{var}[{g}]")] = -1.0
+        test = fit.wald_test(restriction)
+        rows.append(
+            {
+                "variable": var,
+                "statistic": float(test.stat),
+                "df": int(test.df),
+                "p_value": float(test.pval),
+                "distribution": str(test.dist_name),
+                **{f"coef[{g}]": float(fit.params[f"{var}[{g}]"]) for g in order},
+            }
+        )
+    return pd.DataFrame(rows)

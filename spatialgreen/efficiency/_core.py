@@ -1,0 +1,630 @@
+"""Shared machinery of the frontier models: data preparation, runs, result tables.
+
+A model module only writes a :class:`Formulation` (its own LP columns and rows for a
+batch of evaluated observations, and how to read a score and a projection back from
+the solution); this module validates and rescales the data, forms the reference sets,
+sends chunks of LPs to the engine in :mod:`._lp` (serially, with joblib or on a dask
+cluster) and turns the solutions into tidy tables.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._parallel import parallel_map
+from ..errors import DataError, ModelError
+from ..panel import require_columns, validate_panel
+from ._lp import INF, STATUS_NAMES, ChunkTask, LPBlocks, seed_columns, solve_chunk
+from .results import EfficiencyResults
+from .technology import reference_groups
+
+__all__ = [
+    "EFFICIENT_TOL",
+    "Evaluation",
+    "Formulation",
+    "Prepared",
+    "Recovered",
+    "build_results",
+    "evaluate",
+    "prepare",
+    "rts_row_bounds",
+    "subset",
+]
+
+EFFICIENT_TOL = 1e-6
+CHUNK_SIZE = 256
+_SLACK_ZERO = 1e-9  # slacks below the solver tolerance (scaled units) are reported as 0
+RTS = ("crs", "vrs", "nirs", "ndrs")
+ZERO_BADS = ("raise", "ignore")
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """Validated model data: raw and mean-rescaled values, keys and periods."""
+
+    keys: pd.DataFrame
+    unit: str
+    time: str | None
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    bad_outputs: tuple[str, ...]
+    values: np.ndarray  # (n, m+s+q) raw
+    scale: np.ndarray  # (m+s+q,) column means used for rescaling
+    periods: tuple
+    period_of_obs: np.ndarray
+
+    @property
+    def scaled(self) -> np.ndarray:
+        return self.values / self.scale
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        return self.inputs + self.outputs + self.bad_outputs
+
+    @property
+    def dims(self) -> tuple[int, int, int]:
+        return len(self.inputs), len(self.outputs), len(self.bad_outputs)
+
+    def where(self, i: int) -> str:
+        """``unit=..., year=...`` of observation ``i`` for error messages."""
+        text = f"{self.unit}={self.keys[self.unit].iat[i]}"
+        if self.time:
+            text += f", {self.time}={self.keys[self.time].iat[i]}"
+        return text
+
+
+def _names(
+    value: str | Sequence[str] | None, role: str, *, required: bool
+) -> tuple[str, ...]:
+    if value is None:
+        names: tuple[str, ...] = ()
+    elif isinstance(value, str):
+        names = (value,)
+    else:
+        names = tuple(value)
+    if required and not names:
+        raise ModelError(f"at least one {role} column is required")
+    return names
+
+
+def prepare(
+    data: pd.DataFrame,
+    *,
+    inputs: str | Sequence[str],
+    outputs: str | Sequence[str],
+    bad_outputs: str | Sequence[str] = (),
+    unit: str = "unit",
+    time: str | None = None,
+    zero_bads: str = "raise",
+    allow_zero: bool = False,
+) -> Prepared:
+    """Validate and rescale the data of a frontier model (never mutates ``data``).
+
+    Inputs and good outputs must be > 0 (``>= 0`` with ``allow_zero``, used by the
+    DDF); bad outputs must be > 0 unless ``zero_bads="ignore"`` (or ``allow_zero``).
+    """
+    ins = _names(inputs, "input", required=True)
+    outs = _names(outputs, "output", required=True)
+    bads = _names(bad_outputs, "bad output", required=False)
+    seen: dict[str, str] = {}
+    for role, names in (("input", ins), ("output", outs), ("bad output", bads)):
+        for name in names:
+            if name in seen:
+                raise ModelError(
+                    f"column {name!r} is listed as {seen[name]} and as {role}"
+                )
+            seen[name] = role
+    if zero_bads not in ZERO_BADS:
+        raise ModelError(f"zero_bads must be one of {ZERO_BADS}; got {zero_bads!r}")
+    require_columns(data, [unit] + ([time] if time else []), role="key")
+    require_columns(data, ins, role="input")
+    require_columns(data, outs, role="output")
+    require_columns(data, bads, role="bad output")
+    strict = [] if allow_zero else list(ins + outs)
+    loose = list(ins + outs) if allow_zero else []
+    if allow_zero or zero_bads == "ignore":
+        loose += list(bads)
+    else:
+        strict += list(bads)
+    info = validate_panel(
+        data,
+        unit=unit,
+        time=time,
+        columns=ins + outs + bads,
+        positive=strict,
+        nonnegative=loose,
+    )
+    keys = data[[unit] + ([time] if time else [])].reset_index(drop=True)
+    values = data[list(ins + outs + bads)].to_numpy(dtype=float)
+    for j, name in enumerate(ins + outs + bads):
+        if not (values[:, j] > 0).any():
+            raise DataError(f"column {name!r} is zero for every observation")
+    scale = values.mean(axis=0)
+    if time:
+        periods = tuple(info.periods)
+        period_of_obs = keys[time].map({p: i for i, p in enumerate(periods)}).to_numpy()
+    else:
+        periods = (None,)
+        period_of_obs = np.zeros(len(keys), dtype=np.int64)
+    return Prepared(
+        keys, unit, time, ins, outs, bads, values, scale, periods, period_of_obs
+    )
+
+
+def rts_row_bounds(rts: str) -> tuple[float, float]:
+    """Bounds of the row ``eᵀΛ - t`` (Charnes–Cooper form of the RTS constraint)."""
+    if rts not in RTS:
+        raise ModelError(f"rts must be one of {', '.join(RTS)}; got {rts!r}")
+    return {
+        "crs": (-INF, INF),
+        "vrs": (0.0, 0.0),
+        "nirs": (-INF, 0.0),
+        "ndrs": (0.0, INF),
+    }[rts]
+
+
+@dataclasses.dataclass(frozen=True)
+class Recovered:
+    """What a formulation reads back from its solutions (scaled units)."""
+
+    score: np.ndarray
+    lambda_scale: np.ndarray  # divide the λ columns by this (the Charnes–Cooper t)
+    targets: np.ndarray
+    slacks: np.ndarray
+    extras: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+
+class Formulation(abc.ABC):
+    """Base of a model's LP: rows are data (m+s+q), the RTS row, then ``n_extra_rows``.
+
+    Column 0 of the model's own columns is always the Charnes–Cooper scale ``t``
+    (fixed at 1 by models that need no transformation); the RTS row is
+    ``eᵀΛ - t`` with bounds from :func:`rts_row_bounds`.
+    """
+
+    k: int = 1
+    n_extra_rows: int = 0
+
+    def __init__(self, dims: tuple[int, int, int], rts: str):
+        self.m, self.s, self.q = dims
+        self.d = self.m + self.s + self.q
+        self.rts = rts
+        self.rts_bounds = rts_row_bounds(rts)
+
+    # slices of the data rows
+    @property
+    def rows_in(self) -> slice:
+        return slice(0, self.m)
+
+    @property
+    def rows_good(self) -> slice:
+        return slice(self.m, self.m + self.s)
+
+    @property
+    def rows_bad(self) -> slice:
+        return slice(self.m + self.s, self.d)
+
+    @property
+    def n_rows(self) -> int:
+        return self.d + 1 + self.n_extra_rows
+
+    def empty_blocks(self, n: int) -> LPBlocks:
+        """Zero coefficients, zero costs, ``z >= 0``, free rows except the RTS row."""
+        rows = self.n_rows
+        A = np.zeros((n, rows, self.k))
+        A[:, self.d, 0] = -1.0
+        row_lo = np.full((n, rows), -INF)
+        row_hi = np.full((n, rows), INF)
+        row_lo[:, self.d], row_hi[:, self.d] = self.rts_bounds
+        return LPBlocks(
+            A,
+            np.zeros((n, self.k)),
+            np.zeros((n, self.k)),
+            np.full((n, self.k), INF),
+            row_lo,
+            row_hi,
+        )
+
+    @abc.abstractmethod
+    def blocks(
+        self, v: np.ndarray, outside: np.ndarray, obs: np.ndarray, ref_max: np.ndarray
+    ) -> LPBlocks:
+        """LP blocks for scaled observations ``v`` (indices ``obs``; ``outside``: not
+        in their reference set; ``ref_max``: column maxima of the reference set)."""
+
+    @abc.abstractmethod
+    def recover(
+        self, v: np.ndarray, objective: np.ndarray, z: np.ndarray, obs: np.ndarray
+    ) -> Recovered:
+        """Score, λ scale, targets and slacks (scaled units) from the solutions."""
+
+
+@dataclasses.dataclass
+class Evaluation:
+    """Solutions for a set of evaluated observations (global observation indices)."""
+
+    obs: np.ndarray
+    status: np.ndarray
+    score: np.ndarray
+    targets: np.ndarray
+    slacks: np.ndarray
+    lambda_index: list[np.ndarray]
+    lambda_value: list[np.ndarray]
+    extras: dict[str, np.ndarray]
+    super_used: np.ndarray
+
+    def replace(self, positions: np.ndarray, other: Evaluation) -> None:
+        """Overwrite the rows ``positions`` with ``other`` (same order)."""
+        for name in ("status", "score", "targets", "slacks", "super_used"):
+            getattr(self, name)[positions] = getattr(other, name)
+        for name, arr in other.extras.items():
+            if name in self.extras:
+                self.extras[name][positions] = arr
+        for p, idx, val in zip(
+            positions, other.lambda_index, other.lambda_value, strict=True
+        ):
+            self.lambda_index[p] = idx
+            self.lambda_value[p] = val
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """Execution options shared by every model call."""
+
+    n_jobs: int = 1
+    client: Any = None
+    progress: bool | None = None
+    reduce: bool = True
+    desc: str = "LPs"
+
+
+def _self_positions(ref: np.ndarray, obs: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(ref, obs)
+    pos = np.clip(pos, 0, max(ref.size - 1, 0))
+    found = ref.size > 0
+    return np.where(found & (ref[pos] == obs), pos, -1)
+
+
+def solve_groups(
+    prep: Prepared,
+    form: Formulation,
+    groups: list[tuple[np.ndarray, np.ndarray]],
+    *,
+    exclude_self: bool,
+    options: RunOptions,
+) -> Evaluation:
+    """Solve ``form`` for every (reference, evaluated) group; rows follow the groups."""
+    v = prep.scaled
+    tasks: list[ChunkTask] = []
+    owners: list[np.ndarray] = []
+    refs: list[np.ndarray] = []
+    for ref, ev in groups:
+        ref_matrix = np.vstack([v[ref].T, np.ones((1, ref.size))])
+        seed = seed_columns(ref_matrix, form.m, form.s)
+        self_pos = _self_positions(ref, ev)
+        blocks = form.blocks(
+            v[ev], (self_pos < 0) | exclude_self, ev, v[ref].max(axis=0)
+        )
+        for start in range(0, ev.size, CHUNK_SIZE):
+            sl = np.arange(start, min(start + CHUNK_SIZE, ev.size))
+            tasks.append(
+                ChunkTask(
+                    ref_matrix,
+                    blocks.take(sl),
+                    self_pos[sl],
+                    exclude_self,
+                    options.reduce,
+                    seed,
+                )
+            )
+            owners.append(ev[sl])
+            refs.append(ref)
+    results = parallel_map(
+        solve_chunk,
+        tasks,
+        n_jobs=options.n_jobs,
+        client=options.client,
+        progress=options.progress,
+        desc=options.desc,
+    )
+    obs = np.concatenate(owners) if owners else np.zeros(0, np.int64)
+    status = (
+        np.concatenate([r.status for r in results]) if results else np.zeros(0, np.int8)
+    )
+    objective = (
+        np.concatenate([r.objective for r in results]) if results else np.zeros(0)
+    )
+    z = np.vstack([r.z for r in results]) if results else np.zeros((0, form.k))
+    rec = form.recover(v[obs], objective, z, obs)
+    ok = status == 0
+    lam_idx: list[np.ndarray] = []
+    lam_val: list[np.ndarray] = []
+    row = 0
+    for res, ref in zip(results, refs, strict=True):
+        for idx, val in zip(res.lambda_index, res.lambda_value, strict=True):
+            lam_idx.append(ref[idx])
+            lam_val.append(val / rec.lambda_scale[row] if ok[row] else val)
+            row += 1
+    score = np.where(ok, rec.score, np.nan)
+    score = np.where(np.abs(score) < _SLACK_ZERO, 0.0, score)  # no -0.0 or 1e-15 noise
+    nan_rows = ~ok[:, None]
+    targets = np.where(nan_rows, np.nan, rec.targets) * prep.scale
+    clean = np.where(np.abs(rec.slacks) < _SLACK_ZERO, 0.0, rec.slacks)
+    slacks = np.where(nan_rows, np.nan, clean) * prep.scale
+    extras = {k: np.where(ok, a, np.nan) for k, a in rec.extras.items()}
+    return Evaluation(
+        obs,
+        status,
+        score,
+        targets,
+        slacks,
+        lam_idx,
+        lam_val,
+        extras,
+        np.zeros(obs.size, dtype=bool),
+    )
+
+
+def _select(
+    groups: list[tuple[np.ndarray, np.ndarray]], mask: np.ndarray
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """The groups restricted to the evaluated rows where ``mask``, and those rows."""
+    out = []
+    offset = 0
+    for ref, ev in groups:
+        sel = ev[mask[offset : offset + ev.size]]
+        offset += ev.size
+        if sel.size:
+            out.append((ref, sel))
+    return out, np.flatnonzero(mask)
+
+
+def _empty_evaluation(obs: np.ndarray, k_extras: dict, d: int) -> Evaluation:
+    n = obs.size
+    return Evaluation(
+        obs,
+        np.full(n, 3, np.int8),
+        np.full(n, np.nan),
+        np.full((n, d), np.nan),
+        np.full((n, d), np.nan),
+        [np.zeros(0, np.int64)] * n,
+        [np.zeros(0)] * n,
+        {k: np.full(n, np.nan) for k in k_extras},
+        np.zeros(n, dtype=bool),
+    )
+
+
+def evaluate(
+    prep: Prepared,
+    make_form: Any,
+    groups: list[tuple[np.ndarray, np.ndarray]],
+    *,
+    super_efficiency: bool,
+    two_pass: bool,
+    options: RunOptions,
+) -> Evaluation:
+    """Scores of the evaluated observations of ``groups`` (rows in group order).
+
+    ``make_form(super_: bool)`` returns the formulation. One-pass models (radial, DDF)
+    solve the super-efficiency LP (self excluded from the reference set) for every
+    observation. Two-pass models (SBM, EBM) follow the MaxDEA convention: the ordinary
+    score, and the super-efficiency score for observations that score 1 (when
+    ``super_efficiency``). Observations outside their reference technology (mixed-
+    period LPs) get the super-efficiency LP first, which is feasible where the
+    ordinary one is not, and the ordinary LP when that LP says they are inside (≤ 1).
+    """
+    if not two_pass:
+        ev = solve_groups(
+            prep,
+            make_form(super_efficiency),
+            groups,
+            exclude_self=super_efficiency,
+            options=options,
+        )
+        ev.super_used[:] = super_efficiency
+        return ev
+    inside = (
+        np.concatenate([np.isin(ev, ref) for ref, ev in groups])
+        if groups
+        else np.zeros(0, bool)
+    )
+    obs = np.concatenate([ev for _, ev in groups]) if groups else np.zeros(0, np.int64)
+    result: Evaluation | None = None
+    for use_super, mask in ((False, inside), (True, ~inside)):
+        sub, pos = _select(groups, mask)
+        if not sub:
+            continue
+        part = solve_groups(
+            prep, make_form(use_super), sub, exclude_self=use_super, options=options
+        )
+        part.super_used[:] = use_super
+        if result is None:
+            result = _empty_evaluation(obs, part.extras, prep.values.shape[1])
+        result.replace(pos, part)
+    if result is None:
+        return _empty_evaluation(obs, {}, prep.values.shape[1])
+    ok = result.status == 0
+    frontier = (
+        ok & (result.score <= 1 + EFFICIENT_TOL) & (result.score >= 1 - EFFICIENT_TOL)
+    )
+    redo_super = inside & frontier & super_efficiency
+    redo_plain = ~inside & ((ok & (result.score <= 1 + EFFICIENT_TOL)) | ~ok)
+    for use_super, mask in ((True, redo_super), (False, redo_plain)):
+        sub, pos = _select(groups, mask)
+        if not sub:
+            continue
+        part = solve_groups(
+            prep, make_form(use_super), sub, exclude_self=use_super, options=options
+        )
+        part.super_used[:] = use_super
+        if not use_super:
+            # keep the super score where the ordinary LP has no optimum
+            good = part.status == 0
+            result.replace(pos[good], subset(part, good))
+        else:
+            result.replace(pos, part)
+    return result
+
+
+def subset(ev: Evaluation, mask: np.ndarray) -> Evaluation:
+    """The rows of ``ev`` where ``mask``."""
+    idx = np.flatnonzero(mask)
+    return Evaluation(
+        ev.obs[idx],
+        ev.status[idx],
+        ev.score[idx],
+        ev.targets[idx],
+        ev.slacks[idx],
+        [ev.lambda_index[i] for i in idx],
+        [ev.lambda_value[i] for i in idx],
+        {k: a[idx] for k, a in ev.extras.items()},
+        ev.super_used[idx],
+    )
+
+
+def _key_frame(prep: Prepared, obs: np.ndarray) -> pd.DataFrame:
+    return prep.keys.iloc[obs].reset_index(drop=True)
+
+
+def build_results(
+    prep: Prepared,
+    ev: Evaluation,
+    meta: dict[str, Any],
+    *,
+    score_columns: Sequence[str] = (),
+) -> EfficiencyResults:
+    """Tidy result tables from an evaluation, in the caller's row order."""
+    order = np.argsort(ev.obs, kind="stable")
+    obs = ev.obs[order]
+    keys = _key_frame(prep, obs)
+    status = np.array([STATUS_NAMES[int(c)] for c in ev.status[order]], dtype=object)
+    scores = keys.copy()
+    scores["score"] = ev.score[order]
+    scores["status"] = status
+    scores["super"] = ev.super_used[order]
+    for name in score_columns:
+        if name in ev.extras:
+            scores[name] = ev.extras[name][order]
+    names = list(prep.variables)
+    slacks = pd.concat([keys, pd.DataFrame(ev.slacks[order], columns=names)], axis=1)
+    targets = pd.concat([keys, pd.DataFrame(ev.targets[order], columns=names)], axis=1)
+    decomposition = _decomposition(prep, keys, prep.values[obs], ev.targets[order])
+    lambdas, peers = _lambda_tables(
+        prep,
+        keys,
+        [ev.lambda_index[i] for i in order],
+        [ev.lambda_value[i] for i in order],
+    )
+    bad = status != "optimal"
+    infeasible = keys.loc[bad].reset_index(drop=True)
+    infeasible["status"] = status[bad]
+    meta = {
+        **meta,
+        "unit": prep.unit,
+        "time": prep.time,
+        "inputs": list(prep.inputs),
+        "outputs": list(prep.outputs),
+        "bad_outputs": list(prep.bad_outputs),
+        "n_infeasible": int(bad.sum()),
+    }
+    return EfficiencyResults(
+        scores, slacks, targets, lambdas, peers, decomposition, infeasible, meta
+    )
+
+
+def _decomposition(
+    prep: Prepared, keys: pd.DataFrame, values: np.ndarray, targets: np.ndarray
+) -> pd.DataFrame:
+    m, s, _ = prep.dims
+    improvement = np.zeros_like(targets)
+    np.divide(values - targets, values, out=improvement, where=values > 0)
+    improvement[np.isnan(targets)] = np.nan
+    improvement[:, m : m + s] *= -1.0
+    improvement = np.clip(
+        improvement, 0.0, None
+    )  # super-efficiency room is not inefficiency
+    total = improvement.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(
+            total[:, None] > EFFICIENT_TOL, improvement / total[:, None], 0.0
+        )
+    share = np.where(np.isnan(total)[:, None], np.nan, share)
+    out = keys.copy()
+    out["total"] = total
+    for j, name in enumerate(prep.variables):
+        out[name] = share[:, j]
+    return out
+
+
+def _lambda_tables(
+    prep: Prepared, keys: pd.DataFrame, idx: list[np.ndarray], val: list[np.ndarray]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    counts = np.array([a.size for a in idx], dtype=np.int64)
+    flat_idx = np.concatenate(idx) if idx else np.zeros(0, np.int64)
+    flat_val = np.concatenate(val) if val else np.zeros(0)
+    rows = np.repeat(np.arange(len(idx)), counts)
+    lambdas = keys.iloc[rows].reset_index(drop=True)
+    lambdas["peer_unit"] = prep.keys[prep.unit].to_numpy()[flat_idx]
+    if prep.time:
+        lambdas["peer_time"] = prep.keys[prep.time].to_numpy()[flat_idx]
+    lambdas["lambda"] = flat_val
+    labels = prep.keys[prep.unit].astype(str)
+    if prep.time:
+        labels = labels + "@" + prep.keys[prep.time].astype(str)
+    labels_arr = labels.to_numpy()
+    peers = keys.copy()
+    peers["n_peers"] = counts
+    peers["peers"] = ["; ".join(labels_arr[a]) for a in idx]
+    return lambdas, peers
+
+
+def static_groups(prep: Prepared, technology: str, window: int | None) -> list:
+    """Reference groups of a static (non-index) run."""
+    return reference_groups(prep.period_of_obs, len(prep.periods), technology, window)
+
+
+def check_orientation(orientation: str, allowed: Sequence[str]) -> str:
+    """Validate an ``orientation`` argument."""
+    if orientation not in allowed:
+        raise ModelError(
+            f"orientation must be one of {', '.join(allowed)}; got {orientation!r}"
+        )
+    return orientation
+
+
+def run_static(
+    prep: Prepared,
+    make_form: Any,
+    *,
+    technology: str,
+    window: int | None,
+    super_efficiency: bool,
+    two_pass: bool,
+    options: RunOptions,
+    meta: dict[str, Any],
+    score_columns: Sequence[str] = (),
+) -> EfficiencyResults:
+    """Run a model on every observation against its reference technology."""
+    groups = static_groups(prep, technology, window)
+    ev = evaluate(
+        prep,
+        make_form,
+        groups,
+        super_efficiency=super_efficiency,
+        two_pass=two_pass,
+        options=options,
+    )
+    meta = {
+        **meta,
+        "technology": technology,
+        "window": window,
+        "super_efficiency": super_efficiency,
+        "reference_set_reduction": options.reduce,
+    }
+    return build_results(prep, ev, meta, score_columns=score_columns)

@@ -1,0 +1,308 @@
+"""Directional distance functions: radial DDF (Chung, Färe & Grosskopf 1997) and NDDF.
+
+Radial DDF with a direction of non-negative magnitudes ``g = (g_x, g_y, g_b)``::
+
+    D = max β   s.t.  Xλ ≤ x_o - β g_x,  Yλ ≥ y_o + β g_y,  Bλ = b_o - β g_b,  λ ≥ 0
+
+(``Bλ ≤ ...`` with ``disposability="strong"``; ``eᵀλ = 1`` under VRS, which is *not*
+Kuosmanen's (2005) weak disposability — like gtfpch and MaxDEA, CRS is the default).
+β is free: it is negative for observations outside the reference technology (mixed-
+period and super-efficiency LPs). The non-radial DDF (Zhou, Ang & Wang 2012) gives
+every variable its own ``β_v ≥ 0`` and maximises ``Σ w_v β_v``; the default weights
+split 1 equally over the variable groups (inputs, goods, bads) that have a non-zero
+direction and equally within a group (Zhou et al. 2012). ``score`` is the
+*inefficiency* D (0 on the frontier); ``scores["efficiency"]`` is ``1/(1+D)``.
+
+Directions: ``"chung"`` = (0, y_o, b_o) (default; the evaluated observation's own data,
+also in cross-period LPs, as gtfpch does), ``"all"`` = (x_o, y_o, b_o), ``"output"`` =
+(0, y_o, 0), or a mapping variable -> constant magnitude (in the data's units;
+variables left out get 0). Data are rescaled internally together with the direction,
+so β does not depend on the units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelError
+from ._core import Formulation, Prepared, Recovered, RunOptions, prepare, run_static
+from ._lp import INF, LPBlocks
+from .results import EfficiencyResults
+
+__all__ = ["DDFFormulation", "ddf", "direction_matrix"]
+
+DIRECTIONS = ("chung", "all", "output")
+
+
+def direction_matrix(
+    prep: Prepared, direction: str | Mapping[str, float]
+) -> np.ndarray:
+    """Direction magnitudes of every observation in scaled units, shape (n, m+s+q)."""
+    m, s, q = prep.dims
+    v = prep.scaled
+    if isinstance(direction, str):
+        if direction not in DIRECTIONS:
+            raise ModelError(
+                f"direction must be one of {DIRECTIONS} or a mapping; got {direction!r}"
+            )
+        mask = np.r_[
+            np.full(m, direction == "all"),
+            np.ones(s, bool),
+            np.full(q, direction != "output"),
+        ]
+        return v * mask
+    names = list(prep.variables)
+    unknown = sorted(set(direction) - set(names))
+    if unknown:
+        raise ModelError(
+            f"direction names unknown variables {unknown}; variables: {names}"
+        )
+    g = np.array([float(direction.get(name, 0.0)) for name in names])
+    if (g < 0).any() or not (g > 0).any():
+        raise ModelError("direction magnitudes must be >= 0 and not all zero")
+    return np.broadcast_to(g / prep.scale, v.shape).copy()
+
+
+def default_weights(prep: Prepared, g: np.ndarray) -> np.ndarray:
+    """Zhou, Ang & Wang (2012) weights: equal per active group, equal within a group."""
+    m, s, q = prep.dims
+    active = np.asarray((g > 0).any(axis=0), dtype=bool)
+    groups = [np.arange(m), m + np.arange(s), m + s + np.arange(q)]
+    live = [grp[active[grp]] for grp in groups if active[grp].any()]
+    w = np.zeros(g.shape[1])
+    for grp in live:
+        w[grp] = 1.0 / (len(live) * grp.size)
+    return w
+
+
+class DDFFormulation(Formulation):
+    """Own columns ``[t (=1), β (1 or d), s (d)]``."""
+
+    def __init__(
+        self,
+        dims: tuple[int, int, int],
+        rts: str,
+        g: np.ndarray,
+        weights: np.ndarray | None,
+        weak: bool,
+        bounded_bads: bool = False,
+    ) -> None:
+        super().__init__(dims, rts)
+        self.g = g  # (n_obs, d) for every observation of the data
+        self.weights = weights
+        self.nb = 1 if weights is None else self.d
+        self.weak = weak
+        self.bounded = bounded_bads
+        self.k = 1 + self.nb + self.d
+        self.n_extra_rows = self.q if bounded_bads else 0
+
+    def blocks(
+        self, v: np.ndarray, outside: np.ndarray, obs: np.ndarray, ref_max: np.ndarray
+    ) -> LPBlocks:
+        m, s, d = self.m, self.s, self.d
+        b = self.empty_blocks(v.shape[0])
+        rows = np.arange(d)
+        sign = np.r_[np.ones(m), -np.ones(s), np.ones(self.q)]
+        g = self.g[obs] * sign
+        b.lower[:, 0] = b.upper[:, 0] = 1.0
+        first = 1 + self.nb
+        b.A[:, rows, first + rows] = sign
+        if self.weak:
+            b.upper[:, first + m + s :] = 0.0
+        b.row_lower[:, :d] = b.row_upper[:, :d] = v
+        if self.weights is None:
+            b.A[:, rows, 1] = g
+            b.lower[:, 1] = -INF
+            b.cost[:, 1] = -1.0
+        else:
+            b.A[:, rows, 1 + rows] = g
+            b.cost[:, 1 : 1 + d] = -self.weights
+            b.lower[:, 1 : 1 + d] = np.where(outside[:, None], -INF, 0.0)
+            # β of a variable with zero direction has no effect: pin it to 0.
+            b.lower[:, 1 : 1 + d] = np.where(g == 0, 0.0, b.lower[:, 1 : 1 + d])
+            b.upper[:, 1 : 1 + d] = np.where(g == 0, 0.0, INF)
+        if self.bounded:
+            # APZ (2013): the bad-output target b_o - β g_b may not exceed the
+            # largest bad output of the reference set.
+            for k in range(self.q):
+                row, var = d + 1 + k, m + s + k
+                b.A[:, row, 1 if self.weights is None else 1 + var] = self.g[obs, var]
+                b.row_lower[:, row] = v[:, var] - ref_max[var]
+        return b
+
+    def recover(
+        self, v: np.ndarray, objective: np.ndarray, z: np.ndarray, obs: np.ndarray
+    ) -> Recovered:
+        m, s = self.m, self.s
+        beta = -objective
+        slacks = z[:, 1 + self.nb :]
+        sign = np.r_[-np.ones(m), np.ones(s), -np.ones(self.q)]
+        move = z[:, 1 : 1 + self.nb]  # β or β_v
+        targets = v + sign * (move * self.g[obs] + slacks)
+        extras = {"beta": beta}
+        return Recovered(beta, np.ones(v.shape[0]), targets, slacks, extras)
+
+
+def ddf(
+    data: pd.DataFrame,
+    *,
+    inputs: str | Sequence[str],
+    outputs: str | Sequence[str],
+    bad_outputs: str | Sequence[str] = (),
+    unit: str = "unit",
+    time: str | None = None,
+    rts: str = "crs",
+    orientation: str = "directional",
+    direction: str | Mapping[str, float] = "chung",
+    nonradial: bool = False,
+    weights: Mapping[str, float] | None = None,
+    disposability: str = "weak",
+    bounded_bads: bool = False,
+    technology: str = "contemporaneous",
+    window: int | None = None,
+    super_efficiency: bool = False,
+    reduce: bool = True,
+    n_jobs: int = 1,
+    client: Any = None,
+    progress: bool | None = None,
+) -> EfficiencyResults:
+    """Directional distance function (radial or non-radial) with undesirable outputs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Long table, one row per unit (and period).
+    inputs, outputs, bad_outputs : str or sequence of str
+        Column names (zeros are allowed; negatives are not).
+    unit, time : str
+        Key columns.
+    rts : {"crs", "vrs", "nirs", "ndrs"}
+        Returns to scale.
+    orientation : {"directional"}
+        Kept for a uniform signature; the direction vector sets the orientation.
+    direction : {"chung", "all", "output"} or mapping
+        Direction vector (see module notes).
+    nonradial : bool
+        Non-radial DDF (Zhou, Ang & Wang 2012) with ``weights``.
+    weights : mapping, optional
+        Variable -> weight of its β in the NDDF objective (raw, as given).
+    disposability : {"weak", "strong"}
+        Bad outputs by equality (weak, Chung et al. 1997) or inequality (strong).
+    bounded_bads : bool
+        Aparicio, Pastor & Zofío (2013): the bad-output target may not exceed the
+        largest bad output of the reference set. With ``disposability="strong"`` this
+        is APZ's technology, which removes the ML inconsistency; it only binds in
+        mixed-period and super-efficiency LPs.
+    technology, window
+        Reference technology (see :mod:`.technology`).
+    super_efficiency : bool
+        Exclude each observation from its own reference set (β may be negative; the
+        LP may be infeasible, which is reported).
+    reduce, n_jobs, client, progress
+        Exact reference-set reduction and parallel execution (see :func:`.sbm`).
+
+    Returns
+    -------
+    EfficiencyResults
+        ``score`` is the inefficiency D; ``scores`` also has ``beta`` and
+        ``efficiency`` = 1/(1+D).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"unit": ["A", "B"], "x": [1.0, 1.0], "y": [7.0, 5.0],
+    ...                    "b": [2.0, 5.0]})
+    >>> res = ddf(df, inputs="x", outputs="y", bad_outputs="b")
+    >>> res.scores["score"].round(6).tolist()
+    [0.0, 0.0]
+    """
+    if orientation != "directional":
+        raise ModelError(
+            "ddf() is oriented by its direction vector; use orientation='directional'"
+        )
+    if disposability not in ("weak", "strong"):
+        raise ModelError(
+            f"disposability must be 'weak' or 'strong'; got {disposability!r}"
+        )
+    prep = prepare(
+        data,
+        inputs=inputs,
+        outputs=outputs,
+        bad_outputs=bad_outputs,
+        unit=unit,
+        time=time,
+        allow_zero=True,
+    )
+    make_form = ddf_form_factory(
+        prep, rts, direction, nonradial, weights, disposability, bounded_bads
+    )
+    options = RunOptions(n_jobs, client, progress, reduce, "DDF")
+    form = make_form(False)
+    meta = {
+        "model": "ddf",
+        "rts": rts,
+        "direction": _describe(direction),
+        "nonradial": nonradial,
+        "disposability": disposability,
+        "bounded_bads": bounded_bads,
+        "weights": None
+        if form.weights is None
+        else dict(zip(prep.variables, form.weights.tolist(), strict=True)),
+        "score": "inefficiency D (0 = frontier); efficiency = 1/(1+D)",
+    }
+    res = run_static(
+        prep,
+        make_form,
+        technology=technology,
+        window=window,
+        super_efficiency=super_efficiency,
+        two_pass=False,
+        options=options,
+        meta=meta,
+        score_columns=("beta",),
+    )
+    res.scores["efficiency"] = 1.0 / (1.0 + res.scores["score"])
+    return res
+
+
+def _describe(direction: str | Mapping[str, float]) -> str | dict[str, float]:
+    return direction if isinstance(direction, str) else dict(direction)
+
+
+def ddf_form_factory(
+    prep: Prepared,
+    rts: str,
+    direction: str | Mapping[str, float],
+    nonradial: bool,
+    weights: Mapping[str, float] | None,
+    disposability: str,
+    bounded_bads: bool = False,
+) -> Any:
+    """A ``make_form(super_)`` callable for :func:`~._core.evaluate`."""
+    g = direction_matrix(prep, direction)
+    w = None
+    if nonradial:
+        if weights is None:
+            w = default_weights(prep, g)
+        else:
+            names = list(prep.variables)
+            unknown = sorted(set(weights) - set(names))
+            if unknown:
+                raise ModelError(
+                    f"weights name unknown variables {unknown}; variables: {names}"
+                )
+            w = np.array([float(weights.get(name, 0.0)) for name in names])
+    elif weights is not None:
+        raise ModelError("weights are only used with nonradial=True")
+
+    def make_form(super_: bool) -> DDFFormulation:
+        return DDFFormulation(
+            prep.dims, rts, g, w, disposability == "weak", bounded_bads
+        )
+
+    make_form(False)
+    return make_form

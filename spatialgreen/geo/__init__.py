@@ -1,0 +1,46 @@
+"""Boundaries, unit names, region groupings and spatial weights of Chinese regions.
+
+- :func:`load_boundaries` — province (34), city (370) or county (2,875) polygons in
+  WGS84 with adcode (``int``), Chinese/English names, parent province, groupings,
+  label points, area centroids and areas; ``crs="gcj02"`` for AMap tiles.
+- :func:`match_units` — what users write (Chinese, English, pinyin, traditional
+  characters, historical names, adcodes) → adcodes, or an
+  :class:`~spatialgreen.errors.UnmatchedUnitError` listing every failure.
+- :func:`join_units` — attach a tidy (unit, [year], values) table to the polygons.
+- :mod:`~spatialgreen.geo.regions` — east/central/west, NBS four regions, Yangtze
+  River Economic Belt, YRD 26, Jing-Jin-Ji, PRD 9; study sets; user groupings.
+- :func:`spatial_weights` — queen/rook (full-resolution adjacency), k-nearest,
+  distance band, inverse distance, economic and nested weights as
+  ``libpysal.graph.Graph`` with an explicit island policy.
+
+Examples
+--------
+>>> from spatialgreen.geo import load_boundaries, match_units
+>>> match_units(["广东", "Guangxi"])
+[440000, 450000]
+>>> len(load_boundaries("city"))
+370
+"""
+
+from __future__ import annotations
+
+from . import regions
+from .boundaries import join_units, load_boundaries, unit_table
+from .names import match_units, normalize_name
+from .regions import grouping_table, read_grouping, study_units
+from .weights import great_circle_km, spatial_weights, weights_recipe
+
+__all__ = [
+    "great_circle_km",
+    "grouping_table",
+    "join_units",
+    "load_boundaries",
+    "match_units",
+    "normalize_name",
+    "read_grouping",
+    "regions",
+    "spatial_weights",
+    "study_units",
+    "unit_table",
+    "weights_recipe",
+]

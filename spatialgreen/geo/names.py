@@ -1,0 +1,452 @@
+"""Match what users write for a province or city to its 6-digit adcode.
+
+Accepted spellings: full and short Chinese names (``广西壮族自治区``, ``广西``,
+``广西省``),
+names prefixed by their province (``江苏省苏州市``), traditional characters
+(``廣東``), full-width characters and stray spaces (Unicode NFKC), English and
+pinyin in any case with or without spaces, hyphens and apostrophes (``Xi'an``,
+``XIAN``, ``Inner Mongolia``, ``Nei Mongol``, ``Shaanxi`` vs ``Shanxi``,
+``Hong Kong SAR``), a trailing ``Province``/``City``/``Autonomous Region``,
+English names qualified by province (``Fuzhou, Jiangxi``), and adcodes as int, str
+or float. Historical names come from the shipped alias table
+(``datasets/boundaries/aliases.csv``): renamed units (襄樊→襄阳, 思茅→普洱,
+毕节地区→毕节, ...) match silently; units that were merged (莱芜→济南, 2019) or split
+(巢湖, 2011) raise unless ``abolished="successor"``, which maps them to their
+successor with a warning.
+
+Adcodes are Python ``int`` everywhere in spatialgreen (``110000``), never strings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import numbers
+import re
+import unicodedata
+import warnings
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import pandas as pd
+
+from ..errors import DataError, UnmatchedUnitError
+from ._data import aliases_table, check_level, data_dir, units_table
+
+__all__ = ["PROVINCES", "english_exceptions", "match_units", "normalize_name"]
+
+#: adcode -> (full Chinese name, short name, English name) of the 34 provincial units
+PROVINCES: dict[int, tuple[str, str, str]] = {
+    110000: ("北京市", "北京", "Beijing"),
+    120000: ("天津市", "天津", "Tianjin"),
+    130000: ("河北省", "河北", "Hebei"),
+    140000: ("山西省", "山西", "Shanxi"),
+    150000: ("内蒙古自治区", "内蒙古", "Inner Mongolia"),
+    210000: ("辽宁省", "辽宁", "Liaoning"),
+    220000: ("吉林省", "吉林", "Jilin"),
+    230000: ("黑龙江省", "黑龙江", "Heilongjiang"),
+    310000: ("上海市", "上海", "Shanghai"),
+    320000: ("江苏省", "江苏", "Jiangsu"),
+    330000: ("浙江省", "浙江", "Zhejiang"),
+    340000: ("安徽省", "安徽", "Anhui"),
+    350000: ("福建省", "福建", "Fujian"),
+    360000: ("江西省", "江西", "Jiangxi"),
+    370000: ("山东省", "山东", "Shandong"),
+    410000: ("河南省", "河南", "Henan"),
+    420000: ("湖北省", "湖北", "Hubei"),
+    430000: ("湖南省", "湖南", "Hunan"),
+    440000: ("广东省", "广东", "Guangdong"),
+    450000: ("广西壮族自治区", "广西", "Guangxi"),
+    460000: ("海南省", "海南", "Hainan"),
+    500000: ("重庆市", "重庆", "Chongqing"),
+    510000: ("四川省", "四川", "Sichuan"),
+    520000: ("贵州省", "贵州", "Guizhou"),
+    530000: ("云南省", "云南", "Yunnan"),
+    540000: ("西藏自治区", "西藏", "Tibet"),
+    610000: ("陕西省", "陕西", "Shaanxi"),
+    620000: ("甘肃省", "甘肃", "Gansu"),
+    630000: ("青海省", "青海", "Qinghai"),
+    640000: ("宁夏回族自治区", "宁夏", "Ningxia"),
+    650000: ("新疆维吾尔自治区", "新疆", "Xinjiang"),
+    710000: ("台湾省", "台湾", "Taiwan"),
+    810000: ("香港特别行政区", "香港", "Hong Kong"),
+    820000: ("澳门特别行政区", "澳门", "Macao"),
+}
+
+#: municipalities (and Taiwan, Hong Kong, Macao): province adcode -> city-level adcode
+MUNICIPALITY_CITY = {
+    110000: 110100,
+    120000: 120100,
+    310000: 310100,
+    500000: 500100,
+    710000: 710000,
+    810000: 810000,
+    820000: 820000,
+}
+
+# customary English names of cities that are not plain pinyin (Xinhua/official usage)
+_CITY_ENGLISH = {
+    "呼和浩特": "Hohhot",
+    "呼伦贝尔": "Hulunbuir",
+    "兴安": "Hinggan",
+    "锡林郭勒": "Xilingol",
+    "阿拉善": "Alxa",
+    "鄂尔多斯": "Ordos",
+    "巴彦淖尔": "Bayannur",
+    "乌兰察布": "Ulanqab",
+    "哈尔滨": "Harbin",
+    "齐齐哈尔": "Qiqihar",
+    "拉萨": "Lhasa",
+    "日喀则": "Xigaze",
+    "昌都": "Qamdo",
+    "林芝": "Nyingchi",
+    "那曲": "Nagqu",
+    "阿里": "Ngari",
+    "乌鲁木齐": "Urumqi",
+    "克拉玛依": "Karamay",
+    "吐鲁番": "Turpan",
+    "博尔塔拉": "Bortala",
+    "巴音郭楞": "Bayingolin",
+    "阿克苏": "Aksu",
+    "克孜勒苏": "Kizilsu",
+    "喀什": "Kashgar",
+    "和田": "Hotan",
+    "伊犁": "Ili",
+    "阿勒泰": "Altay",
+    "阿拉尔": "Aral",
+    "图木舒克": "Tumxuk",
+    "可克达拉": "Kokdala",
+    "果洛": "Golog",
+    "阿坝": "Ngawa",
+    "甘孜": "Garze",
+    "香港": "Hong Kong",
+    "澳门": "Macao",
+    "台湾": "Taiwan",
+}
+
+_EN_DROP = {
+    "province",
+    "city",
+    "municipality",
+    "autonomous",
+    "region",
+    "prefecture",
+    "league",
+    "sar",
+    "special",
+    "administrative",
+    "shi",
+    "sheng",
+    "zizhiqu",
+    "of",
+    "china",
+    "pr",
+    "prc",
+    "the",
+    "area",
+    "diqu",
+    "zhuang",
+    "hui",
+    "uygur",
+    "uyghur",
+    "uighur",
+}
+_ZH_INFORMAL = {
+    "province": re.compile(r"(省|市|自治区|特区)$"),
+    "city": re.compile(r"(州|地区|盟|市|区|县|特区)$"),
+    "county": re.compile(r"(市|区|县|旗)$"),
+}
+_SPLIT_QUALIFIER = re.compile(r"\s*[,，(（/]\s*")
+
+
+def english_exceptions() -> dict[str, str]:
+    """Short Chinese name → English name where English is not plain pinyin.
+
+    Examples
+    --------
+    >>> english_exceptions()["陕西"], english_exceptions()["山西"]
+    ('Shaanxi', 'Shanxi')
+    """
+    out = dict(_CITY_ENGLISH)
+    out.update({short: en for _, short, en in PROVINCES.values()})
+    return out
+
+
+@functools.cache
+def _traditional() -> dict[int, str]:
+    table = pd.read_csv(data_dir() / "traditional.csv")
+    return {
+        ord(t): s
+        for t, s in zip(table["traditional"], table["simplified"], strict=True)
+    }
+
+
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def normalize_name(text: str) -> str:
+    """Canonical form used for matching: NFKC, simplified characters, no spaces.
+
+    Chinese text keeps its characters; Latin text becomes lower-case letters and
+    digits only, without suffix words such as ``province`` or ``city``.
+
+    Examples
+    --------
+    >>> normalize_name(" 廣東 省 ")
+    '广东省'
+    >>> normalize_name("Inner-Mongolia Autonomous Region")
+    'innermongolia'
+    >>> normalize_name("Ｘｉ'ａｎ City")
+    'xian'
+    """
+    text = unicodedata.normalize("NFKC", str(text)).strip()
+    if _has_han(text):
+        return re.sub(r"\s+", "", text.translate(_traditional()))
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    tokens = [t for t in re.split(r"[^a-z0-9]+", ascii_text.replace("'", "")) if t]
+    while len(tokens) > 1 and tokens[-1] in _EN_DROP:
+        tokens.pop()
+    return "".join(tokens)
+
+
+def _zh_candidates(key: str, level: str) -> list[str]:
+    from ._build import short_name
+
+    out = [key]
+    if level != "province" and key.endswith(("省", "自治区", "特别行政区")):
+        return out  # a province name never stands for a city or county
+    short = short_name(key, level=level)
+    if short not in out:
+        out.append(short)
+    informal = _ZH_INFORMAL[level].sub("", key)
+    if len(informal) >= 2 and informal not in out:
+        out.append(informal)
+    return out
+
+
+@functools.cache
+def _index(
+    level: str,
+) -> tuple[dict[str, frozenset[int]], dict[int, str], pd.DataFrame]:
+    """Key -> adcodes, adcode -> label, alias rows of ``level``."""
+    units = units_table(level)
+    keys: dict[str, set[int]] = {}
+
+    def add(name: Any, code: int) -> None:
+        if isinstance(name, str) and name:
+            keys.setdefault(normalize_name(name), set()).add(int(code))
+
+    for row in units.itertuples(index=False):
+        add(row.name_zh, row.adcode)
+        add(row.name_zh_short, row.adcode)
+        add(row.name_en, row.adcode)
+    if "city_zh" in units.columns:  # counties: also "city + county" (苏州市姑苏区)
+        from ._build import short_name
+
+        for row in units.itertuples(index=False):
+            city = str(row.city_zh)
+            for prefix in {city, short_name(city, level="city")}:
+                add(prefix + row.name_zh, row.adcode)
+                add(prefix + row.name_zh_short, row.adcode)
+    aliases = aliases_table()
+    aliases = aliases.loc[aliases["level"] == level]
+    renamed = aliases.loc[aliases["status"].isin(["renamed", "variant"])]
+    for row in renamed.itertuples(index=False):
+        add(row.alias, row.adcode)
+    labels = {
+        int(a): f"{zh} ({prov}, {a})" if level != "province" else f"{zh} ({a})"
+        for a, zh, prov in zip(
+            units["adcode"], units["name_zh"], units["province_zh"], strict=True
+        )
+    }
+    frozen = {k: frozenset(v) for k, v in keys.items()}
+    return frozen, labels, aliases.loc[aliases["status"].isin(["merged", "split"])]
+
+
+def _as_adcode(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):  # int, numpy integers
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return int(number) if number.is_integer() else None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"\d{6}(\.0+)?", text):
+        return int(float(text))
+    return None
+
+
+class _Matcher:
+    def __init__(self, level: str, abolished: str) -> None:
+        self.level = level
+        self.abolished = abolished
+        self.keys, self.labels, self.abolished_rows = _index(level)
+        self.province_of = {a: a // 10000 * 10000 for a in self.labels}
+
+    def lookup(self, key: str, within: int | None = None) -> set[int]:
+        candidates = _zh_candidates(key, self.level) if _has_han(key) else [key]
+        for cand in candidates:
+            found = set(self.keys.get(cand, ()))
+            if within is not None:
+                found = {a for a in found if self.province_of[a] == within}
+            if found:
+                return found
+        return set()
+
+    def province_qualifier(self, text: str) -> int | None:
+        found = _index("province")[0].get(normalize_name(text), frozenset())
+        if len(found) == 1:
+            return next(iter(found))
+        return None
+
+    def match(self, raw: Any) -> tuple[int | None, str, list[str]]:
+        """Adcode of ``raw``, or None with the reason and the candidates."""
+        code = _as_adcode(raw)
+        if code is not None:
+            if self.level == "city" and code in MUNICIPALITY_CITY:
+                code = MUNICIPALITY_CITY[code]
+            if code in self.labels:
+                return code, "", []
+            return None, f"no {self.level} has adcode {code}", []
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        key = normalize_name(text)
+        if not key:
+            return None, "empty name", []
+        found = self.lookup(key) or self._qualified(text, key)
+        if not found:
+            merged = self._abolished(key)
+            if merged is not None:
+                return merged
+        if len(found) == 1:
+            return next(iter(found)), "", []
+        if len(found) > 1:
+            options = sorted(self.labels[a] for a in found)
+            hint = "'Fuzhou, Jiangxi'" if self.level == "city" else "'南京市鼓楼区'"
+            return None, f"ambiguous, add the province or city (e.g. {hint})", options
+        close = self._closest(key)
+        return None, "closest" if close else "no close candidate", close
+
+    def _qualified(self, text: str, key: str) -> set[int]:
+        parts = [p for p in _SPLIT_QUALIFIER.split(text.rstrip(")）")) if p]
+        if len(parts) == 2:
+            province = self.province_qualifier(parts[1])
+            if province is not None:
+                return self.lookup(normalize_name(parts[0]), within=province)
+        if self.level != "province" and _has_han(key):
+            for code, (full, short, _) in PROVINCES.items():
+                for prefix in (full, short):
+                    if key.startswith(prefix) and len(key) > len(prefix) + 1:
+                        found = self.lookup(key[len(prefix) :], within=code)
+                        if found:
+                            return found
+        return set()
+
+    def _abolished(self, key: str) -> tuple[int | None, str, list[str]] | None:
+        for row in self.abolished_rows.itertuples(index=False):
+            if (
+                normalize_name(row.alias) in _zh_candidates(key, self.level)
+                or normalize_name(row.alias) == key
+            ):
+                if self.abolished == "successor":
+                    warnings.warn(
+                        f"{row.alias!r} ({row.status} {row.since}) matched to its "
+                        f"successor {self.labels[int(row.adcode)]}: {row.note}",
+                        UserWarning,
+                        stacklevel=4,
+                    )
+                    return int(row.adcode), "", []
+                successor = self.labels[int(row.adcode)]
+                reason = (
+                    f"{row.status} in {row.since}: {row.note}; pass "
+                    f"abolished='successor' to map it to {successor}"
+                )
+                return None, reason, [successor]
+        return None
+
+    def _closest(self, key: str) -> list[str]:
+        close = difflib.get_close_matches(key, list(self.keys), n=3, cutoff=0.6)
+        out: list[str] = []
+        for k in close:
+            out.extend(self.labels[a] for a in sorted(self.keys[k]))
+        return list(dict.fromkeys(out))[:3]
+
+
+def match_units(
+    names: Iterable[Any] | Any,
+    *,
+    level: str = "province",
+    abolished: Literal["raise", "successor"] = "raise",
+) -> list[int]:
+    """Map unit names or codes to 6-digit adcodes (``int``), in the same order.
+
+    Parameters
+    ----------
+    names : iterable of str or int, or a single name
+        Names as users write them (Chinese, English, pinyin, traditional
+        characters, adcodes). Missing values are an error.
+    level : {"province", "city", "county"}
+        Which units the names refer to; a name is never matched across levels, so
+        ``"吉林"`` is the province at ``level="province"`` and the city at
+        ``level="city"``. At city level a municipality's province code (110000)
+        means the city (110100).
+    abolished : {"raise", "successor"}
+        What to do with merged or split units (莱芜, 巢湖): raise with an
+        explanation, or map to the successor with a ``UserWarning``.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    UnmatchedUnitError
+        Listing every unmatched or ambiguous name with the closest candidates
+        (also in its ``unmatched`` attribute).
+
+    Examples
+    --------
+    >>> match_units(["北京", "廣東省", "Inner Mongolia", "shaanxi", 140000])
+    [110000, 440000, 150000, 610000, 140000]
+    >>> match_units(["襄樊", "Xi'an", "江苏省苏州市", "Fuzhou, Jiangxi"], level="city")
+    [420600, 610100, 320500, 361000]
+    >>> try:
+    ...     match_units(["Beijng", "北京"])
+    ... except UnmatchedUnitError as err:
+    ...     print(err.unmatched)
+    {'Beijng': ['北京市 (110000)']}
+    """
+    check_level(level)
+    if abolished not in ("raise", "successor"):
+        raise DataError(f"abolished must be 'raise' or 'successor', got {abolished!r}")
+    if isinstance(names, (str, numbers.Number)) or not isinstance(names, Iterable):
+        names = [names]
+    names = list(names)
+    matcher = _Matcher(level, abolished)
+    out: list[int] = []
+    unmatched: dict[str, list[str]] = {}
+    reasons: list[str] = []
+    for raw in names:
+        missing = raw is None or raw is pd.NA or (isinstance(raw, float) and raw != raw)
+        candidates: list[str]
+        if missing:
+            code, reason, candidates = None, "missing value", []
+        else:
+            code, reason, candidates = matcher.match(raw)
+        if code is not None:
+            out.append(code)
+            continue
+        name = "<missing>" if missing else str(raw)
+        if name not in unmatched:
+            unmatched[name] = candidates
+            listed = candidates and not reason.startswith(("merged", "split"))
+            shown = f": {', '.join(candidates)}" if listed else ""
+            reasons.append(f"{name!r} ({reason}{shown})")
+    if unmatched:
+        raise UnmatchedUnitError(
+            f"{len(unmatched)} {level} name(s) not matched: " + "; ".join(reasons),
+            unmatched,
+        )
+    return out

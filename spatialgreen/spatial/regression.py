@@ -1,0 +1,491 @@
+"""Cross-sectional spatial regression by maximum likelihood (a thin layer over spreg).
+
+:func:`spatial_regression` fits OLS with spatial diagnostics, SLX, the spatial lag
+(SAR), spatial error (SEM) and spatial Durbin (SDM) models through spreg and returns a
+:class:`SpatialRegressionResults` of numbers: coefficients, standard errors, p-values,
+``rho`` (lag) or ``lambda`` (error), log-likelihood, AIC and, for SAR/SDM,
+LeSage–Pace effects with simulated standard errors. The same results class is used by
+the spatial panel models of :mod:`spatialgreen.spatial.panel`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._weights import align_weights, weights_ids
+from ..errors import DataError, ModelError
+from ..panel import validate_panel
+from ..results import Results
+from .effects import SpatialMultiplier
+from .effects import impacts as _impacts
+
+__all__ = [
+    "SpatialRegressionResults",
+    "coefficient_table",
+    "describe_weights",
+    "keyed_tables",
+    "relabel_weights",
+    "spatial_regression",
+    "weights_for",
+]
+
+MODELS = ("ols", "slx", "sar", "sem", "sdm")
+
+
+@dataclasses.dataclass(frozen=True)
+class SpatialRegressionResults(Results):
+    """Estimates of a spatial regression (cross-section or panel).
+
+    Attributes
+    ----------
+    coefficients : pandas.DataFrame
+        One row per parameter: ``estimate, std_error, z, p``. The lag coefficient is
+        ``rho``, the error coefficient ``lambda``, spatially lagged regressors
+        ``W_<x>``, the constant ``const``.
+    impacts : pandas.DataFrame or None
+        LeSage–Pace direct/indirect/total effects with simulated SEs (SAR, SDM).
+    diagnostics : pandas.DataFrame or None
+        Specification tests (``test, statistic, df, p``): LM-lag, LM-error, robust
+        LM, LM-SARMA and Moran's I of residuals for OLS/SLX; LR and Wald tests of
+        SDM restrictions for panel SDM.
+    cov : pandas.DataFrame
+        Covariance of the estimates (without ``sigma2`` unless noted in ``meta``).
+    fit : dict
+        ``loglik``, ``aic``, ``nobs``, ``sigma2`` and model-specific statistics.
+    meta : dict
+        Model, options and how the weights were built.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from libpysal.weights import lat2W
+    >>> rng = np.random.default_rng(3)
+    >>> df = pd.DataFrame({"x": rng.normal(size=25)})
+    >>> df["y"] = 1 + df["x"] + rng.normal(size=25)
+    >>> res = spatial_regression(df, y="y", x=["x"], w=lat2W(5, 5), draws=100)
+    >>> list(res.impacts.columns[:4])
+    ['direct', 'direct_se', 'direct_z', 'direct_p']
+    >>> res.nobs, res.weights_info["transform"]
+    (25, 'r')
+    """
+
+    coefficients: pd.DataFrame
+    impacts: pd.DataFrame | None
+    diagnostics: pd.DataFrame | None
+    cov: pd.DataFrame
+    fit: dict
+    meta: dict
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Tables for export, with the parameter/variable/test index as a column."""
+        return keyed_tables(super().tables())
+
+    def metadata(self) -> dict[str, Any]:
+        """Model, options and fit statistics (log-likelihood, AIC, n, σ²)."""
+        meta = super().metadata()
+        meta.update({k: v for k, v in self.fit.items() if k not in meta})
+        return meta
+
+    @property
+    def params(self) -> pd.Series:
+        """Point estimates by parameter name."""
+        return self.coefficients["estimate"].rename("params")
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors by parameter name."""
+        return self.coefficients["std_error"].rename("std_errors")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values by parameter name."""
+        return self.coefficients["p"].rename("pvalues")
+
+    @property
+    def loglik(self) -> float:
+        """Maximised log-likelihood (Gaussian log-likelihood for OLS/SLX)."""
+        return float(self.fit["loglik"])
+
+    @property
+    def aic(self) -> float:
+        """Akaike information criterion ``−2 lnL + 2k``."""
+        return float(self.fit["aic"])
+
+    @property
+    def nobs(self) -> int:
+        """Number of observations used."""
+        return int(self.fit["nobs"])
+
+    @property
+    def sigma2(self) -> float:
+        """Estimated error variance."""
+        return float(self.fit["sigma2"])
+
+    @property
+    def weights_info(self) -> dict:
+        """How the weights were built (geo metadata if present, else n/transform)."""
+        return dict(self.meta.get("weights", {}))
+
+
+def spatial_regression(
+    data: pd.DataFrame,
+    *,
+    y: str,
+    x: Sequence[str],
+    w: Any,
+    model: str = "sar",
+    unit: str | None = None,
+    transform: str = "r",
+    draws: int = 1000,
+    seed: int = 0,
+    method: str = "full",
+) -> SpatialRegressionResults:
+    """Fit a cross-sectional spatial regression by maximum likelihood (spreg).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per unit.
+    y : str
+        Dependent variable.
+    x : sequence of str
+        Regressors (a constant ``const`` is added).
+    w : libpysal.graph.Graph or libpysal.weights.W
+        Spatial weights whose ids are the values of ``unit`` (or the index of
+        ``data`` when ``unit`` is None).
+    model : {"sar", "sem", "sdm", "slx", "ols"}
+        ``"sar"`` ``y = ρWy + Xβ + ε`` (spreg ``ML_Lag``); ``"sem"`` ``y = Xβ + u,
+        u = λWu + ε`` (``ML_Error``); ``"sdm"`` adds ``WX`` to SAR (``ML_Lag`` with
+        ``slx_lags=1``); ``"slx"`` OLS on ``X, WX``; ``"ols"`` OLS with spatial
+        diagnostics (LM-lag, LM-error, robust LM, Moran's I of residuals).
+    unit : str, optional
+        Unit id column matched to the weights ids.
+    transform : str
+        Weights transformation, ``"r"`` (row-standardised, default) or ``"b"``.
+    draws, seed : int
+        Simulation draws and seed for the standard errors of the effects.
+    method : {"full", "ord", "LU"}
+        spreg's log-determinant method; ``"LU"`` (sparse) for thousands of units.
+
+    Returns
+    -------
+    SpatialRegressionResults
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from libpysal.weights import lat2W
+    >>> w = lat2W(5, 5)
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"x": rng.normal(size=25)})
+    >>> df["y"] = 1 + 2 * df["x"] + rng.normal(size=25)
+    >>> res = spatial_regression(df, y="y", x=["x"], w=w, model="sem")
+    >>> list(res.params.index)
+    ['const', 'x', 'lambda']
+    """
+    model = _check_model(model, MODELS)
+    x = list(x)
+    frame, ids = _cross_section(data, y=y, x=x, unit=unit)
+    weights = weights_for(w, ids, transform=transform)
+    yv = frame[y].to_numpy(float)[:, None]
+    xv = frame[x].to_numpy(float)
+    common: dict[str, Any] = {"name_y": y, "name_x": x}
+    with _quiet():
+        import spreg
+
+        if model in ("ols", "slx"):
+            fitted = spreg.OLS(
+                yv,
+                xv,
+                w=weights,
+                spat_diag=True,
+                moran=True,
+                slx_lags=1 if model == "slx" else 0,
+                **common,
+            )
+        elif model == "sem":
+            fitted = spreg.ML_Error(yv, xv, weights, method=method, **common)
+        else:
+            fitted = spreg.ML_Lag(
+                yv,
+                xv,
+                weights,
+                slx_lags=1 if model == "sdm" else 0,
+                method=method,
+                spat_impacts=None,
+                spat_diag=False,
+                **common,
+            )
+    names = [_param_name(n) for n in fitted.name_x]
+    if model in ("sar", "sdm"):
+        names[-1] = "rho"  # spreg names the lag W_<y> or W_dep_var
+    cov = pd.DataFrame(fitted.vm, index=names, columns=names)
+    estimates = pd.Series(np.asarray(fitted.betas, float).ravel(), index=names)
+    df_resid = int(fitted.n - fitted.k) if model in ("ols", "slx") else None
+    coefficients = coefficient_table(estimates, cov, df_resid=df_resid)
+    if model in ("ols", "slx"):
+        loglik, aic, sigma2 = fitted.logll, fitted.aic, fitted.sig2ML
+    else:
+        loglik, aic, sigma2 = fitted.logll, fitted.aic, fitted.sig2
+    fit = {
+        "loglik": float(loglik),
+        "aic": float(aic),
+        "nobs": int(fitted.n),
+        "sigma2": float(np.asarray(sigma2).ravel()[0]),
+        "k": len(names),
+    }
+    effects = None
+    if model in ("sar", "sdm"):
+        effects = _lag_impacts(
+            weights.full()[0], estimates, cov, x, draws=draws, seed=seed
+        )
+    diagnostics = _ols_diagnostics(fitted) if model in ("ols", "slx") else None
+    meta = {
+        "model": model,
+        "y": y,
+        "x": list(x),
+        "estimator": type(fitted).__name__,
+        "method": method,
+        "weights": describe_weights(w, weights, transform=transform),
+    }
+    return SpatialRegressionResults(coefficients, effects, diagnostics, cov, fit, meta)
+
+
+def keyed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Move a named (non-default) index into columns so that exports keep it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"v": [1.0]}, index=pd.Index(["rho"], name="parameter"))
+    >>> list(keyed_tables({"t": t})["t"].columns)
+    ['parameter', 'v']
+    """
+    out = {}
+    for name, table in tables.items():
+        named = any(level is not None for level in table.index.names)
+        out[name] = table.reset_index() if named else table
+    return out
+
+
+def coefficient_table(
+    estimates: pd.Series, cov: pd.DataFrame, *, df_resid: int | None = None
+) -> pd.DataFrame:
+    """``estimate, std_error, z, p`` for each parameter.
+
+    ``p`` is two-sided normal (ML estimators) or Student-t with ``df_resid``
+    degrees of freedom when given (OLS, SLX; ``z`` is then the t ratio).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cov = pd.DataFrame({"a": [1.0]}, index=["a"])
+    >>> t = coefficient_table(pd.Series({"a": 2.0}), cov)
+    >>> t.loc["a", "z"]
+    np.float64(2.0)
+    """
+    variance = np.diag(cov.loc[estimates.index, estimates.index].to_numpy(float))
+    se = np.sqrt(np.where(variance >= 0, variance, np.nan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = estimates.to_numpy(float) / se
+    table = pd.DataFrame(
+        {
+            "estimate": estimates.to_numpy(float),
+            "std_error": se,
+            "z": z,
+            "p": 2
+            * (
+                stats.norm.sf(np.abs(z))
+                if df_resid is None
+                else stats.t.sf(np.abs(z), df_resid)
+            ),
+        },
+        index=pd.Index(estimates.index, name="parameter"),
+    )
+    return table
+
+
+def _lag_impacts(
+    w_dense: np.ndarray | SpatialMultiplier,
+    estimates: pd.Series,
+    cov: pd.DataFrame,
+    x: Sequence[str],
+    *,
+    draws: int,
+    seed: int,
+) -> pd.DataFrame:
+    """LeSage–Pace effects of the regressors ``x`` from SAR/SDM estimates."""
+    beta = estimates[list(x)]
+    lagged = [f"W_{name}" for name in x]
+    theta = (
+        estimates.reindex(lagged).fillna(0.0)
+        if any(n in estimates for n in lagged)
+        else None
+    )
+    if theta is not None:
+        theta.index = lagged
+        missing = [n for n in lagged if n not in cov.index]
+        if missing:
+            # only some regressors are lagged: give the others a zero-variance theta
+            cov = cov.reindex(
+                index=[*cov.index, *missing],
+                columns=[*cov.columns, *missing],
+                fill_value=0.0,
+            )
+    return _impacts(
+        w_dense,
+        rho=float(estimates["rho"]),
+        beta=beta,
+        theta=theta,
+        cov=cov,
+        draws=draws,
+        seed=seed,
+    )
+
+
+def weights_for(w: Any, ids: Sequence, *, transform: str | None = "r") -> Any:
+    """Align ``w`` to ``ids`` (a ``W``); ids that differ only in type (``1`` vs ``"1"``,
+    common with GAL files read as text) are matched by their string form.
+
+    Examples
+    --------
+    >>> from libpysal.weights import W
+    >>> w = W({"1": ["2"], "2": ["1"]})
+    >>> weights_for(w, [2, 1]).id_order
+    [2, 1]
+    """
+    have = weights_ids(w)
+    if set(map(str, have)) == set(map(str, ids)) and set(have) != set(ids):
+        by_text = {str(i): i for i in ids}
+        w = relabel_weights(w, {h: by_text[str(h)] for h in have})
+    return align_weights(w, ids, transform=transform)
+
+
+def relabel_weights(w: Any, mapping: dict) -> Any:
+    """A ``Graph`` of ``w`` with ids renamed by ``mapping``.
+
+    Examples
+    --------
+    >>> from libpysal.weights import W
+    >>> g = relabel_weights(W({"a": ["b"], "b": ["a"]}), {"a": 1, "b": 2})
+    >>> g.unique_ids.tolist()
+    [1, 2]
+    """
+    from libpysal.graph import Graph
+
+    graph = w if type(w).__name__ == "Graph" else Graph.from_W(w)
+    adj = graph.adjacency.reset_index()
+    focal, neighbor, weight = adj.columns[:3]
+    return Graph.from_arrays(
+        adj[focal].map(mapping).to_numpy(),
+        adj[neighbor].map(mapping).to_numpy(),
+        adj[weight].to_numpy(float),
+    )
+
+
+def describe_weights(w: Any, aligned: Any, *, transform: str | None = "r") -> dict:
+    """How the weights were built: the geo module's ``recipe`` (or a ``meta`` dict)
+    if present, plus n, transform, mean number of neighbours and source type.
+
+    Examples
+    --------
+    >>> from libpysal.weights import lat2W
+    >>> w = lat2W(2, 2)
+    >>> describe_weights(w, w)["n"]
+    4
+    """
+    info: dict = {}
+    for attribute in ("recipe", "meta"):  # spatialgreen.geo attaches ``recipe``
+        found = getattr(w, attribute, None)
+        if isinstance(found, dict):
+            info.update(found)
+    info.setdefault("n", int(aligned.n))
+    info.setdefault("transform", str(transform))
+    info.setdefault("mean_neighbors", float(aligned.mean_neighbors))
+    info.setdefault("source", type(w).__name__)
+    return info
+
+
+def _cross_section(
+    data: pd.DataFrame, *, y: str, x: Sequence[str], unit: str | None
+) -> tuple[pd.DataFrame, list]:
+    if unit is None:
+        frame = data.reset_index(drop=False)
+        unit = "__unit__"
+        frame[unit] = list(data.index)
+    else:
+        frame = data
+    validate_panel(frame, unit=unit, columns=[y, *x])
+    if len(x) == 0:
+        raise DataError("give at least one regressor in x")
+    return frame, list(frame[unit])
+
+
+def _check_model(model: str, allowed: Sequence[str]) -> str:
+    key = str(model).lower()
+    if key not in allowed:
+        raise ModelError(f"model must be one of {', '.join(allowed)}; got {model!r}")
+    return key
+
+
+def _param_name(name: str) -> str:
+    return {"CONSTANT": "const", "W_dep_var": "rho", "lambda": "lambda"}.get(name, name)
+
+
+def _ols_diagnostics(fitted: Any) -> pd.DataFrame:
+    rows = []
+    for label, attr, df in (
+        ("LM-lag", "lm_lag", 1),
+        ("LM-error", "lm_error", 1),
+        ("robust LM-lag", "rlm_lag", 1),
+        ("robust LM-error", "rlm_error", 1),
+        ("LM-SARMA", "lm_sarma", 2),
+    ):
+        value = getattr(fitted, attr, None)
+        if value is not None:
+            rows.append(
+                {
+                    "test": label,
+                    "statistic": float(value[0]),
+                    "df": df,
+                    "p": float(value[1]),
+                }
+            )
+    moran = getattr(fitted, "moran_res", None)
+    if moran is not None:
+        rows.append(
+            {
+                "test": "Moran's I (residuals)",
+                "statistic": float(moran[0]),
+                "df": np.nan,
+                "p": float(moran[2]),
+            }
+        )
+        rows.append(
+            {
+                "test": "Moran's I (residuals) z",
+                "statistic": float(moran[1]),
+                "df": np.nan,
+                "p": float(moran[2]),
+            }
+        )
+    return pd.DataFrame(rows, columns=["test", "statistic", "df", "p"]).set_index(
+        "test"
+    )
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence spreg's stdout prints and its pandas/scipy warnings."""
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield

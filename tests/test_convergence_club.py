@@ -1,0 +1,142 @@
+"""Tests of the Phillips & Sul (2007) log t test and club clustering on simulated
+panels with known clubs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from spatialgreen.convergence import club, log_t
+from spatialgreen.errors import DataError, PanelError
+
+
+def _panel(
+    levels: list[float], per_club: int, n_t: int = 40, seed: int = 0
+) -> pd.DataFrame:
+    """x_it = δ_it μ_t with δ_it -> club level: a unit deviation decaying like t^-0.6
+    plus noise shrinking like 1/log(t+1) (the Phillips–Sul transition model)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(1, n_t + 1)
+    mu = np.exp(0.02 * t)
+    rows = []
+    for c, level in enumerate(levels):
+        for i in range(per_club):
+            dev = rng.normal(scale=0.3) * t**-0.6
+            noise = rng.normal(scale=0.02, size=n_t) / np.log(t + 1)
+            delta = level + dev + noise
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "unit": f"c{c}u{i}",
+                        "year": 2000 + t,
+                        "x": delta * mu,
+                        "true_club": c,
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _log_t_by_hand(df: pd.DataFrame, r: float = 0.3) -> float:
+    x = df.pivot(index="unit", columns="year", values="x").to_numpy()
+    h = x / x.mean(axis=0)
+    big_h = ((h - 1) ** 2).mean(axis=0)
+    n_t = x.shape[1]
+    t = np.arange(1, n_t + 1)
+    keep = t >= int(np.floor(r * n_t))
+    dep = np.log(big_h[0] / big_h[keep]) - 2 * np.log(np.log(t[keep] + 1))
+    n = keep.sum()
+    lags = int(np.floor(4 * (n / 100) ** (2 / 9)))
+    fit = sm.OLS(dep, sm.add_constant(np.log(t[keep]))).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags}
+    )
+    return float(fit.tvalues[1])
+
+
+def test_log_t_matches_a_direct_hac_regression() -> None:
+    df = _panel([1.0], per_club=8)
+    res = log_t(df, "x", unit="unit", time="year")
+    assert res.t == pytest.approx(_log_t_by_hand(df), rel=1e-10)
+    assert res.converges and res.n_units == 8 and res.n_obs == 40 - 12 + 1
+
+
+def test_log_t_rejects_two_separate_clubs() -> None:
+    df = _panel([1.0, 2.0], per_club=5)
+    res = log_t(df, "x", unit="unit", time="year")
+    assert not res.converges and res.t < -1.65
+    assert res.t == pytest.approx(_log_t_by_hand(df), rel=1e-10)
+
+
+@pytest.mark.parametrize("levels", [[1.0, 2.0], [1.0, 1.8, 3.0]])
+def test_club_recovers_known_clubs(levels: list[float]) -> None:
+    df = _panel(levels, per_club=6, seed=1)
+    res = club(df, "x", unit="unit", time="year")
+    assert res.n_clubs == len(levels)
+    truth = df.groupby("unit")["true_club"].first()
+    found = res.clubs.set_index("unit")["club"]
+    # clubs are numbered from the highest final level: the top true club is club 1
+    expected = len(levels) - truth
+    assert found.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert res.tests.set_index("club").loc["all", "converges"] == False  # noqa: E712
+    assert res.tests.query("club != 'all'")["converges"].all()
+
+
+def test_divergent_units_are_left_out() -> None:
+    # two convergent units and three with their own, persistently different levels
+    rng = np.random.default_rng(2)
+    t = np.arange(1, 41)
+    paths = {
+        "a": 1.0 + 0.2 * t**-0.6,
+        "b": 1.0 - 0.2 * t**-0.6,
+        "x": np.full(40, 2.0),
+        "y": np.full(40, 3.5),
+        "z": np.full(40, 6.0),
+    }
+    rows = [
+        pd.DataFrame({"unit": u, "year": t, "x": p * (1 + 0.001 * rng.normal(size=40))})
+        for u, p in paths.items()
+    ]
+    res = club(pd.concat(rows), "x", unit="unit", time="year")
+    labels = res.clubs.set_index("unit")["club"].to_dict()
+    assert labels["a"] == labels["b"] != 0
+    assert labels["x"] == labels["y"] == labels["z"] == 0
+
+
+def test_merging_joins_clubs_that_converge_together() -> None:
+    from spatialgreen._club import _merge
+
+    df = _panel([3.0, 1.0], per_club=6, seed=3)
+    x = df.pivot(index="unit", columns="year", values="x").to_numpy()
+    # rows 0-5 are true club 0, 6-11 true club 1; split club 0 artificially in two
+    split = [[0, 1, 2], [3, 4, 5], list(range(6, 12))]
+    for how in ("ps", "schnurbus"):
+        assert _merge(x, split, 0.3, how) == [list(range(6)), list(range(6, 12))]
+    merged = club(df, "x", unit="unit", time="year", merge="schnurbus")
+    assert merged.n_clubs == 2
+
+
+def test_club_input_errors() -> None:
+    df = _panel([1.0], per_club=3)
+    with pytest.raises(PanelError, match="unbalanced"):
+        club(df.iloc[1:], "x", unit="unit", time="year")
+    with pytest.raises(DataError, match="positive"):
+        club(df.assign(x=df["x"] - 10), "x", unit="unit", time="year")
+    with pytest.raises(DataError, match="merge"):
+        club(df, "x", unit="unit", time="year", merge="bogus")
+
+
+def test_hp_filtered_clubs_match_statsmodels_trend() -> None:
+    from statsmodels.tsa.filters.hp_filter import hpfilter
+
+    df = _panel([1.0, 2.0], per_club=6, seed=1)
+    res = club(df, "x", unit="unit", time="year", hp_lambda=400)
+    assert res.n_clubs == 2 and sorted(res.clubs.groupby("club").size()) == [6, 6]
+    trend = df.sort_values(["unit", "year"]).copy()
+    trend["x"] = np.concatenate(
+        [hpfilter(g["x"].to_numpy(), lamb=400)[1] for _, g in trend.groupby("unit")]
+    )
+    direct = log_t(trend, "x", unit="unit", time="year")
+    filtered = log_t(df, "x", unit="unit", time="year", hp_lambda=400)
+    assert filtered.t == pytest.approx(direct.t, rel=1e-10)

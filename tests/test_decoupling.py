@@ -1,0 +1,482 @@
+"""Tests of spatialgreen.decoupling: Tapio states, refined scores, environmental
+productivity, Chenery stages and catch-up decoupling."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spatialgreen.decoupling import (
+    CATCH_UP_TYPES,
+    STATES,
+    catch_up,
+    chenery_stages,
+    entropy_weights,
+    environmental_productivity,
+    score_table,
+    tapio,
+)
+from spatialgreen.errors import DataError, PanelError
+
+
+def _pairs(cases: list[tuple[float, float]]) -> pd.DataFrame:
+    """One unit per case: driver 100 -> 100(1+g), indicator 100 -> 100(1+g*e)."""
+    rows = []
+    for i, (g, e) in enumerate(cases):
+        rows.append((f"u{i}", 2005, 100.0, 100.0))
+        rows.append((f"u{i}", 2006, 100.0 * (1 + g), 100.0 * (1 + g * e)))
+    return pd.DataFrame(rows, columns=["unit", "year", "gdp", "co2"])
+
+
+GROWING = [
+    (-0.5, "strong decoupling"),
+    (
+        0.0,
+        "strong decoupling",
+    ),  # ΔE = 0 with ΔG > 0: strong decoupling by the sign rule
+    (0.5, "weak decoupling"),
+    (0.79, "weak decoupling"),
+    (0.8, "expansive coupling"),
+    (0.81, "expansive coupling"),
+    (1.0, "expansive coupling"),
+    (1.19, "expansive coupling"),
+    (1.2, "expansive coupling"),
+    (1.21, "expansive negative decoupling"),
+    (2.0, "expansive negative decoupling"),
+]
+SHRINKING = [
+    (-0.5, "strong negative decoupling"),
+    (0.0, "strong negative decoupling"),
+    (0.5, "weak negative decoupling"),
+    (0.79, "weak negative decoupling"),
+    (0.8, "recessive coupling"),
+    (1.0, "recessive coupling"),
+    (1.2, "recessive coupling"),
+    (1.21, "recessive decoupling"),
+    (3.0, "recessive decoupling"),
+]
+
+
+@pytest.mark.parametrize("kind", ["pressure", "benefit"])
+def test_tapio_states_at_and_around_every_threshold(kind: str) -> None:
+    cases = [(0.1, e) for e, _ in GROWING] + [(-0.1, e) for e, _ in SHRINKING]
+    expected = [s for _, s in GROWING] + [s for _, s in SHRINKING]
+    res = tapio(_pairs(cases), driver="gdp", indicator="co2", kind=kind)
+    res = res.set_index("unit").loc[[f"u{i}" for i in range(len(cases))]]
+    assert res["state"].tolist() == expected
+    np.testing.assert_allclose(res["elasticity"], [e for _, e in cases], atol=1e-12)
+    assert res["state_zh"].tolist() == [STATES[s] for s in expected]
+    assert set(STATES) == {
+        "strong decoupling",
+        "weak decoupling",
+        "recessive decoupling",
+        "expansive coupling",
+        "recessive coupling",
+        "expansive negative decoupling",
+        "strong negative decoupling",
+        "weak negative decoupling",
+    }
+
+
+def test_open_band_moves_the_band_ends_out_of_coupling() -> None:
+    cases = [(0.1, 0.8), (0.1, 1.2), (-0.1, 0.8), (-0.1, 1.2), (0.1, 1.0)]
+    res = tapio(_pairs(cases), driver="gdp", indicator="co2", closed=False)
+    assert res["state"].tolist() == [
+        "weak decoupling",
+        "expansive negative decoupling",
+        "weak negative decoupling",
+        "recessive decoupling",
+        "expansive coupling",
+    ]
+    custom = tapio(_pairs([(0.1, 0.7)]), driver="gdp", indicator="co2", band=(0.6, 1.4))
+    assert custom["state"].item() == "expansive coupling"
+
+
+def test_better_follows_the_sign_convention() -> None:
+    cases = [(0.1, -0.5), (0.1, 0.5), (0.1, 1.5), (-0.1, 0.5), (-0.1, 1.5)]
+    pressure = tapio(_pairs(cases), driver="gdp", indicator="co2", kind="pressure")
+    benefit = tapio(_pairs(cases), driver="gdp", indicator="co2", kind="benefit")
+    # pressure: better when emissions grow slower than GDP (intensity falls)
+    assert pressure["better"].tolist() == [True, True, False, False, True]
+    assert benefit["better"].tolist() == [False, False, True, True, False]
+    # OECD decoupling factor 1 - (E/G)_end/(E/G)_start is positive exactly when better
+    assert ((pressure["decoupling_factor"] > 0) == pressure["better"]).all()
+
+
+def test_flat_and_falling_driver_are_flagged() -> None:
+    res = tapio(_pairs([(0.0, 0.0), (-0.1, 0.5)]), driver="gdp", indicator="co2")
+    flat, falling = res.iloc[0], res.iloc[1]
+    assert math.isnan(flat["elasticity"]) and flat["state"] is None
+    assert "undefined" in flat["flag"]
+    assert falling["state"] == "weak negative decoupling"
+    assert math.isnan(falling["score"]) and "driver fell" in falling["flag"]
+
+
+def test_refined_score_reproduces_the_yrd_study_scale() -> None:
+    # YRD study: elasticities just above 1 score 10, Shanghai's 2.199 scores 15 (>= 10)
+    es = [2.199, 1.05, 0.9, 0.1, -0.1, -0.9, 3.5]
+    res = tapio(
+        _pairs([(0.1, e) for e in es]), driver="gdp", indicator="co2", kind="benefit"
+    )
+    res = res.set_index("unit").loc[[f"u{i}" for i in range(len(es))]]
+    assert res["score"].tolist() == [15, 10, 9, 5, 4, 0, 20]
+    pressure = tapio(_pairs([(0.1, e) for e in es]), driver="gdp", indicator="co2")
+    pressure = pressure.set_index("unit").loc[[f"u{i}" for i in range(len(es))]]
+    assert pressure["score"].tolist() == [0, 4, 5, 9, 10, 14, 0]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(-3, 5).filter(lambda e: abs(e / 0.2 - round(e / 0.2)) > 1e-6))
+def test_default_scores_follow_the_closed_form(e: float) -> None:
+    res = tapio(_pairs([(0.1, e)]), driver="gdp", indicator="co2", kind="benefit")
+    k = math.floor(res["elasticity"].item() / 0.2)
+    assert res["score"].item() == min(max(k + 5, 0), 20)
+    res = tapio(_pairs([(0.1, e)]), driver="gdp", indicator="co2", kind="pressure")
+    assert res["score"].item() == min(max(9 - k, 0), 20)
+
+
+def test_user_score_table_overrides_the_default() -> None:
+    table = pd.DataFrame(
+        {"lower": [-np.inf, 0.0, 1.0], "upper": [0.0, 1.0, np.inf], "score": [0, 1, 2]}
+    )
+    res = tapio(
+        _pairs([(0.1, -0.3), (0.1, 0.5), (0.1, 1.7), (-0.1, 0.5)]),
+        driver="gdp",
+        indicator="co2",
+        scores=table,
+    )
+    assert res["score"].tolist() == [0, 1, 2, 1]
+    with pytest.raises(DataError, match="contiguous"):
+        tapio(
+            _pairs([(0.1, 0.5)]),
+            driver="gdp",
+            indicator="co2",
+            scores=table.assign(upper=[0.0, 0.9, np.inf]),
+        )
+    assert score_table("benefit")["score"].is_monotonic_increasing
+    assert score_table("pressure")["score"].is_monotonic_decreasing
+
+
+def test_periods_use_start_and_end_values() -> None:
+    years = list(range(2005, 2017))
+    g = np.linspace(100, 300, len(years))
+    e = np.linspace(50, 60, len(years))
+    df = pd.DataFrame({"unit": "a", "year": years, "gdp": g, "co2": e})
+    res = tapio(df, driver="gdp", indicator="co2", periods=["2005-2010", (2011, 2016)])
+    assert res["period"].tolist() == ["2005-2010", "2011-2016"]
+    dashes = tapio(
+        df, driver="gdp", indicator="co2", periods=["2005—2010", "2011至2016"]
+    )
+    assert dashes["period"].tolist() == ["2005-2010", "2011-2016"]
+    assert res[["start", "end"]].values.tolist() == [[2005, 2010], [2011, 2016]]
+    exp = (e[5] / e[0] - 1) / (g[5] / g[0] - 1)
+    assert res["elasticity"].iloc[0] == pytest.approx(exp, rel=1e-12)
+    yoy = tapio(df, driver="gdp", indicator="co2")
+    assert len(yoy) == 11 and yoy["year"].tolist() == years[1:]
+    with pytest.raises(DataError, match="2030"):
+        tapio(df, driver="gdp", indicator="co2", periods=["2005-2030"])
+
+
+def test_year_on_year_needs_consecutive_observations() -> None:
+    df = pd.DataFrame(
+        {
+            "unit": ["a", "a", "a", "b", "b"],
+            "year": [1, 2, 3, 1, 3],
+            "gdp": [1.0, 2, 3, 1, 3],
+            "co2": [1.0, 1, 1, 1, 1],
+        }
+    )
+    with pytest.raises(PanelError, match="unit=b, year=2"):
+        tapio(df, driver="gdp", indicator="co2")
+
+
+def test_tapio_does_not_mutate_input_and_rejects_bad_values() -> None:
+    df = _pairs([(0.1, 0.5)])
+    before = df.copy()
+    tapio(df, driver="gdp", indicator="co2")
+    pd.testing.assert_frame_equal(df, before)
+    bad = df.copy()
+    bad.loc[1, "co2"] = -1.0
+    with pytest.raises(DataError, match="co2"):
+        tapio(bad, driver="gdp", indicator="co2")
+
+
+# --------------------------------------------------------------------------------------
+# environmental productivity
+# --------------------------------------------------------------------------------------
+
+
+def _pollution_panel() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "city": ["a", "a", "b", "b", "c", "c"],
+            "year": [2005, 2006] * 3,
+            "gdp": [10.0, 12.0, 20.0, 22.0, 5.0, 6.0],
+            "water": [3.0, 2.0, 5.0, 4.0, 1.0, 1.5],
+            "so2": [1.0, 1.2, 0.5, 0.4, 2.0, 1.0],
+            "solid": [7.0, 8.0, 3.0, 2.0, 9.0, 5.0],
+        }
+    )
+
+
+def test_environmental_productivity_rescales_to_50_100() -> None:
+    df = _pollution_panel()
+    before = df.copy()
+    ep = environmental_productivity(
+        df, output="gdp", pollutants=["water", "so2", "solid"], unit="city"
+    )
+    pd.testing.assert_frame_equal(df, before)
+    for p in ("water", "so2", "solid"):
+        assert ep[f"{p}_scaled"].min() == 50 and ep[f"{p}_scaled"].max() == 100
+    # water 2.0 of range [1, 5] -> 50 + 50 * 0.25
+    assert ep.loc[1, "water_scaled"] == pytest.approx(62.5)
+    index = ep[["water_scaled", "so2_scaled", "solid_scaled"]].mean(axis=1)
+    np.testing.assert_allclose(ep["pollution_index"], index)
+    np.testing.assert_allclose(ep["env_productivity"], df["gdp"] / index)
+    weighted = environmental_productivity(
+        df,
+        output="gdp",
+        pollutants=["water", "so2", "solid"],
+        unit="city",
+        weights={"water": 2, "so2": 1, "solid": 1},
+        scale=(0, 1),
+    )
+    z = (df[["water", "so2", "solid"]] - df[["water", "so2", "solid"]].min()) / (
+        df[["water", "so2", "solid"]].max() - df[["water", "so2", "solid"]].min()
+    )
+    np.testing.assert_allclose(weighted["pollution_index"], z @ [0.5, 0.25, 0.25])
+
+
+def test_entropy_weights_by_hand() -> None:
+    df = _pollution_panel()[["water", "so2", "solid"]]
+    z = (df - df.min()) / (df.max() - df.min())
+    p = z / z.sum()
+    plogp = (p * np.log(p.where(p > 0, 1.0))).sum()
+    e = -plogp / np.log(len(df))
+    expected = (1 - e) / (1 - e).sum()
+    np.testing.assert_allclose(entropy_weights(df), expected, rtol=1e-12)
+    ep = environmental_productivity(
+        _pollution_panel(),
+        output="gdp",
+        unit="city",
+        pollutants=["water", "so2", "solid"],
+        weights="entropy",
+    )
+    assert ep.attrs["weights"] == pytest.approx(expected.to_dict())
+
+
+def test_environmental_productivity_errors_name_the_column() -> None:
+    df = _pollution_panel().assign(so2=1.0)
+    with pytest.raises(DataError, match="so2"):
+        environmental_productivity(df, output="gdp", pollutants=["so2"], unit="city")
+    with pytest.raises(DataError, match="nox"):
+        environmental_productivity(df, output="gdp", pollutants=["nox"], unit="city")
+
+
+# --------------------------------------------------------------------------------------
+# Chenery stages and catch-up
+# --------------------------------------------------------------------------------------
+
+
+def test_chenery_conversion_reproduces_chen_et_al_2006() -> None:
+    # 陈佳贵 et al. (2006): 745, 1490, 2980, 5960, 11170 US dollars of 2005
+    usd2005 = chenery_stages(exchange_rate=1.0)
+    assert usd2005["lower_usd1970"].tolist() == [140, 280, 560, 1120, 2100, 3360]
+    np.testing.assert_allclose(
+        usd2005["lower"].iloc[1:5], [1490, 2980, 5960, 11170], rtol=2e-3
+    )
+    cny = chenery_stages()
+    assert cny["lower"].iloc[1] == pytest.approx(280 * 5.32 * 8.1917)
+    assert cny["lower"].iloc[0] == 0 and np.isinf(cny["upper"].iloc[-1])
+
+
+def _catch_up_panel() -> pd.DataFrame:
+    # model m: G 100 -> 200, P 10 -> 20; four ordinary units with known gap changes
+    rows = {
+        "m": (100, 200, 10, 20),
+        "A": (50, 180, 5, 18),  # both gaps shrink
+        "B": (50, 100, 5, 18),  # green gap shrinks, economic gap widens
+        "C": (50, 180, 5, 12),  # economic gap shrinks, green gap widens
+        "D": (50, 100, 5, 12),  # both widen
+    }
+    out = []
+    for u, (g0, g1, p0, p1) in rows.items():
+        out += [(u, 2005, g0, p0, "s"), (u, 2016, g1, p1, "s")]
+    return pd.DataFrame(out, columns=["city", "year", "gdp", "ep", "stage"])
+
+
+def test_catch_up_types_a_b_c_d() -> None:
+    df = _catch_up_panel()
+    res = catch_up(
+        df,
+        driver="gdp",
+        indicator="ep",
+        unit="city",
+        time="year",
+        stages="stage",
+        periods=["2005-2016"],
+    ).set_index("city")
+    assert res["type"].to_dict() == {"A": "A", "B": "B", "C": "C", "D": "D"}
+    assert (res["model"] == "m").all()
+    # gaps: economic 50 -> 20 (A), 50 -> 100 (B); green 5 -> 2 (A), 5 -> 8 (C)
+    assert res.loc["A", "economic_gap_change"] == pytest.approx(-0.6)
+    assert res.loc["A", "green_gap_change"] == pytest.approx(-0.6)
+    assert res.loc["B", "index"] == pytest.approx(-0.6 / 1.0)
+    assert res.loc["C", "index"] == pytest.approx(0.6 / -0.6)
+    assert res.loc["D", "index"] == pytest.approx(0.6 / 1.0)
+    assert res["type_label"].tolist() == [CATCH_UP_TYPES[t][0] for t in res["type"]]
+    assert res.loc["D", "type_zh"] == "未追赶"
+
+
+def test_catch_up_model_choice_and_stages() -> None:
+    df = _catch_up_panel()
+    # pressure: the model is the unit with the LOWEST indicator in the stage year
+    res = catch_up(
+        df,
+        driver="gdp",
+        indicator="ep",
+        unit="city",
+        stages="stage",
+        kind="pressure",
+        periods=["2005-2016"],
+    )
+    assert set(res["model"]) == {"A"}
+    chosen = catch_up(
+        df,
+        driver="gdp",
+        indicator="ep",
+        unit="city",
+        stages="stage",
+        models="C",
+        periods=["2005-2016"],
+    )
+    assert set(chosen["model"]) == {"C"} and "C" not in set(chosen["city"])
+    # Chenery stages in 2005 yuan: 6,000 yuan is primary products, 30,000 middle
+    cities = pd.DataFrame(
+        {
+            "city": ["p", "q", "r", "s"] * 2,
+            "year": [2005] * 4 + [2006] * 4,
+            "gdp": [6000.0, 7000, 30000, 31000] * 2,
+            "ep": [1.0, 2.0, 3.0, 1.0, 1.1, 2.5, 3.0, 1.2],
+        }
+    )
+    res = catch_up(cities, driver="gdp", indicator="ep", unit="city")
+    stage = dict(zip(res["city"], res["stage"], strict=True))
+    assert stage == {"p": "primary products", "s": "middle industrialisation"}
+    assert dict(zip(res["city"], res["model"], strict=True)) == {"p": "q", "s": "r"}
+    with pytest.raises(DataError, match="not in stage"):
+        catch_up(
+            cities,
+            driver="gdp",
+            indicator="ep",
+            unit="city",
+            models={"primary products": "r", "middle industrialisation": "s"},
+        )
+
+
+def test_catch_up_zero_gap_is_flagged_not_classified() -> None:
+    df = _catch_up_panel()
+    df.loc[(df["city"] == "A") & (df["year"] == 2005), "ep"] = 10.0
+    res = catch_up(
+        df,
+        driver="gdp",
+        indicator="ep",
+        unit="city",
+        stages="stage",
+        models="m",
+        periods=["2005-2016"],
+    ).set_index("city")
+    assert pd.isna(res.loc["A", "type"]) and "green gap is zero" in res.loc["A", "flag"]
+    assert math.isnan(res.loc["A", "index"])
+
+
+def test_cli_decouple_writes_states_and_catch_up(tmp_path) -> None:
+    from spatialgreen.cli import main
+
+    df = _pollution_panel().assign(stage="s")
+    path = tmp_path / "cities.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "dec.xlsx"
+    code = main(
+        [
+            "decouple",
+            str(path),
+            "--unit",
+            "city",
+            "--time",
+            "year",
+            "--driver",
+            "gdp",
+            "--pollutants",
+            "water,so2,solid",
+            "--catch-up",
+            "--stage-column",
+            "stage",
+            "--output",
+            str(out),
+        ]
+    )
+    assert code == 0
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert set(sheets) == {"tapio", "catch_up", "environmental_productivity"}
+    ep = environmental_productivity(
+        df, output="gdp", unit="city", pollutants=["water", "so2", "solid"]
+    )
+    merged = df.merge(ep[["city", "year", "env_productivity"]], on=["city", "year"])
+    expected = tapio(
+        merged, driver="gdp", indicator="env_productivity", unit="city", kind="benefit"
+    )
+    np.testing.assert_allclose(sheets["tapio"]["elasticity"], expected["elasticity"])
+    assert sheets["tapio"]["state"].tolist() == expected["state"].tolist()
+
+
+def test_cli_decouple_reports_bad_input_in_one_line(tmp_path, capsys) -> None:
+    from spatialgreen.cli import main
+
+    path = tmp_path / "d.csv"
+    _pollution_panel().to_csv(path, index=False)
+    code = main(
+        [
+            "decouple",
+            str(path),
+            "--unit",
+            "city",
+            "--time",
+            "year",
+            "--driver",
+            "gdp",
+            "--indicator",
+            "nox",
+            "--output",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    assert "nox" in capsys.readouterr().err
+
+
+def test_catch_up_year_on_year_matches_the_gap_definition() -> None:
+    rng = np.random.default_rng(7)
+    years = np.arange(2005, 2011)
+    rows = [(u, y, *rng.uniform(1, 10, 2)) for u in "mabc" for y in years]
+    df = pd.DataFrame(rows, columns=["city", "year", "gdp", "ep"]).assign(stage="s")
+    df.loc[df["city"] == "m", "ep"] += 20  # m is the model (highest ep)
+    res = catch_up(df, driver="gdp", indicator="ep", unit="city", stages="stage")
+    assert len(res) == 3 * 5 and res["year"].tolist()[:5] == list(years[1:])
+    wide = df.pivot(index="year", columns="city")
+    ge = (wide["gdp"].sub(wide["gdp"]["m"], axis=0)).abs()
+    gp = (wide["ep"].sub(wide["ep"]["m"], axis=0)).abs()
+    re, rp = ge.pct_change().iloc[1:], gp.pct_change().iloc[1:]
+    got = res.set_index(["city", "year"])
+    for u in "abc":
+        np.testing.assert_allclose(got.loc[u, "economic_gap_change"], re[u], rtol=1e-12)
+        np.testing.assert_allclose(got.loc[u, "index"], rp[u] / re[u], rtol=1e-12)
+        expected = np.select(
+            [(re[u] < 0) & (rp[u] < 0), rp[u] < 0, re[u] < 0], ["A", "B", "C"], "D"
+        )
+        assert got.loc[u, "type"].tolist() == expected.tolist()

@@ -1,0 +1,242 @@
+"""Moderation, lags, alternative outcomes and heterogeneity: cross-checked routes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spatialgreen.econometrics import (
+    fixed_effects,
+    heterogeneity,
+    lag,
+    lagged,
+    moderation,
+    robustness,
+)
+from spatialgreen.errors import DataError, ModelError
+
+
+def _panel(seed=0, n_units=30, n_years=10, slopes=(1.0, 1.0, 1.0)) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(
+        {
+            "province": np.repeat(np.arange(100, 100 + n_units), n_years),
+            "year": np.tile(np.arange(2010, 2010 + n_years), n_units),
+        }
+    )
+    n = len(df)
+    alpha = np.repeat(rng.normal(size=n_units), n_years)
+    df["region"] = np.repeat(
+        np.array(["east", "central", "west"])[np.arange(n_units) % 3], n_years
+    )
+    slope = df["region"].map(
+        dict(zip(["east", "central", "west"], slopes, strict=True))
+    )
+    df["gov"] = rng.normal(size=n)
+    df["prod"] = rng.normal(size=n) + alpha
+    df["high"] = rng.normal(loc=2.0, size=n)
+    df["gtfp"] = (
+        slope * df["prod"]
+        + 0.5 * df["prod"] * df["high"]
+        + 0.3 * df["high"]
+        - 0.2 * df["gov"]
+        + alpha
+        + rng.normal(size=n)
+    )
+    df["gtfp_sbm"] = 1.5 * df["prod"] + alpha + rng.normal(size=n)
+    return df
+
+
+KW = {"unit": "province", "time": "year"}
+
+# --- moderation ------------------------------------------------------------------
+
+
+def test_moderation_centering_invariance_and_marginal_effects():
+    df = _panel()
+    centred = moderation(
+        df, y="gtfp", x="prod", moderator="high", controls=["gov"], **KW
+    )
+    raw = moderation(
+        df, y="gtfp", x="prod", moderator="high", controls=["gov"], center=False, **KW
+    )
+    term = "prod*high"
+    assert centred.params[term] == pytest.approx(raw.params[term], rel=1e-10)
+    assert centred.std_errors[term] == pytest.approx(raw.std_errors[term], rel=1e-8)
+    # centred main effect = raw marginal effect at the moderator's mean
+    zbar = df["high"].mean()
+    assert centred.params["prod"] == pytest.approx(
+        raw.params["prod"] + raw.params[term] * zbar, rel=1e-10
+    )
+    # both parametrisations give the same marginal-effects table
+    pd.testing.assert_frame_equal(
+        centred.marginal_effects, raw.marginal_effects, check_exact=False, rtol=1e-8
+    )
+    assert raw.marginal_effects["high"].tolist() == pytest.approx(
+        [zbar - df["high"].std(), zbar, zbar + df["high"].std()]
+    )
+
+
+def test_marginal_effect_se_equals_refit_with_shifted_moderator():
+    """Delta-method SE at z0 = SE of the x coefficient when the moderator is z - z0."""
+    df = _panel(seed=1)
+    res = moderation(
+        df,
+        y="gtfp",
+        x="prod",
+        moderator="high",
+        at=[1.0, 3.5],
+        cluster="province",
+        **KW,
+    )
+    for z0, row in zip([1.0, 3.5], res.marginal_effects.itertuples(), strict=True):
+        shifted = df.assign(h0=df["high"] - z0)
+        shifted["inter"] = shifted["prod"] * shifted["h0"]
+        refit = fixed_effects(
+            shifted, y="gtfp", x=["prod", "h0", "inter"], cluster="province", **KW
+        )
+        assert row.effect == pytest.approx(refit.params["prod"], rel=1e-9)
+        assert row.std_error == pytest.approx(refit.std_errors["prod"], rel=1e-8)
+        assert row.p_value == pytest.approx(refit.pvalues["prod"], rel=1e-6, abs=1e-12)
+    assert res.interaction == "prod*high"
+    assert res.params["prod*high"] == pytest.approx(0.5, abs=0.1)
+
+
+# --- lags --------------------------------------------------------------------------
+
+
+def test_lag_uses_calendar_periods_not_previous_rows():
+    df = pd.DataFrame(
+        {
+            "unit": ["a", "a", "a", "a", "b", "b"],
+            "year": [2001, 2002, 2004, 2005, 2002, 2001],  # a has a gap, b unsorted
+            "x": [1.0, 2.0, 4.0, 5.0, 20.0, 10.0],
+        }
+    )
+    out = lag(df, "x", periods=[1, 2, -1])
+    np.testing.assert_array_equal(
+        out["x_lag1"], [np.nan, 1.0, np.nan, 4.0, 10.0, np.nan]
+    )
+    np.testing.assert_array_equal(
+        out["x_lag2"], [np.nan, np.nan, 2.0, np.nan, np.nan, np.nan]
+    )
+    np.testing.assert_array_equal(
+        out["x_lead1"], [2.0, np.nan, 5.0, np.nan, np.nan, 20.0]
+    )
+    assert "x_lag1" not in df.columns  # input untouched
+    with pytest.raises(DataError, match="must hold integer periods"):
+        lag(df.assign(year=df["year"] + 0.5), "x")
+
+
+def test_lag_matches_groupby_shift_on_consecutive_panel():
+    df = _panel().sample(frac=1.0, random_state=0)  # shuffled rows
+    out = lag(df, "prod", **KW, periods=2)
+    ordered = df.sort_values(["province", "year"])
+    expected = ordered.groupby("province")["prod"].shift(2)
+    np.testing.assert_array_equal(out.loc[ordered.index, "prod_lag2"], expected)
+
+
+def test_lagged_battery_equals_individual_fits():
+    df = _panel()
+    res = lagged(df, y="gtfp", x="prod", lags=(0, 1, 2), controls=["gov"], **KW)
+    assert [res[m].nobs for m in ("L0", "L1", "L2")] == [300, 270, 240]
+    manual = df.sort_values(["province", "year"]).copy()
+    manual["p1"] = manual.groupby("province")["prod"].shift(1)
+    fit = fixed_effects(manual, y="gtfp", x="p1", controls=["gov"], **KW)
+    assert res["L1"].params["prod_lag1"] == pytest.approx(fit.params["p1"], rel=1e-10)
+    table = res.regression_table()
+    assert "prod_lag2" in table.table[""].tolist()
+
+
+# --- robustness ----------------------------------------------------------------
+
+
+def test_robustness_side_by_side():
+    df = _panel()
+    df.loc[[0, 1], "gtfp_sbm"] = np.nan
+    res = robustness(df, y={"EBM": "gtfp", "SBM": "gtfp_sbm"}, x="prod", **KW)
+    assert list(res.models) == ["EBM", "SBM"]
+    assert res["SBM"].params["prod"] == pytest.approx(
+        fixed_effects(df, y="gtfp_sbm", x="prod", **KW).params["prod"]
+    )
+    assert [res[m].nobs for m in res.models] == [300, 298]
+    common = robustness(df, y=["gtfp", "gtfp_sbm"], x="prod", common_sample=True, **KW)
+    assert {m.nobs for m in common.models.values()} == {298}
+    assert set(res.coefficients["model"]) == {"EBM", "SBM"}
+
+
+# --- heterogeneity ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("effects", ["twoway", "unit", "time", "none"])
+def test_heterogeneity_interacted_model_equals_separate_regressions(effects):
+    df = _panel(slopes=(2.0, 0.5, 0.0))
+    res = heterogeneity(
+        df,
+        y="gtfp",
+        x="prod",
+        group="region",
+        controls=["gov"],
+        cluster="province",
+        effects=effects,
+        **KW,
+    )
+    test = res.equality.iloc[0]
+    for region in ("east", "central", "west"):
+        assert test[f"coef[{region}]"] == pytest.approx(
+            res[region].params["prod"], rel=1e-9
+        )
+        part = df.loc[df["region"] == region]
+        alone = fixed_effects(
+            part, y="gtfp", x="prod", controls=["gov"], effects=effects, **KW
+        )
+        assert res[region].params["prod"] == pytest.approx(
+            alone.params["prod"], rel=1e-10
+        )
+    assert test["df"] == 2
+    assert test["p_value"] < 1e-6
+    assert res["All"].nobs == 300 and res["east"].nobs == 100
+
+
+def test_heterogeneity_two_groups_wald_is_difference_over_se():
+    """With unit clusters nested in groups the joint covariance is block diagonal:
+    W = (b1 - b2)² / (V1 + V2) with V the pooled model's variances."""
+    df = _panel(seed=3, slopes=(1.0, 1.0, 1.0))
+    df = df.loc[df["region"] != "west"]
+    res = heterogeneity(
+        df, y="gtfp", x="prod", group="region", cov="robust", include_pooled=False, **KW
+    )
+    test = res.equality.iloc[0]
+    b = {g: test[f"coef[{g}]"] for g in ("east", "central")}
+    assert test["df"] == 1
+    se2 = res["east"].std_errors["prod"] ** 2 + res["central"].std_errors["prod"] ** 2
+    # separate fits differ from the pooled one only by the n/df_resid factors
+    assert test["statistic"] == pytest.approx(
+        (b["east"] - b["central"]) ** 2 / se2, rel=0.05
+    )
+    # equal true slopes: no rejection (seeded data)
+    assert test["p_value"] > 0.05
+    assert abs(b["east"] - b["central"]) < 0.5
+
+
+def test_heterogeneity_bad_input():
+    df = _panel()
+    with pytest.raises(ModelError, match="single group"):
+        heterogeneity(
+            df.assign(region="east"), y="gtfp", x="prod", group="region", **KW
+        )
+    moved = df.copy()
+    moved.loc[0, "region"] = "west"  # province 100 is "east" in other years
+    with pytest.raises(DataError, match="changes within unit"):
+        heterogeneity(moved, y="gtfp", x="prod", group="region", **KW)
+    with pytest.raises(ModelError, match="group region='east': only 10 clusters"):
+        heterogeneity(
+            df,
+            y="gtfp",
+            x="prod",
+            group="region",
+            cluster="province",
+            min_clusters=20,
+            **KW,
+        )

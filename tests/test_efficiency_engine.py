@@ -1,0 +1,238 @@
+"""Engine, technologies, data checks, parallel backends and result tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from spatialgreen._parallel import parallel_map
+from spatialgreen.efficiency import (
+    EfficiencyResults,
+    ddf,
+    dea,
+    ebm,
+    reference_periods,
+    sbm,
+)
+from spatialgreen.errors import DataError, ModelError
+
+KW = {
+    "inputs": ["x1", "x2"],
+    "outputs": "y",
+    "bad_outputs": "b",
+    "unit": "city",
+    "time": "year",
+}
+
+
+def _panel(n_units: int = 30, n_years: int = 4, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = n_units * n_years
+    x = rng.lognormal(1.0, 0.5, (n, 2))
+    year = np.tile(np.arange(2010, 2010 + n_years), n_units)
+    y = (
+        x[:, 0] ** 0.4
+        * x[:, 1] ** 0.5
+        * np.exp(0.05 * (year - 2010) - np.abs(rng.normal(0, 0.3, n)))
+    )
+    return pd.DataFrame(
+        {
+            "city": np.repeat([f"c{i:02d}" for i in range(n_units)], n_years),
+            "year": year,
+            "x1": x[:, 0],
+            "x2": x[:, 1],
+            "y": y,
+            "b": y * rng.lognormal(0, 0.3, n),
+        }
+    )
+
+
+def _linprog_sbm(v: np.ndarray, ref: np.ndarray) -> float:
+    """Undesirable SBM (CRS) of one unit by scipy's linprog, written independently."""
+    m, s, q = 2, 1, 1
+    n = ref.shape[0]
+    # variables λ (n), s⁻ (m), s⁺ (s), sᵇ (q), t
+    a_eq = np.zeros((m + s + q + 1, n + m + s + q + 1))
+    a_eq[: m + s + q, :n] = ref.T
+    a_eq[: m + s + q, n : n + m + s + q] = np.diag([1.0, 1.0, -1.0, 1.0])
+    a_eq[: m + s + q, -1] = -v
+    a_eq[-1, n + m : n + m + s + q] = 1.0 / ((s + q) * v[m:])
+    a_eq[-1, -1] = 1.0
+    c = np.zeros(a_eq.shape[1])
+    c[-1] = 1.0
+    c[n : n + m] = -1.0 / (m * v[:m])
+    res = linprog(c, A_eq=a_eq, b_eq=np.r_[np.zeros(m + s + q), 1.0], method="highs")
+    return res.fun
+
+
+def test_sbm_matches_an_independent_linprog_per_technology():
+    data = _panel(12, 3)
+    cols = ["x1", "x2", "y", "b"]
+    values = data[cols].to_numpy()
+    years = data["year"].to_numpy()
+    for technology in ("contemporaneous", "sequential", "global"):
+        res = sbm(data, **KW, technology=technology)
+        expected = []
+        for i, year in enumerate(years):
+            ref_rows = {
+                "contemporaneous": years == year,
+                "sequential": years <= year,
+                "global": np.ones_like(years, dtype=bool),
+            }[technology]
+            expected.append(_linprog_sbm(values[i], values[ref_rows]))
+        np.testing.assert_allclose(res.scores["score"], expected, atol=1e-7)
+    seq = sbm(data, **KW, technology="sequential").scores["score"]
+    con = sbm(data, **KW).scores["score"]
+    assert (seq <= con + 1e-9).all()  # a larger reference set never raises a score
+
+
+def test_window_technology_limits():
+    data = _panel(10, 4)
+    con = sbm(data, **KW).scores["score"]
+    seq = sbm(data, **KW, technology="sequential").scores["score"]
+    np.testing.assert_allclose(
+        sbm(data, **KW, technology="window", window=1).scores["score"], con
+    )
+    np.testing.assert_allclose(
+        sbm(data, **KW, technology="window", window=9).scores["score"], seq
+    )
+    assert [p.tolist() for p in reference_periods(3, "global")] == [[0, 1, 2]] * 3
+    with pytest.raises(ModelError, match="window"):
+        sbm(data, **KW, technology="window")
+    with pytest.raises(ModelError, match="technology"):
+        sbm(data, **KW, technology="bogus")
+
+
+def test_lambdas_peers_and_targets_are_consistent():
+    data = _panel(15, 2)
+    res = sbm(data, **KW)
+    assert isinstance(res, EfficiencyResults)
+    assert list(res.lambdas.columns) == [
+        "city",
+        "year",
+        "peer_unit",
+        "peer_time",
+        "lambda",
+    ]
+    assert (res.lambdas["year"] == res.lambdas["peer_time"]).all()  # contemporaneous
+    peers = data.rename(columns={"city": "peer_unit", "year": "peer_time"})
+    lam = res.lambdas.merge(peers, on=["peer_unit", "peer_time"])
+    combo = lam[["x1", "x2", "y", "b"]].mul(lam["lambda"], axis=0)
+    combo[["city", "year"]] = lam[["city", "year"]]
+    combo = (
+        combo.groupby(["city", "year"])
+        .sum()
+        .reindex(pd.MultiIndex.from_frame(res.targets[["city", "year"]]))
+    )
+    np.testing.assert_allclose(
+        combo.to_numpy(),
+        res.targets[["x1", "x2", "y", "b"]].to_numpy(),
+        rtol=1e-6,
+        atol=1e-9,
+    )
+    efficient = res.scores["score"] >= 1 - 1e-6
+    assert (res.peers.loc[efficient, "n_peers"] >= 1).all()
+    assert (res.decomposition.loc[efficient, "total"] < 1e-6).all()
+    shares = res.decomposition.loc[~efficient, ["x1", "x2", "y", "b"]].sum(axis=1)
+    np.testing.assert_allclose(shares, 1.0)
+    # three-stage contract: input-oriented BCC, x - targets[x] is the total input saving
+    bcc = dea(data, **KW, rts="vrs")
+    saving = data["x1"] - bcc.targets["x1"]
+    assert (saving >= -1e-9).all()
+    np.testing.assert_allclose(
+        bcc.targets["x1"],
+        bcc.scores["theta"] * data["x1"] - bcc.slacks["x1"],
+        atol=1e-9,
+    )
+
+
+def test_inputs_are_not_mutated_and_order_is_kept():
+    data = _panel(8, 2).sample(frac=1.0, random_state=1).reset_index(drop=True)
+    before = data.copy()
+    res = ebm(data, **KW, super_efficiency=True)
+    pd.testing.assert_frame_equal(data, before)
+    pd.testing.assert_frame_equal(res.scores[["city", "year"]], data[["city", "year"]])
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [("x1", 0.0, "x1"), ("y", -1.0, "y"), ("b", np.nan, "b"), ("b", 0.0, "b")],
+)
+def test_bad_data_names_unit_and_year(column, value, message):
+    data = _panel(5, 2)
+    data.loc[3, column] = value
+    with pytest.raises(DataError, match=message) as err:
+        sbm(data, **KW)
+    assert "city=c01" in str(err.value) and "year=2011" in str(err.value)
+
+
+def test_zero_bad_outputs_option():
+    data = _panel(10, 1)
+    data.loc[2, "b"] = 0.0
+    res = sbm(data, **KW, zero_bads="ignore")
+    assert res.scores.loc[2, "score"] == pytest.approx(
+        1.0
+    )  # nothing beats zero pollution
+    assert (res.scores["status"] == "optimal").all()
+    # the DDF accepts zeros: no contraction is credited for a zero bad output
+    assert ddf(data, **KW).scores["status"].eq("optimal").all()
+    with pytest.raises(ModelError, match="zero_bads"):
+        sbm(data, **KW, zero_bads="drop")
+
+
+def test_argument_errors():
+    data = _panel(5, 1)
+    with pytest.raises(ModelError, match="rts"):
+        sbm(data, **KW, rts="xrs")
+    with pytest.raises(ModelError, match="orientation"):
+        dea(data, **KW, orientation="non")
+    with pytest.raises(ModelError, match="listed as input and as output"):
+        sbm(data, inputs=["x1", "y"], outputs="y", unit="city", time="year")
+    with pytest.raises(DataError, match="not found"):
+        sbm(data, inputs=["x1", "zz"], outputs="y", unit="city", time="year")
+
+
+def test_parallel_and_serial_runs_are_identical():
+    data = _panel(40, 3)
+    serial = sbm(data, **KW, super_efficiency=True)
+    parallel = sbm(data, **KW, super_efficiency=True, n_jobs=2)
+    for name, table in serial.tables().items():
+        pd.testing.assert_frame_equal(table, parallel.tables()[name], obj=name)
+
+
+def test_dask_cluster_gives_the_same_scores(dask_client):
+    data = _panel(30, 3)
+    local = ebm(data, **KW, technology="global")
+    remote = ebm(data, **KW, technology="global", client=dask_client)
+    pd.testing.assert_frame_equal(local.scores, remote.scores)
+    pd.testing.assert_frame_equal(local.lambdas, remote.lambdas)
+    assert parallel_map(abs, [-1, -2, 3], client=dask_client, progress=False) == [
+        1,
+        2,
+        3,
+    ]
+
+
+def test_results_export_and_summary(tmp_path):
+    res = sbm(_panel(6, 2), **KW)
+    text = res.summary()
+    assert "[scores]" in text and "model: sbm" in text
+    path = res.to_excel(tmp_path / "sbm.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert {"scores", "slacks", "targets", "lambdas", "metadata"} <= set(sheets)
+    np.testing.assert_allclose(sheets["scores"]["score"], res.scores["score"])
+    assert res.score.index.names == ["city", "year"]
+
+
+def test_cross_section_without_time():
+    data = _panel(9, 1).drop(columns="year")
+    res = dea(data, inputs=["x1", "x2"], outputs="y", unit="city")
+    assert list(res.scores.columns[:2]) == ["city", "score"]
+    assert "peer_time" not in res.lambdas.columns
+
+
+def test_parallel_map_keeps_chunk_order_with_joblib():
+    chunks = list(range(-6, 0))
+    assert parallel_map(abs, chunks, n_jobs=2, progress=False) == [6, 5, 4, 3, 2, 1]

@@ -1,0 +1,191 @@
+"""Malmquist, ML and GML indices: decompositions, circularity and cross-checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from spatialgreen.efficiency import ddf, dea, productivity_index, sbm
+from spatialgreen.errors import ModelError
+
+KW = {
+    "inputs": ["x1", "x2"],
+    "outputs": "y",
+    "bad_outputs": "b",
+    "unit": "city",
+    "time": "year",
+}
+
+
+def _panel(n_units: int = 12, n_years: int = 4, seed: int = 5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = n_units * n_years
+    x = rng.lognormal(1.0, 0.5, (n, 2))
+    year = np.tile(np.arange(2015, 2015 + n_years), n_units)
+    y = (
+        x[:, 0] ** 0.4
+        * x[:, 1] ** 0.5
+        * np.exp(0.04 * (year - 2015) - np.abs(rng.normal(0, 0.3, n)))
+    )
+    return pd.DataFrame(
+        {
+            "city": np.repeat([f"c{i:02d}" for i in range(n_units)], n_years),
+            "year": year,
+            "x1": x[:, 0],
+            "x2": x[:, 1],
+            "y": y,
+            "b": y * rng.lognormal(0, 0.3, n),
+        }
+    )
+
+
+def _scores(res, reference: str) -> pd.Series:
+    d = res.distances
+    return d.loc[d["reference"] == reference].set_index(["city", "year"])["score"]
+
+
+@pytest.mark.parametrize("model", ["ddf", "sbm", "ebm", "dea"])
+def test_gml_is_circular_and_decomposes(model):
+    data = _panel()
+    res = productivity_index(data, model=model, index="gml", **KW)
+    idx = res.index
+    np.testing.assert_allclose(idx["index"], idx["ec"] * idx["tc"], rtol=1e-12)
+    np.testing.assert_allclose(idx["bpc"], idx["tc"])
+    glob = _scores(res, "global")
+    last = idx.groupby("city").tail(1).set_index("city")
+    first_year, last_year = data["year"].min(), data["year"].max()
+    for city, row in last.iterrows():
+        expected = glob[(city, last_year)] / glob[(city, first_year)]
+        assert row["cumulative"] == pytest.approx(expected, rel=1e-10)
+    assert (idx["status"] == "ok").all() and res.meta["n_infeasible"] == 0
+
+
+def test_ddf_ml_equals_chung_formula_from_static_runs():
+    data = _panel(10, 3)
+    res = productivity_index(data, model="ddf", index="ml", **KW)
+    own = ddf(data, **KW).scores.set_index(["city", "year"])["score"]
+    d_prev = _scores(res, "previous")
+    d_next = _scores(res, "next")
+    rows = res.index.set_index(["city", "year"])
+    for (city, year), row in rows.iterrows():
+        prev = row["prev_time"]
+        d00 = 1 / (1 + own[(city, prev)])
+        d11 = 1 / (1 + own[(city, year)])
+        d01 = d_prev[(city, year)]  # E^{t}(t+1)
+        d10 = d_next[(city, prev)]  # E^{t+1}(t)
+        if np.isnan(d01) or np.isnan(d10):
+            assert np.isnan(row["index"])
+            continue
+        ml = np.sqrt((d01 / d00) * (d11 / d10))
+        assert row["index"] == pytest.approx(ml, rel=1e-9)
+        assert row["ec"] == pytest.approx(d11 / d00, rel=1e-9)
+
+
+def test_mixed_period_scores_match_a_two_period_global_run():
+    # E^t(t+1) for SBM equals the score of obs (t+1) against period-t units only; build
+    # that frontier explicitly: the obs plus all period-t units, with super-SBM for
+    # points outside (the obs must then be excluded from its own reference).
+    data = _panel(8, 2)
+    res = productivity_index(data, model="sbm", index="ml", **KW)
+    prev = _scores(res, "previous")
+    t0, t1 = sorted(data["year"].unique())
+    base = data[data["year"] == t0]
+    for _, row in data[data["year"] == t1].iterrows():
+        one = pd.concat([base, row.to_frame().T.assign(city="eval")], ignore_index=True)
+        one[["x1", "x2", "y", "b"]] = one[["x1", "x2", "y", "b"]].astype(float)
+        one["year"] = t0
+        plain = sbm(one, **KW).scores.set_index("city")["score"]["eval"]
+        if plain < 1 - 1e-6:
+            expected = plain
+        else:
+            expected = sbm(one, **KW, super_efficiency=True).scores.set_index("city")[
+                "score"
+            ]["eval"]
+        assert prev[(row["city"], t1)] == pytest.approx(expected, abs=1e-8)
+
+
+def test_radial_malmquist_fgnz_decomposition():
+    data = _panel(10, 3)
+    res = productivity_index(
+        data, model="dea", index="malmquist", orientation="output", **KW
+    )
+    idx = res.index
+    np.testing.assert_allclose(idx["ec"], idx["pech"] * idx["sech"], rtol=1e-12)
+    np.testing.assert_allclose(idx["index"], idx["ec"] * idx["tc"], rtol=1e-12)
+    own_vrs = _scores(res, "own_vrs")
+    vrs = dea(data, **KW, rts="vrs", orientation="output").scores.set_index(
+        ["city", "year"]
+    )
+    np.testing.assert_allclose(
+        own_vrs.to_numpy(), vrs.loc[own_vrs.index, "score"].to_numpy(), atol=1e-9
+    )
+    # CRS: input- and output-oriented Malmquist indices coincide
+    inp = productivity_index(
+        data, model="dea", index="malmquist", orientation="input", **KW
+    )
+    np.testing.assert_allclose(inp.index["index"], idx["index"], rtol=1e-7)
+
+
+def test_sequential_technology_has_no_technical_regress():
+    data = _panel(10, 4)
+    res = productivity_index(
+        data, model="sbm", index="ml", technology="sequential", **KW
+    )
+    # Under a sequential frontier the later technology contains the earlier one, so
+    # E^{t+1}(t) ≤ E^t(t) and E^{t+1}(t+1) ≤ E^t(t+1): tc ≥ 1.
+    assert (res.index["tc"] >= 1 - 1e-9).all()
+
+
+def test_unbalanced_panel_skips_missing_pairs():
+    data = _panel(6, 3)
+    data = data.drop(index=data[(data["city"] == "c00") & (data["year"] == 2016)].index)
+    res = productivity_index(data, model="ddf", index="gml", **KW)
+    c00 = res.index[res.index["city"] == "c00"]
+    assert c00.empty  # 2015→2016 and 2016→2017 both need 2016
+    assert len(res.index) == 5 * 2
+
+
+def test_index_argument_errors():
+    data = _panel(4, 2)
+    with pytest.raises(ModelError, match="index"):
+        productivity_index(data, index="hicks", **KW)
+    with pytest.raises(ModelError, match="gml"):
+        productivity_index(data, technology="global", **KW)
+    with pytest.raises(ModelError, match="do not apply"):
+        productivity_index(data, model="sbm", direction="all", **KW)
+    with pytest.raises(ModelError, match="two periods"):
+        productivity_index(data[data["year"] == 2015], **KW)
+
+
+def test_bounded_bads_cap_the_bad_output_target():
+    # A_1 = (1, 10, 10) against T_0 = {A_0 = (1, 1, 1), B_0 = (1, 1, 1.5)},
+    # g = (0, y, b), strong disposability: β = -0.9 (y target 1, b target 19).
+    # APZ's bound caps the bad target at max_j b_j = 1.5, which no β satisfies:
+    # the LP is infeasible.
+    data = pd.DataFrame(
+        {
+            "unit": ["A", "B", "A", "B"],
+            "t": [0, 0, 1, 1],
+            "x": [1.0, 1.0, 1.0, 1.0],
+            "y": [1.0, 1.0, 10.0, 1.0],
+            "b": [1.0, 1.5, 10.0, 1.5],
+        }
+    )
+    kw = {
+        "model": "ddf",
+        "index": "ml",
+        "inputs": "x",
+        "outputs": "y",
+        "bad_outputs": "b",
+        "time": "t",
+        "disposability": "strong",
+    }
+    free = productivity_index(data, **kw)
+    d = free.distances.set_index(["unit", "t", "reference"])["score"]
+    assert d.loc[("A", 1, "previous")] == pytest.approx(1 / (1 - 0.9))
+    capped = productivity_index(data, bounded_bads=True, **kw)
+    bad = capped.infeasible.set_index(["unit", "t", "reference"])
+    assert ("A", 1, "previous") in bad.index
+    own = capped.distances.query("reference == 'own'")["score"]
+    np.testing.assert_allclose(own, free.distances.query("reference == 'own'")["score"])

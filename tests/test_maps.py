@@ -1,0 +1,449 @@
+"""Web maps at the object and HTML level: classes, colours, legend, escaping, offline.
+
+Browser checks (drawn paths, colours on screen) are in ``test_maps_browser.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import folium
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+from spatialgreen import maps
+from spatialgreen._maps._palettes import (
+    LISA_COLORS,
+    NO_DATA_COLOR,
+    ramp,
+    tapio_colors,
+)
+from spatialgreen.errors import DataError, DependencyError
+
+INJECTED = "<script>document.title='pwned'</script>"
+EXTERNAL = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=\"https?://", re.I)
+
+
+def _grid(values, *, names=None) -> gpd.GeoDataFrame:
+    """A row of unit squares with the given values and bilingual names."""
+    n = len(values)
+    names = names or [f"单元{i}" for i in range(n)]
+    return gpd.GeoDataFrame(
+        {
+            "adcode": [str(100000 + i) for i in range(n)],
+            "name_zh": names,
+            "name_en": [f"Unit {i}" for i in range(n)],
+            "v": values,
+        },
+        geometry=[box(100 + i, 30, 101 + i, 31) for i in range(n)],
+        crs=4326,
+    )
+
+
+def _text(fmap: folium.Map) -> str:
+    """The rendered page with JSON \\uXXXX escapes decoded (as the browser reads it)."""
+    page = fmap.get_root().render()
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+
+
+def _layer(fmap: folium.Map) -> folium.GeoJson:
+    return next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+
+
+def _fills(fmap: folium.Map) -> dict[str, str]:
+    layer = _layer(fmap)
+    return {
+        f["id"]: layer.style_function(f)["fillColor"] for f in layer.data["features"]
+    }
+
+
+@pytest.fixture(scope="module")
+def mexico() -> gpd.GeoDataFrame:
+    import libpysal
+
+    gdf = gpd.read_file(libpysal.examples.get_path("mexicojoin.shp")).set_crs(4326)
+    return gdf.assign(name_zh=gdf["NAME"], name_en=gdf["NAME"])
+
+
+def test_unit_on_a_break_gets_its_right_closed_class():
+    # mapclassify intervals are right-closed: 2.0 belongs to (-inf, 2], 4.0 to (2, 4].
+    gdf = _grid([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    fmap = maps.choropleth(gdf, "v", bins=[2.0, 4.0, 6.0], palette="Blues")
+    colours = ramp("Blues", 3)
+    fills = _fills(fmap)
+    assert [fills[c] for c in gdf["adcode"]] == [colours[i] for i in (0, 0, 1, 1, 2, 2)]
+    # A left-closed step colormap (np.digitize) would have put 2.0 and 4.0 one up.
+    assert np.digitize([2.0, 4.0], [1.0, 2.0, 4.0, 6.0]).tolist() == [2, 3]
+
+
+def test_fisher_jenks_classes_match_mapclassify(mexico):
+    fmap = maps.choropleth(mexico, "PCGDP1940", unit="POLY_ID", k=5)
+    expected = mapclassify.FisherJenks(mexico["PCGDP1940"].to_numpy(), k=5)
+    colours = ramp("YlGn", 5)
+    fills = _fills(fmap)
+    keys = mexico["POLY_ID"].astype(str)
+    assert [fills[k] for k in keys] == [colours[c] for c in expected.yb]
+    page = _text(fmap)
+    for label, count in zip(
+        expected.get_legend_classes("{:.2f}"), expected.counts, strict=True
+    ):
+        assert (
+            f"{' '.join(label.replace('[ ', '[').replace('( ', '(').split())} ({count})"
+            in page
+        )
+
+
+def test_missing_values_are_grey_and_listed_in_the_legend():
+    gdf = _grid([1.0, np.nan, 3.0, 4.0], names=["北京", "天津", "河北", "山西"])
+    fmap = maps.choropleth(gdf, "v", scheme="equal_interval", k=3)
+    assert _fills(fmap)["100001"] == NO_DATA_COLOR
+    page = _text(fmap)
+    assert "no data: 天津" in page
+    assert "[1.00, 2.00] (1)" in page and "(2.00, 3.00] (1)" in page
+
+
+def test_tooltips_and_legend_escape_user_text():
+    gdf = _grid([1.0, 2.0, 3.0], names=["上海", INJECTED, "江苏"])
+    gdf["state"] = ["A", "B", INJECTED]
+    for fmap in (
+        maps.choropleth(gdf, "v", k=2, title=INJECTED),
+        maps.categorical(
+            gdf, "state", palette={"A": "#111111", "B": "#222222", INJECTED: "#333333"}
+        ),
+    ):
+        page = fmap.get_root().render()
+        assert "<script>document.title" not in page
+        tip = _layer(fmap).data["features"][1]["properties"]["tip"][""]
+        assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in tip
+
+
+def test_input_frame_is_not_modified():
+    gdf = _grid([1.0, 2.0, np.nan])
+    before = gdf.copy()
+    maps.choropleth(gdf, "v", k=2)
+    maps.categorical(gdf.assign(s=["A", "B", None]), "s")
+    pd.testing.assert_frame_equal(gdf, before)
+
+
+def test_tapio_states_have_fixed_colours_and_benefit_flips_them():
+    gdf = _grid([1.0, 2.0, 3.0])
+    gdf["state"] = ["strong decoupling", "expansive negative decoupling", "扩张连接"]
+    pressure = _fills(maps.categorical(gdf, "state"))
+    benefit = _fills(maps.categorical(gdf, "state", indicator="benefit"))
+    assert pressure["100000"] == "#1a9850"  # best for emissions: dark green
+    assert benefit["100000"] == "#a50026"  # worst for a benefit: dark red
+    assert benefit["100001"] == "#1a9850"
+    assert (
+        pressure["100002"] == benefit["100002"] == tapio_colors()["expansive coupling"]
+    )
+
+
+def test_catchup_types_keep_their_order_and_colours():
+    gdf = _grid([1.0, 2.0, 3.0, 4.0])
+    gdf["type"] = ["D", "A", "C", "A"]
+    fmap = maps.categorical(gdf, "type", legend_title="追赶类型")
+    page = _text(fmap)
+    assert page.index("A (2)") < page.index("C (1)") < page.index("D (1)")
+    assert _fills(fmap)["100000"] == "#d73027"
+
+
+def test_lisa_from_quadrant_and_pseudo_p_values():
+    gdf = _grid([1.0, 2.0, 3.0, 4.0, 5.0])
+    gdf["q"] = [1, 2, 3, 4, 1]
+    gdf["p_sim"] = [0.01, 0.03, 0.2, 0.04, 0.5]
+    fills = _fills(maps.lisa(gdf, quadrant="q", p="p_sim"))
+    assert [fills[c] for c in gdf["adcode"]] == [
+        LISA_COLORS[c] for c in ("HH", "LH", "ns", "HL", "ns")
+    ]
+    clusters = gdf.assign(cluster=["HH", "LL", "ns", "XX", "HH"])
+    with pytest.raises(DataError, match="XX"):
+        maps.lisa(clusters)
+
+
+def test_panel_gets_one_feature_per_unit_and_pooled_classes(mexico):
+    years = [1940, 1960, 1980, 2000]
+    long = pd.concat(
+        [mexico.assign(year=y, gdp=mexico[f"PCGDP{y}"]) for y in years],
+        ignore_index=True,
+    )
+    fmap = maps.choropleth(long, "gdp", unit="POLY_ID", time="year", year=1960, k=5)
+    features = _layer(fmap).data["features"]
+    assert len(features) == len(mexico)
+    pooled = mapclassify.FisherJenks(long["gdp"].to_numpy(), k=5)
+    by_key = {
+        (str(u), str(y)): c
+        for u, y, c in zip(long.POLY_ID, long.year, pooled.yb, strict=True)
+    }
+    for f in features:
+        assert f["properties"]["c"] == {
+            str(y): int(by_key[(f["id"], str(y))]) for y in years
+        }
+    # The 1960 classes colour the map when it opens.
+    fills = _fills(fmap)
+    colours = ramp("YlGn", 5)
+    assert all(
+        fills[f["id"]] == colours[f["properties"]["c"]["1960"]] for f in features
+    )
+    page = _text(fmap)
+    assert "breaks pooled over 1940–2000" in page
+    assert 'input.type = "range"' in page
+    with pytest.raises(DataError, match="1950"):
+        maps.choropleth(long, "gdp", unit="POLY_ID", time="year", year=1950)
+
+
+def test_duplicate_units_without_time_are_an_error():
+    gdf = pd.concat([_grid([1.0, 2.0]), _grid([3.0, 4.0])], ignore_index=True)
+    with pytest.raises(DataError, match="'100000' appears more than once; pass time="):
+        maps.choropleth(gdf, "v")
+
+
+def test_bad_columns_are_named():
+    gdf = _grid([1.0, 2.0, 3.0]).assign(text=["1", "x", "3"])
+    with pytest.raises(DataError, match="gtfp"):
+        maps.choropleth(gdf, "gtfp")
+    with pytest.raises(
+        DataError, match=r"'text' is not numeric for units \['100001'\]"
+    ):
+        maps.choropleth(gdf, "text")
+    with pytest.raises(DataError, match="no geometry"):
+        maps.choropleth(pd.DataFrame({"v": [1.0]}), "v")
+
+
+# Quantiles of tied values give fewer classes; mapclassify says so, for both routes.
+@pytest.mark.filterwarnings("ignore:Not enough unique values:UserWarning")
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=st.lists(
+        st.one_of(st.floats(-1e6, 1e6, allow_nan=False), st.just(float("nan"))),
+        min_size=3,
+        max_size=25,
+    ),
+    k=st.integers(2, 7),
+    scheme=st.sampled_from(["fisher_jenks", "quantiles", "equal_interval"]),
+)
+def test_every_feature_is_coloured_by_its_mapclassify_class(values, k, scheme):
+    observed = np.array([v for v in values if not np.isnan(v)])
+    if len(np.unique(observed)) < 2:
+        return
+    gdf = _grid(values)
+    fmap = maps.choropleth(gdf, "v", scheme=scheme, k=k)
+    expected = mapclassify.classify(
+        observed, scheme, k=min(k, len(np.unique(observed)))
+    )
+    colours = ramp("YlGn", len(expected.bins))
+    fills = _fills(fmap)
+    got = [
+        fills[a] for a, v in zip(gdf["adcode"], values, strict=True) if not np.isnan(v)
+    ]
+    assert got == [colours[c] for c in expected.yb]
+    assert [
+        fills[a] for a, v in zip(gdf["adcode"], values, strict=True) if np.isnan(v)
+    ] == [NO_DATA_COLOR] * int(np.isnan(values).sum())
+
+
+def test_flows_width_grows_with_volume_and_units_are_checked():
+    pts = pd.DataFrame(
+        {
+            "unit": ["上海", "杭州", "南京", "苏州"],
+            "lon": [121.5, 120.2, 118.8, 120.6],
+            "lat": [31.2, 30.3, 32.1, 31.3],
+        }
+    )
+    od = pd.DataFrame(
+        {
+            "origin": ["上海", "上海", "苏州", "南京"],
+            "destination": ["杭州", "南京", "杭州", "苏州"],
+            "volume": [1000, 10, 100, 0],
+        }
+    )
+    fmap = maps.flows(od, coords=pts, unit="unit", min_volume=0)
+    group = next(
+        c for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)
+    )
+    lines = [c for c in group._children.values() if isinstance(c, folium.PolyLine)]
+    weights = [ln.options["weight"] for ln in lines]
+    assert len(lines) == 3  # the zero flow is dropped
+    assert weights[0] == 1.0 and weights[-1] == 8.0  # smallest thin, largest on top
+    share = (np.log1p(100) - np.log1p(10)) / (np.log1p(1000) - np.log1p(10))
+    assert weights[1] == pytest.approx(1 + 7 * share, abs=0.01)
+    tips = [next(iter(ln._children.values())).text for ln in lines]
+    assert tips[-1] == "上海 → 杭州: 1,000"
+    with pytest.raises(DataError, match="无锡"):
+        maps.flows(od.assign(origin="无锡"), coords=pts, unit="unit")
+
+
+def test_points_and_pairs_layers_escape_labels():
+    df = pd.DataFrame(
+        {
+            "lon": [120.1, 121.4],
+            "lat": [30.2, 31.2],
+            "name": [INJECTED, "产业带"],
+            "kind": ["集群", "产业带"],
+        }
+    )
+    fmap = maps.points(df, label="name", category="kind")
+    pairs = pd.DataFrame(
+        {
+            "lon_a": [120.1],
+            "lat_a": [30.2],
+            "lon_b": [120.6],
+            "lat_b": [30.0],
+            "a": [INJECTED],
+            "b": ["产业带"],
+        }
+    )
+    maps.pairs(pairs, label=("a", "b"), m=fmap)
+    page = fmap.get_root().render()
+    assert "<script>document.title" not in page
+    assert page.count("L.circleMarker") == 4 and page.count("L.polyline") == 1
+    assert page.count("L.control.layers") == 1  # one layer control, listing both layers
+    with pytest.raises(DataError, match="valid lon/lat"):
+        maps.points(df.assign(lat=[30.2, 200.0]))
+
+
+def test_offline_page_loads_nothing_from_the_network(tmp_path):
+    gdf = _grid([1.0, 2.0, 3.0])
+    fmap = maps.choropleth(gdf, "v", k=2, title="离线")
+    offline = maps.save(fmap, tmp_path / "offline.html").read_text(encoding="utf-8")
+    online = maps.save(fmap, tmp_path / "online.html", offline=False).read_text(
+        encoding="utf-8"
+    )
+    assert EXTERNAL.search(online)
+    assert not EXTERNAL.search(offline)
+    assert "Leaflet 1.9.3" in offline  # the library's banner: Leaflet itself is inlined
+    assert "url(images/" not in offline  # the control icons are data URIs
+    with pytest.raises(DataError, match="html"):
+        maps.save(fmap, tmp_path / "map.png")
+
+
+def test_offline_refuses_assets_it_cannot_inline(tmp_path):
+    fmap = maps.choropleth(_grid([1.0, 2.0, 3.0]), "v", k=2)
+    folium.Marker((30.5, 100.5), popup="needs jQuery").add_to(fmap)
+    with pytest.raises(DependencyError, match="offline=False"):
+        maps.save(fmap, tmp_path / "m.html")
+    assert not (tmp_path / "m.html").exists()
+
+
+def test_size_budgets_of_shipped_province_and_city_maps(tmp_path):
+    import spatialgreen as sg
+
+    rng = np.random.default_rng(1)
+    provinces = sg.load_boundaries("province")
+    panel = pd.DataFrame(
+        [
+            (a, y, rng.normal(1, 0.2))
+            for a in provinces["adcode"]
+            for y in range(2005, 2023)
+        ],
+        columns=["adcode", "year", "gtfp"],
+    )
+    fmap = maps.choropleth(panel, "gtfp", level="province", unit="adcode", time="year")
+    assert maps.save(fmap, tmp_path / "p.html").stat().st_size < 2_000_000
+    cities = sg.load_boundaries("city")
+    table = pd.DataFrame(
+        {"adcode": cities["adcode"], "v": rng.normal(size=len(cities))}
+    )
+    fmap = maps.choropleth(table, "v", level="city", unit="adcode")
+    assert maps.save(fmap, tmp_path / "c.html").stat().st_size < 5_000_000
+
+
+def test_join_by_chinese_names_and_grey_units_without_data():
+    df = pd.DataFrame({"province": ["北京", "天津", "河北"], "gtfp": [1.2, 1.1, 0.9]})
+    fmap = maps.choropleth(df, "gtfp", level="province", unit="province", k=2)
+    features = _layer(fmap).data["features"]
+    fills = _fills(fmap)
+    assert len(features) == 34  # every province drawn, those without data in grey
+    assert sum(c == NO_DATA_COLOR for c in fills.values()) == 31
+    tip = next(f for f in features if f["id"] == "110000")["properties"]["tip"][""]
+    assert "北京" in tip and "Beijing" in tip and "1.20" in tip
+
+
+def test_cli_map_with_own_boundaries(tmp_path, capsys):
+    from spatialgreen.cli import main
+
+    gdf = _grid([1.0, 2.0, 3.0, 4.0])
+    gdf[["adcode", "geometry"]].to_file(tmp_path / "b.geojson", driver="GeoJSON")
+    pd.DataFrame({"code": gdf["adcode"], "gtfp": gdf["v"]}).to_csv(
+        tmp_path / "r.csv", index=False
+    )
+    args = [
+        "map",
+        str(tmp_path / "r.csv"),
+        "--column",
+        "gtfp",
+        "--unit",
+        "code",
+        "--boundaries",
+        str(tmp_path / "b.geojson"),
+        "--boundary-key",
+        "adcode",
+        "--scheme",
+        "equal_interval",
+        "-k",
+        "2",
+        "-o",
+        str(tmp_path / "m.html"),
+    ]
+    assert main(args) == 0
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert not EXTERNAL.search(page)
+    assert "[1.00, 2.50] (2)" in page
+    bad = [*args[:2], "--column", "nope", *args[4:]]
+    assert main(bad) == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_amap_tiles_get_gcj02_geometry_and_osm_keeps_wgs84():
+    from spatialgreen.geo.gcj02 import wgs84_to_gcj02
+
+    gdf = _grid([1.0, 2.0, 3.0])
+    amap = maps.choropleth(gdf, "v", k=2, tiles="amap")
+    ring = np.array(_layer(amap).data["features"][0]["geometry"]["coordinates"][0])
+    lon, lat = wgs84_to_gcj02(np.array([101.0]), np.array([31.0]))
+    assert [round(float(lon[0]), 3), round(float(lat[0]), 3)] in ring.tolist()
+    assert "autonavi" in amap.get_root().render()
+    osm = maps.choropleth(gdf, "v", k=2, tiles="osm")
+    ring = _layer(osm).data["features"][0]["geometry"]["coordinates"][0]
+    assert [101.0, 31.0] in [list(p) for p in ring]
+    with pytest.raises(DataError, match="tiles"):
+        maps.choropleth(gdf, "v", tiles="google")
+
+
+def test_cli_map_joins_names_to_shipped_provinces(tmp_path):
+    from spatialgreen.cli import main
+
+    table = pd.DataFrame(
+        {
+            "省份": ["北京", "天津", "河北", "北京", "天津", "河北"],
+            "year": [2020, 2020, 2020, 2021, 2021, 2021],
+            "state": ["strong decoupling", "weak decoupling", "扩张连接"] * 2,
+        }
+    )
+    table.to_csv(tmp_path / "d.csv", index=False, encoding="utf-8-sig")
+    out = tmp_path / "d.html"
+    args = [
+        "map",
+        str(tmp_path / "d.csv"),
+        "--column",
+        "state",
+        "--unit",
+        "省份",
+        "--level",
+        "province",
+        "--time",
+        "year",
+        "--title",
+        "脱钩",
+        "-o",
+        str(out),
+    ]
+    assert main(args) == 0
+    page = out.read_text(encoding="utf-8")
+    assert page.count('"type":"Feature"') + page.count('"type": "Feature"') == 34
+    assert "#1a9850" in page and 'input.type = "range"' in page

@@ -1,0 +1,340 @@
+"""Moran's I, Geary's C, Getis–Ord G and LISA by year: hand computations on a 3×3
+rook lattice, esda called directly, and the documented LISA scaling convention."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from libpysal.graph import Graph
+from libpysal.weights import lat2W
+
+from spatialgreen.errors import DataError, PanelError, WeightsError
+from spatialgreen.spatial import (
+    bivariate_lisa,
+    bivariate_moran,
+    geary_by_year,
+    getis_ord_by_year,
+    lisa,
+    local_g,
+    moran_by_year,
+)
+
+VALUES = np.array([1.0, 2.0, 3.0, 2.0, 3.0, 4.0, 3.0, 4.0, 5.0])  # row + col + 1
+OTHER = np.array([4.0, 1.0, 3.0, 2.0, 2.0, 5.0, 1.0, 6.0, 3.0])
+
+
+def _rook() -> np.ndarray:
+    """Binary rook contiguity of a 3×3 grid, ids 0..8 row by row."""
+    b = np.zeros((9, 9))
+    for i in range(9):
+        r, c = divmod(i, 3)
+        for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            if 0 <= r + dr < 3 and 0 <= c + dc < 3:
+                b[i, (r + dr) * 3 + c + dc] = 1
+    return b
+
+
+B = _rook()
+W_ROW = B / B.sum(axis=1, keepdims=True)
+
+
+def _frame(*columns: np.ndarray, years: int = 1) -> pd.DataFrame:
+    rows = []
+    for t in range(years):
+        for i in range(9):
+            rows.append(
+                {
+                    "unit": i,
+                    "year": 2000 + t,
+                    "v": columns[0][i] + t,
+                    "u": columns[-1][i],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(params=["W", "Graph"])
+def weights(request):
+    w = lat2W(3, 3)
+    return w if request.param == "W" else Graph.from_W(w)
+
+
+def _moran_hand(x: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """I, E[I] and Var[I] under normality (Cliff & Ord 1981, eq. 1.35)."""
+    n = len(x)
+    z = x - x.mean()
+    s0 = w.sum()
+    s1 = 0.5 * ((w + w.T) ** 2).sum()
+    s2 = ((w.sum(axis=0) + w.sum(axis=1)) ** 2).sum()
+    i = n / s0 * (z @ w @ z) / (z @ z)
+    ei = -1 / (n - 1)
+    vi = (n * n * s1 - n * s2 + 3 * s0**2) / ((n * n - 1) * s0**2) - ei**2
+    return i, ei, vi
+
+
+def test_moran_matches_hand_computation_on_rook_lattice(weights):
+    data = _frame(VALUES, years=2)
+    table = moran_by_year(
+        data, "v", w=weights, unit="unit", time="year", permutations=99
+    )
+    i, ei, vi = _moran_hand(VALUES, W_ROW)
+    # z = v - 3 gives z'Wz over z'z = 6.6667 / 12 ... checked numerically below
+    assert table["year"].tolist() == [2000, 2001]
+    np.testing.assert_allclose(table["I"], [i, i], rtol=1e-12)
+    np.testing.assert_allclose(
+        table["I"], 5 / 9, rtol=1e-12
+    )  # closed form on this grid
+    np.testing.assert_allclose(table["expected_I"], -1 / 8)
+    np.testing.assert_allclose(table["var_I"], vi, rtol=1e-12)
+    np.testing.assert_allclose(table["z"], (i - ei) / np.sqrt(vi), rtol=1e-12)
+    assert (table["n"] == 9).all()
+
+
+def test_moran_binary_weights_hand(weights):
+    data = _frame(OTHER)
+    table = moran_by_year(
+        data, "v", w=weights, unit="unit", time=None, permutations=0, transform="b"
+    )
+    i, _, vi = _moran_hand(OTHER, B)
+    np.testing.assert_allclose(table.loc[0, "I"], i, rtol=1e-12)
+    np.testing.assert_allclose(table.loc[0, "var_I"], vi, rtol=1e-12)
+
+
+def test_moran_matches_esda_and_seed_is_reproducible():
+    import esda
+    import libpysal
+
+    db = libpysal.io.open(libpysal.examples.get_path("columbus.dbf"))
+    crime = np.array(db.by_col("CRIME"))
+    w = libpysal.io.open(libpysal.examples.get_path("columbus.gal")).read()
+    data = pd.DataFrame({"id": w.id_order, "crime": crime})
+    state = np.random.get_state()
+    a = moran_by_year(data, "crime", w=w, unit="id", time=None, seed=7)
+    b = moran_by_year(data, "crime", w=w, unit="id", time=None, seed=7)
+    after = np.random.get_state()
+    assert np.array_equal(state[1], after[1]), (
+        "the caller's global RNG state must be kept"
+    )
+    pd.testing.assert_frame_equal(a, b)
+    w.transform = "r"
+    np.random.seed(7)
+    ref = esda.Moran(crime, w, permutations=999)
+    assert a.loc[0, "I"] == pytest.approx(ref.I, rel=1e-12)
+    assert a.loc[0, "I"] == pytest.approx(0.500188, abs=1e-6)  # GeoDa / esda docs value
+    assert a.loc[0, "p_sim"] == ref.p_sim
+    assert a.loc[0, "z_rand"] == pytest.approx(ref.z_rand)
+    assert a.loc[0, "p_norm"] == pytest.approx(ref.p_norm)
+
+
+def test_geary_and_getis_ord_hand(weights):
+    data = _frame(OTHER)
+    n = 9
+    z = OTHER - OTHER.mean()
+    diff2 = (OTHER[:, None] - OTHER[None, :]) ** 2
+    c_hand = (n - 1) * (W_ROW * diff2).sum() / (2 * W_ROW.sum() * (z @ z))
+    geary = geary_by_year(data, "v", w=weights, unit="unit", time=None, permutations=0)
+    assert geary.loc[0, "C"] == pytest.approx(c_hand, rel=1e-12)
+    assert geary.loc[0, "expected_C"] == 1
+    g_hand = (B * np.outer(OTHER, OTHER)).sum() / (
+        np.outer(OTHER, OTHER).sum() - (OTHER**2).sum()
+    )
+    g = getis_ord_by_year(data, "v", w=weights, unit="unit", time=None, permutations=0)
+    assert g.loc[0, "G"] == pytest.approx(g_hand, rel=1e-12)
+    assert g.loc[0, "expected_G"] == pytest.approx(B.sum() / (n * (n - 1)))
+
+
+def test_bivariate_moran_hand_and_esda(weights):
+    import esda
+
+    data = _frame(VALUES, OTHER)
+    out = bivariate_moran(data, "v", "u", w=weights, unit="unit", time=None, seed=3)
+    zx = (VALUES - VALUES.mean()) / VALUES.std()
+    zy = (OTHER - OTHER.mean()) / OTHER.std()
+    assert out.loc[0, "I"] == pytest.approx(zx @ W_ROW @ zy / (zx @ zx), rel=1e-12)
+    np.random.seed(3)
+    ref = esda.Moran_BV(VALUES, OTHER, lat2W(3, 3), permutations=999)
+    assert out.loc[0, "p_sim"] == ref.p_sim
+
+
+def test_lisa_scaling_convention_and_hand_values(weights):
+    data = _frame(VALUES, years=1)
+    spdep = lisa(data, "v", w=weights, unit="unit", permutations=99)
+    esda_scaled = lisa(
+        data, "v", w=weights, unit="unit", permutations=99, scaling="esda"
+    )
+    z = VALUES - VALUES.mean()
+    hand = len(z) * z * (W_ROW @ z) / (z @ z)  # spdep: m2 = sum(z^2)/n
+    np.testing.assert_allclose(spdep["Ii"], hand, rtol=1e-12)
+    np.testing.assert_allclose(esda_scaled["Ii"], hand * 8 / 9, rtol=1e-12)
+    # spdep convention: mean of the local statistics equals the global I
+    assert spdep["Ii"].mean() == pytest.approx(5 / 9, rel=1e-12)
+    np.testing.assert_allclose(spdep["p_sim"], esda_scaled["p_sim"])
+    # Moran scatterplot data: the slope of z_lag on z_value is Moran's I
+    slope = np.polyfit(spdep["z_value"], spdep["z_lag"], 1)[0]
+    assert slope == pytest.approx(5 / 9, rel=1e-10)
+    assert spdep["z_value"].std(ddof=0) == pytest.approx(1.0)
+    expected = []
+    for zi, lag in zip(z, W_ROW @ z, strict=True):
+        expected.append(("H" if zi > 0 else "L") + ("H" if lag > 0 else "L"))
+    assert spdep["quadrant"].tolist() == expected
+
+
+def test_lisa_against_esda_and_cluster_rules():
+    import esda
+    import libpysal
+
+    db = libpysal.io.open(libpysal.examples.get_path("columbus.dbf"))
+    crime = np.array(db.by_col("CRIME"))
+    w = libpysal.io.open(libpysal.examples.get_path("columbus.gal")).read()
+    data = pd.DataFrame({"id": w.id_order, "crime": crime})
+    out = lisa(data, "crime", w=w, unit="id", seed=12345, scaling="esda")
+    w.transform = "r"
+    ref = esda.Moran_Local(crime, w, permutations=999, seed=12345)
+    np.testing.assert_allclose(out["Ii"], ref.Is, rtol=1e-12)
+    np.testing.assert_allclose(out["p_sim"], ref.p_sim)
+    np.testing.assert_allclose(out["z"], ref.z_sim)
+    sig = out["p_sim"] <= 0.05
+    assert (out["significant"] == sig).all()
+    assert (out.loc[sig, "cluster"] == out.loc[sig, "quadrant"]).all()
+    assert (out.loc[~sig, "cluster"] == "ns").all()
+    fdr = lisa(data, "crime", w=w, unit="id", seed=12345, adjust="fdr")
+    bonf = lisa(data, "crime", w=w, unit="id", seed=12345, adjust="bonferroni")
+    cutoff = esda.fdr(ref.p_sim, 0.05)
+    assert (fdr["significant"] == (ref.p_sim <= cutoff)).all()
+    assert (bonf["significant"] == (ref.p_sim <= 0.05 / 49)).all()
+    assert bonf["significant"].sum() <= fdr["significant"].sum() <= sig.sum()
+    assert sig.sum() > 0
+
+
+def test_lisa_panel_rows_per_unit_and_year():
+    data = _frame(VALUES, years=3)
+    out = lisa(data, "v", w=lat2W(3, 3), unit="unit", time="year", permutations=49)
+    assert len(out) == 27
+    assert out.groupby("year")["unit"].nunique().tolist() == [9, 9, 9]
+    # adding a constant per year does not change the local statistics
+    first = out[out["year"] == 2000]["Ii"].to_numpy()
+    last = out[out["year"] == 2002]["Ii"].to_numpy()
+    np.testing.assert_allclose(first, last, rtol=1e-12)
+
+
+def test_local_g_star_against_esda():
+    import esda
+
+    data = _frame(OTHER)
+    out = local_g(data, "v", w=lat2W(3, 3), unit="unit", seed=5, permutations=199)
+    ref = esda.G_Local(
+        OTHER, lat2W(3, 3), transform="R", star=True, permutations=199, seed=5, n_jobs=1
+    )
+    np.testing.assert_allclose(out["Gi"], ref.Gs, rtol=1e-12)
+    np.testing.assert_allclose(out["z"], ref.Zs, rtol=1e-12)
+    np.testing.assert_allclose(out["p_sim"], ref.p_sim)
+    # G*_i with row-standardised star weights: share of the total in i's neighbourhood
+    star = B + np.eye(9)
+    star = star / star.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(out["Gi"], star @ OTHER / OTHER.sum(), rtol=1e-12)
+
+
+def test_bad_inputs_raise_clear_errors():
+    data = _frame(VALUES)
+    with pytest.raises(WeightsError, match="units missing from the weights: 9"):
+        moran_by_year(
+            data.assign(unit=data["unit"] + 1),
+            "v",
+            w=lat2W(3, 3),
+            unit="unit",
+            time="year",
+        )
+    island = Graph.from_arrays([0, 1, 2], [1, 0, 2], [1.0, 1.0, 0.0])
+    three = pd.DataFrame({"unit": [0, 1, 2], "v": [1.0, 2.0, 3.0]})
+    with pytest.raises(WeightsError, match="islands"):
+        lisa(three, "v", w=island, unit="unit")
+    with pytest.raises(DataError, match="constant in year=2000"):
+        moran_by_year(data.assign(v=1.0), "v", w=lat2W(3, 3), unit="unit", time="year")
+    with pytest.raises(PanelError, match="duplicate"):
+        moran_by_year(
+            pd.concat([data, data]), "v", w=lat2W(3, 3), unit="unit", time="year"
+        )
+    with pytest.raises(DataError, match="adjust"):
+        lisa(data, "v", w=lat2W(3, 3), unit="unit", adjust="holm")
+    with pytest.raises(DataError, match="column 'zz'"):
+        moran_by_year(data, "zz", w=lat2W(3, 3), unit="unit", time="year")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=9, max_size=9),
+    scale=st.floats(0.01, 100),
+    shift=st.floats(-1e3, 1e3),
+)
+def test_moran_invariant_to_affine_rescaling(values, scale, shift):
+    x = np.array(values)
+    if np.ptp(x) < 1e-3:
+        return
+    base = moran_by_year(
+        pd.DataFrame({"unit": range(9), "v": x}),
+        "v",
+        w=lat2W(3, 3),
+        unit="unit",
+        time=None,
+        permutations=0,
+    )
+    moved = moran_by_year(
+        pd.DataFrame({"unit": range(9), "v": shift + scale * x}),
+        "v",
+        w=lat2W(3, 3),
+        unit="unit",
+        time=None,
+        permutations=0,
+    )
+    flipped = moran_by_year(
+        pd.DataFrame({"unit": range(9), "v": -x}),
+        "v",
+        w=lat2W(3, 3),
+        unit="unit",
+        time=None,
+        permutations=0,
+    )
+    assert moved.loc[0, "I"] == pytest.approx(base.loc[0, "I"], rel=1e-6, abs=1e-9)
+    assert flipped.loc[0, "I"] == pytest.approx(base.loc[0, "I"], rel=1e-9, abs=1e-12)
+    i, _, _ = _moran_hand(x, W_ROW)
+    assert base.loc[0, "I"] == pytest.approx(i, rel=1e-9, abs=1e-12)
+
+
+def test_bivariate_lisa_hand_values_and_scaling(weights):
+    data = _frame(VALUES, OTHER)
+    out = bivariate_lisa(data, "v", "u", w=weights, unit="unit", permutations=0)
+    zx = (VALUES - VALUES.mean()) / VALUES.std()
+    zy = (OTHER - OTHER.mean()) / OTHER.std()
+    np.testing.assert_allclose(out["Ii"], zx * (W_ROW @ zy), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out["z_lag"], W_ROW @ zy, rtol=1e-12, atol=1e-12)
+    esda_scaled = bivariate_lisa(
+        data, "v", "u", w=weights, unit="unit", permutations=0, scaling="esda"
+    )
+    np.testing.assert_allclose(
+        esda_scaled["Ii"], zx * (W_ROW @ zy) * 8 / 9, rtol=1e-12, atol=1e-12
+    )
+    expected = [
+        ("H" if a > 0 else "L") + ("H" if b > 0 else "L")
+        for a, b in zip(zx, W_ROW @ zy, strict=True)
+    ]
+    clear = np.abs(W_ROW @ zy) > 1e-9  # a zero lag has no defined quadrant
+    assert out["quadrant"][clear].tolist() == list(np.array(expected)[clear])
+    assert out["p_sim"].isna().all() and not out["significant"].any()
+
+
+@pytest.mark.slow  # compiles esda's bivariate permutation kernel (numba) once
+def test_bivariate_lisa_permutations_match_esda():
+    import esda
+
+    data = _frame(VALUES, OTHER)
+    out = bivariate_lisa(
+        data, "v", "u", w=lat2W(3, 3), unit="unit", permutations=99, seed=4
+    )
+    w = lat2W(3, 3)
+    w.transform = "r"
+    ref = esda.Moran_Local_BV(VALUES, OTHER, w, permutations=99, seed=4)
+    np.testing.assert_allclose(out["p_sim"], ref.p_sim)
+    np.testing.assert_allclose(out["z"], ref.z_sim)
