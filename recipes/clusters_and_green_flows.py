@@ -28,7 +28,7 @@ import pandas as pd
 
 import spatialgreen as sg
 from spatialgreen import clusters, datasets, flows, maps
-from spatialgreen.report import Report, recipe_parser
+from spatialgreen.report import Report, recipe_parser, run_recipe
 
 TITLE = "5 · Industrial clusters, online belts and green-technology flows"
 
@@ -160,26 +160,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = recipe_parser(
         __doc__.splitlines()[0], default_output="maps/clusters_and_green_flows"
     )
-    parser.add_argument(
-        "--clusters", help="clusters table (name, programme, city, industry)"
-    )
+    parser.add_argument("--clusters", help="clusters (name, programme, city, industry)")
     parser.add_argument("--belts", help="belts table (name, city, county, industry)")
     parser.add_argument(
         "--transfers", help="transfers (origin, destination, year, count, ipc)"
     )
-    parser.add_argument(
-        "--region", default="yrd26", help="focal region: a grouping name"
-    )
+    parser.add_argument("--region", default="yrd26", help="focal region: a grouping")
     args = parser.parse_args(argv)
-    report = run(
-        args.output,
-        quick=args.quick,
+    run_recipe(
+        run,
+        args,
         clusters_path=args.clusters,
         belts_path=args.belts,
         transfers_path=args.transfers,
         region=args.region,
     )
-    print(f"wrote {len(report.artifacts)} files to {report.folder}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import pandas as pd
 
 import spatialgreen as sg
 from spatialgreen import convergence, datasets, efficiency, figures, maps, spatial
-from spatialgreen.report import Report, recipe_parser
+from spatialgreen.report import Report, recipe_parser, run_recipe
 
 TITLE = "4 · Resource-based cities: eco-efficiency, Malmquist, Dagum Gini, LISA"
 INPUTS = ("labor", "capital", "energy", "water")
@@ -200,30 +200,23 @@ def run(
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = recipe_parser(
-        __doc__.splitlines()[0], default_output="maps/resource_city_ecoefficiency"
+        __doc__.splitlines()[0],
+        default_output="maps/resource_city_ecoefficiency",
+        panel="city",
     )
-    parser.add_argument("--data", help="your city panel (.csv/.xlsx/.parquet)")
-    parser.add_argument(
-        "--unit", default="adcode", help="city column (names or adcodes)"
-    )
-    parser.add_argument("--time", default="year")
     parser.add_argument("--inputs", default=",".join(INPUTS))
     parser.add_argument("--outputs", default=",".join(OUTPUTS))
     parser.add_argument("--bad-outputs", default=",".join(BADS))
     parser.add_argument("--group", default="resource_kind", help="resource-type column")
     args = parser.parse_args(argv)
-    report = run(
-        args.output,
-        quick=args.quick,
-        data=args.data,
-        unit=args.unit,
-        time=args.time,
+    run_recipe(
+        run,
+        args,
         inputs=tuple(args.inputs.split(",")),
         outputs=tuple(args.outputs.split(",")),
         bad_outputs=tuple(args.bad_outputs.split(",")),
         group=args.group,
     )
-    print(f"wrote {len(report.artifacts)} files to {report.folder}")
 
 
 if __name__ == "__main__":

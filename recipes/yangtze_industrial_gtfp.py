@@ -27,7 +27,7 @@ import pandas as pd
 import spatialgreen as sg
 from spatialgreen import convergence, datasets, econometrics, efficiency, figures, maps
 from spatialgreen import scenarios as sc
-from spatialgreen.report import Report, recipe_parser
+from spatialgreen.report import Report, recipe_parser, run_recipe
 
 TITLE = "1 · Yangtze River Economic Belt: industrial GTFP and technology convergence"
 INPUTS = ["labor", "capital", "energy"]
@@ -223,18 +223,11 @@ def run(
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = recipe_parser(
-        __doc__.splitlines()[0], default_output="maps/yangtze_industrial_gtfp"
+        __doc__.splitlines()[0],
+        default_output="maps/yangtze_industrial_gtfp",
+        panel="provincial",
     )
-    parser.add_argument("--data", help="your provincial panel (.csv/.xlsx/.parquet)")
-    parser.add_argument(
-        "--unit", default="adcode", help="province column (names or adcodes)"
-    )
-    parser.add_argument("--time", default="year")
-    args = parser.parse_args(argv)
-    report = run(
-        args.output, quick=args.quick, data=args.data, unit=args.unit, time=args.time
-    )
-    print(f"wrote {len(report.artifacts)} files to {report.folder}")
+    run_recipe(run, parser.parse_args(argv))
 
 
 if __name__ == "__main__":

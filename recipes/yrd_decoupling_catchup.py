@@ -26,7 +26,7 @@ import pandas as pd
 
 import spatialgreen as sg
 from spatialgreen import convergence, datasets, decoupling, figures, maps
-from spatialgreen.report import Report, recipe_parser
+from spatialgreen.report import Report, recipe_parser, run_recipe
 
 TITLE = "3 · YRD 26 cities: decoupling, convergence and catch-up"
 PERIODS = ["2005-2010", "2011-2016", "2005-2016"]
@@ -192,13 +192,10 @@ def run(
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = recipe_parser(
-        __doc__.splitlines()[0], default_output="maps/yrd_decoupling_catchup"
+        __doc__.splitlines()[0],
+        default_output="maps/yrd_decoupling_catchup",
+        panel="city",
     )
-    parser.add_argument("--data", help="your city panel (.csv/.xlsx/.parquet)")
-    parser.add_argument(
-        "--unit", default="adcode", help="city column (names or adcodes)"
-    )
-    parser.add_argument("--time", default="year", help="year column")
     parser.add_argument("--gdp-per-capita", default="gdp_per_capita")
     parser.add_argument(
         "--pollutants",
@@ -206,16 +203,12 @@ def main(argv: list[str] | None = None) -> None:
         help="comma-separated pollutant columns",
     )
     args = parser.parse_args(argv)
-    report = run(
-        args.output,
-        quick=args.quick,
-        data=args.data,
-        unit=args.unit,
-        time=args.time,
+    run_recipe(
+        run,
+        args,
         gdp_per_capita=args.gdp_per_capita,
         pollutants=tuple(args.pollutants.split(",")),
     )
-    print(f"wrote {len(report.artifacts)} files to {report.folder}")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from ._inequality import (
 )
 from .errors import DataError
 from .panel import validate_panel
-from .results import Results
+from .results import EstimatesMixin, Results
 
 __all__ = [
     "BetaResults",
@@ -69,7 +69,7 @@ __all__ = [
 
 
 @dataclasses.dataclass(frozen=True)
-class BetaResults(Results):
+class BetaResults(EstimatesMixin, Results):
     """β-convergence estimates (cross-section, panel, or spatial).
 
     Attributes
@@ -103,21 +103,6 @@ class BetaResults(Results):
         return meta
 
     @property
-    def params(self) -> pd.Series:
-        """Point estimates (``beta``, ``const``, controls, ``rho``/``lambda``)."""
-        return self.coefficients["estimate"].rename("params")
-
-    @property
-    def std_errors(self) -> pd.Series:
-        """Standard errors by parameter."""
-        return self.coefficients["std_error"].rename("std_errors")
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """p-values by parameter."""
-        return self.coefficients["p"].rename("pvalues")
-
-    @property
     def speed(self) -> float:
         """Implied convergence speed θ per period unit (NaN if undefined)."""
         return float(self.fit["speed"])
@@ -126,11 +111,6 @@ class BetaResults(Results):
     def half_life(self) -> float:
         """Half-life ln 2 / θ (NaN when θ <= 0 or undefined)."""
         return float(self.fit["half_life"])
-
-    @property
-    def nobs(self) -> int:
-        """Observations used."""
-        return int(self.fit["nobs"])
 
 
 def convergence_speed(beta: float, length: float) -> tuple[float, float, str]:

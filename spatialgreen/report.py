@@ -21,7 +21,7 @@ import argparse
 import dataclasses
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ import pandas as pd
 
 from ._io import atomic_write, write_table, write_tables
 
-__all__ = ["Artifact", "Report", "recipe_parser", "write_gallery"]
+__all__ = ["Artifact", "Report", "recipe_parser", "run_recipe", "write_gallery"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -171,20 +171,42 @@ def write_gallery(
     return atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
 
 
-def recipe_parser(description: str, *, default_output: str) -> argparse.ArgumentParser:
-    """The command-line parser shared by the recipe scripts (``--output``, ``--quick``).
+def recipe_parser(
+    description: str, *, default_output: str, panel: str | None = None
+) -> argparse.ArgumentParser:
+    """The command-line parser shared by the recipe scripts.
 
-    Recipes add their own data options (``--data``, column names) to it.
+    Always ``--output`` and ``--quick``; with ``panel`` (e.g. ``"provincial"``) also
+    ``--data``, ``--unit`` and ``--time`` for running the study on the user's file.
+    Recipes add their own options to it.
 
     Examples
     --------
-    >>> p = recipe_parser("demo", default_output="out")
-    >>> p.parse_args([]).output
-    'out'
+    >>> p = recipe_parser("demo", default_output="out", panel="city")
+    >>> a = p.parse_args(["--unit", "城市"])
+    >>> a.output, a.unit, a.time, a.data
+    ('out', '城市', 'year', None)
     """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--output", default=default_output, help="output folder")
     parser.add_argument(
         "--quick", action="store_true", help="reduced data and repetitions"
     )
+    if panel:
+        parser.add_argument("--data", help=f"your {panel} panel (.csv/.xlsx/.parquet)")
+        parser.add_argument(
+            "--unit", default="adcode", help="unit column (names or adcodes)"
+        )
+        parser.add_argument("--time", default="year", help="year column")
     return parser
+
+
+def run_recipe(
+    run: Callable[..., Report], args: argparse.Namespace, **options: Any
+) -> Report:
+    """Call a recipe's ``run(output, quick=..., **options)`` and say what it wrote."""
+    if hasattr(args, "data"):
+        options = {"data": args.data, "unit": args.unit, "time": args.time, **options}
+    report = run(args.output, quick=args.quick, **options)
+    print(f"wrote {len(report.artifacts)} files to {report.folder}")
+    return report

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ._io import write_table, write_tables
 
-__all__ = ["Results", "compare"]
+__all__ = ["EstimatesMixin", "Results", "compare"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +102,38 @@ class Results:
             {"key": list(meta), "value": [str(v) for v in meta.values()]}
         )
         return write_tables(sheets, path)
+
+
+class EstimatesMixin:
+    """Estimator results holding a ``coefficients`` table and a ``fit`` dict.
+
+    ``coefficients`` has ``estimate``, ``std_error`` and ``p`` columns indexed by
+    parameter name; ``fit`` holds ``nobs`` (and other fit statistics). The mixin gives
+    the linearmodels-style accessors that regression tables read.
+    """
+
+    coefficients: pd.DataFrame
+    fit: dict
+
+    @property
+    def params(self) -> pd.Series:
+        """Point estimates by parameter name."""
+        return self.coefficients["estimate"].rename("params")
+
+    @property
+    def std_errors(self) -> pd.Series:
+        """Standard errors by parameter name."""
+        return self.coefficients["std_error"].rename("std_errors")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values by parameter name."""
+        return self.coefficients["p"].rename("pvalues")
+
+    @property
+    def nobs(self) -> int:
+        """Number of observations used."""
+        return int(self.fit["nobs"])
 
 
 def compare(

@@ -114,3 +114,49 @@ def test_maps_open_in_chromium(ran, browser):
         assert "leaflet-container" in dom
         drawn = len(re.findall(r"<path[^>]+class=\"leaflet-interactive", dom))
         assert drawn > 0, f"{path.name}: nothing drawn"
+
+
+def test_recipe_runs_on_a_users_file_through_its_arguments(tmp_path, capsys):
+    """A user's workbook with Chinese city names and column names, via ``main()``."""
+    import spatialgreen as sg
+    from spatialgreen import datasets
+
+    panel = datasets.city_panel()
+    panel = panel[panel["adcode"].isin(sg.geo.study_units("yrd26", "city"))]
+    panel = panel[panel["year"].between(2005, 2016)]
+    mine = panel[
+        ["city", "year", "gdp_per_capita", "wastewater", "so2", "dust"]
+    ].rename(
+        columns={
+            "city": "城市",
+            "year": "年份",
+            "gdp_per_capita": "人均GDP",
+            "wastewater": "工业废水",
+            "so2": "二氧化硫",
+            "dust": "烟粉尘",
+        }
+    )
+    mine["城市"] = mine["城市"].str.removesuffix("市")  # short names, as users write
+    path = tmp_path / "长三角.xlsx"
+    mine.to_excel(path, index=False)
+    recipe = load_recipe("yrd_decoupling_catchup")
+    recipe.main(
+        [
+            "--data",
+            str(path),
+            "--unit",
+            "城市",
+            "--time",
+            "年份",
+            "--gdp-per-capita",
+            "人均GDP",
+            "--pollutants",
+            "工业废水,二氧化硫,烟粉尘",
+            "--output",
+            str(tmp_path / "out"),
+        ]
+    )
+    assert "wrote" in capsys.readouterr().out
+    states = pd.read_csv(tmp_path / "out" / "tapio_periods.csv", encoding="utf-8-sig")
+    assert states["adcode"].nunique() == 26
+    assert set(states["period"]) == {"2005-2010", "2011-2016", "2005-2016"}
