@@ -27,7 +27,7 @@ import folium
 import pandas as pd
 
 import spatialgreen as sg
-from spatialgreen import clusters, datasets, flows, maps
+from spatialgreen import clusters, datasets, figures, flows, maps
 from spatialgreen.report import Report, recipe_parser, run_recipe
 
 TITLE = "5 · Industrial clusters, online belts and green-technology flows"
@@ -126,6 +126,23 @@ def run(
         net.integration,
         "integration",
         "Green-technology integration of the region: overall, supply and sales levels",
+    )
+    levels = net.integration.melt(
+        id_vars="period",
+        value_vars=["overall", "supply", "sales"],
+        var_name="level",
+        value_name="integration",
+    )
+    report.figure(
+        figures.trend_by_group(
+            levels,
+            "integration",
+            time="period",
+            group="level",
+            title="Green-technology integration of the region",
+        ),
+        "integration_trend",
+        "Integration at the overall, supply and sales levels by period",
     )
     report.table(
         net.regional,

@@ -26,17 +26,26 @@ from map_screenshots import screenshot  # noqa: E402
 def main() -> Path:
     panel = datasets.province_panel()
     gml = efficiency.productivity_index(
-        panel, model="ebm", index="gml", super_efficiency=True,
-        inputs=["labor", "capital", "water", "electricity"], outputs=["gdp"],
-        bad_outputs=["so2", "cod"], unit="adcode", time="year",
+        panel,
+        model="ebm",
+        index="gml",
+        super_efficiency=True,
+        inputs=["labor", "capital", "water", "electricity"],
+        outputs=["gdp"],
+        bad_outputs=["so2", "cod"],
+        unit="adcode",
+        time="year",
     )
     last = gml.index[gml.index["year"] == gml.index["year"].max()]
     year = int(last["year"].iloc[0])
     geo = sg.join_units(last, unit="adcode", level="province")
-    fmap = maps.choropleth(geo, "cumulative", palette="YlGn",
-                           title=f"Cumulative green TFP 2005–{year} (super-EBM–GML, "
-                                 "synthetic demo data)",
-                           legend_title="GTFP (2005 = 1)")
+    fmap = maps.choropleth(
+        geo,
+        "cumulative",
+        palette="YlGn",
+        title=f"Cumulative green TFP 2005–{year} (super-EBM–GML, synthetic demo data)",
+        legend_title="GTFP (2005 = 1)",
+    )
     with tempfile.TemporaryDirectory() as tmp:
         html = maps.save(fmap, Path(tmp) / "map.html")
         png = screenshot(Path(html), Path(tmp) / "map.png")

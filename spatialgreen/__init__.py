@@ -25,6 +25,7 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from . import accessor as accessor  # registers ``GeoDataFrame.spatialgreen`` (pandas)
 from .errors import (
     ConvergenceError,
     DataError,
@@ -36,8 +37,6 @@ from .errors import (
     UnmatchedUnitError,
     WeightsError,
 )
-
-from . import accessor  # registers ``GeoDataFrame.spatialgreen`` (needs only pandas)
 
 try:
     __version__ = version("spatialgreen")

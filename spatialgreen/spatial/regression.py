@@ -24,7 +24,7 @@ from scipy import stats
 from .._weights import align_weights, weights_ids
 from ..errors import DataError, ModelError
 from ..panel import validate_panel
-from ..results import Results
+from ..results import EstimatesMixin, Results
 from .effects import SpatialMultiplier
 from .effects import impacts as _impacts
 
@@ -42,7 +42,7 @@ MODELS = ("ols", "slx", "sar", "sem", "sdm")
 
 
 @dataclasses.dataclass(frozen=True)
-class SpatialRegressionResults(Results):
+class SpatialRegressionResults(EstimatesMixin, Results):
     """Estimates of a spatial regression (cross-section or panel).
 
     Attributes
@@ -96,21 +96,6 @@ class SpatialRegressionResults(Results):
         return meta
 
     @property
-    def params(self) -> pd.Series:
-        """Point estimates by parameter name."""
-        return self.coefficients["estimate"].rename("params")
-
-    @property
-    def std_errors(self) -> pd.Series:
-        """Standard errors by parameter name."""
-        return self.coefficients["std_error"].rename("std_errors")
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided p-values by parameter name."""
-        return self.coefficients["p"].rename("pvalues")
-
-    @property
     def loglik(self) -> float:
         """Maximised log-likelihood (Gaussian log-likelihood for OLS/SLX)."""
         return float(self.fit["loglik"])
@@ -119,11 +104,6 @@ class SpatialRegressionResults(Results):
     def aic(self) -> float:
         """Akaike information criterion ``−2 lnL + 2k``."""
         return float(self.fit["aic"])
-
-    @property
-    def nobs(self) -> int:
-        """Number of observations used."""
-        return int(self.fit["nobs"])
 
     @property
     def sigma2(self) -> float:
