@@ -42,7 +42,7 @@ def _guard_output(path: Path, protect: Iterable[str | os.PathLike[str]] = ()) ->
 
 def atomic_write(
     path: str | os.PathLike[str],
-    writer: Callable[[Path], None],
+    writer: Callable[[Path], object],
     *,
     protect: Iterable[str | os.PathLike[str]] = (),
 ) -> Path:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .errors import WeightsError
 
@@ -78,8 +79,8 @@ def align_weights(
 
     ids = list(ids)
     if len(set(ids)) != len(ids):
-        seen: set = set()
-        dups = sorted({str(i) for i in ids if i in seen or seen.add(i)})
+        counts = pd.Series(ids).value_counts()
+        dups = sorted(str(i) for i in counts.index[counts > 1])
         raise WeightsError(f"duplicate unit ids in the data: {', '.join(dups)}")
     have = weights_ids(w)
     have_set = set(have)

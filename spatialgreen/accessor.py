@@ -81,7 +81,7 @@ class SpatialGreenAccessor:
         frame, key = self._keyed(unit)
         one_per_unit = frame.drop_duplicates(key)
         if key == "adcode" or level is not None:
-            from . import spatial_weights
+            from .geo import spatial_weights
 
             return spatial_weights(
                 one_per_unit, unit=key, level=level or "province", **kwargs
