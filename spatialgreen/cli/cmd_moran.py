@@ -94,7 +94,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
         example=(
             "spatialgreen moran panel.csv --column gtfp --unit adcode --time year "
-            "--weights queen --level province -o moran.csv --lisa lisa.csv"
+            "--weights queen --level province --islands nearest -o moran.csv "
+            "--lisa lisa.csv"
         ),
     )
     add_panel_args(parser, time_required=True)

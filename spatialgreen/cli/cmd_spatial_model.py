@@ -25,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
         example=(
             "spatialgreen spatial-model panel.csv --y gtfp --x er,fdi,industry "
-            "--unit adcode --time year --model sdm --effects twoway -o sdm.xlsx"
+            "--unit adcode --time year --model sdm --effects twoway "
+            "--islands nearest -o sdm.xlsx"
         ),
     )
     add_panel_args(parser)

@@ -408,6 +408,7 @@ def evaluate(
     super_efficiency: bool,
     two_pass: bool,
     options: RunOptions,
+    inefficiency: bool = False,
 ) -> Evaluation:
     """Scores of the evaluated observations of ``groups`` (rows in group order).
 
@@ -418,6 +419,8 @@ def evaluate(
     ``super_efficiency``). Observations outside their reference technology (mixed-
     period LPs) get the super-efficiency LP first, which is feasible where the
     ordinary one is not, and the ordinary LP when that LP says they are inside (≤ 1).
+    With ``inefficiency`` the scores are inefficiencies (non-radial DDF): the frontier
+    is 0 and "inside" means a super-efficiency score ≥ 0.
     """
     if not two_pass:
         ev = solve_groups(
@@ -450,11 +453,14 @@ def evaluate(
     if result is None:
         return _empty_evaluation(obs, {}, prep.values.shape[1])
     ok = result.status == 0
-    frontier = (
-        ok & (result.score <= 1 + EFFICIENT_TOL) & (result.score >= 1 - EFFICIENT_TOL)
-    )
+    level = 0.0 if inefficiency else 1.0
+    frontier = ok & (np.abs(result.score - level) <= EFFICIENT_TOL)
+    if inefficiency:
+        within = result.score >= -EFFICIENT_TOL
+    else:
+        within = result.score <= 1 + EFFICIENT_TOL
     redo_super = inside & frontier & super_efficiency
-    redo_plain = ~inside & ((ok & (result.score <= 1 + EFFICIENT_TOL)) | ~ok)
+    redo_plain = ~inside & ((ok & within) | ~ok)
     for use_super, mask in ((True, redo_super), (False, redo_plain)):
         sub, pos = _select(groups, mask)
         if not sub:
@@ -609,6 +615,7 @@ def run_static(
     options: RunOptions,
     meta: dict[str, Any],
     score_columns: Sequence[str] = (),
+    inefficiency: bool = False,
 ) -> EfficiencyResults:
     """Run a model on every observation against its reference technology."""
     groups = static_groups(prep, technology, window)
@@ -619,6 +626,7 @@ def run_static(
         super_efficiency=super_efficiency,
         two_pass=two_pass,
         options=options,
+        inefficiency=inefficiency,
     )
     meta = {
         **meta,

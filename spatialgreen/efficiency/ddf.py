@@ -8,8 +8,11 @@ Radial DDF with a direction of non-negative magnitudes ``g = (g_x, g_y, g_b)``::
 Kuosmanen's (2005) weak disposability — like gtfpch and MaxDEA, CRS is the default).
 β is free: it is negative for observations outside the reference technology (mixed-
 period and super-efficiency LPs). The non-radial DDF (Zhou, Ang & Wang 2012) gives
-every variable its own ``β_v ≥ 0`` and maximises ``Σ w_v β_v``; the default weights
-split 1 equally over the variable groups (inputs, goods, bads) that have a non-zero
+every variable its own ``β_v ≥ 0`` and maximises ``Σ w_v β_v``; for observations
+outside the reference technology every ``β_v ≤ 0`` instead (each variable may only
+worsen; mixed signs would reach the degenerate λ = 0 point of weakly disposable
+technologies), and its super-efficiency LP is solved for frontier units only; the
+default weights split 1 equally over the variable groups (inputs, goods, bads) that have a non-zero
 direction and equally within a group (Zhou et al. 2012). ``score`` is the
 *inefficiency* D (0 on the frontier); ``scores["efficiency"]`` is ``1/(1+D)``.
 
@@ -90,8 +93,10 @@ class DDFFormulation(Formulation):
         weights: np.ndarray | None,
         weak: bool,
         bounded_bads: bool = False,
+        super_: bool = False,
     ) -> None:
         super().__init__(dims, rts)
+        self.super_ = super_
         self.g = g  # (n_obs, d) for every observation of the data
         self.weights = weights
         self.nb = 1 if weights is None else self.d
@@ -121,10 +126,17 @@ class DDFFormulation(Formulation):
         else:
             b.A[:, rows, 1 + rows] = g
             b.cost[:, 1 : 1 + d] = -self.weights
-            b.lower[:, 1 : 1 + d] = np.where(outside[:, None], -INF, 0.0)
+            # The ordinary LP has every β_v >= 0; the super-efficiency LP (also used
+            # first for mixed-period observations) every β_v <= 0: each variable may
+            # only worsen. Letting signs mix would trade an impossible improvement of
+            # one variable against another's worsening, down to the degenerate
+            # λ = 0 point of weakly disposable technologies (a positive
+            # "inefficiency" for frontier units).
+            b.lower[:, 1 : 1 + d] = -INF if self.super_ else 0.0
+            b.upper[:, 1 : 1 + d] = 0.0 if self.super_ else INF
             # β of a variable with zero direction has no effect: pin it to 0.
             b.lower[:, 1 : 1 + d] = np.where(g == 0, 0.0, b.lower[:, 1 : 1 + d])
-            b.upper[:, 1 : 1 + d] = np.where(g == 0, 0.0, INF)
+            b.upper[:, 1 : 1 + d] = np.where(g == 0, 0.0, b.upper[:, 1 : 1 + d])
         if self.bounded:
             # APZ (2013): the bad-output target b_o - β g_b may not exceed the
             # largest bad output of the reference set.
@@ -260,7 +272,11 @@ def ddf(
         technology=technology,
         window=window,
         super_efficiency=super_efficiency,
-        two_pass=False,
+        # the radial β is free, so one LP serves inside and outside units; the
+        # non-radial β_v are sign-restricted (>= 0 inside, <= 0 outside), so only
+        # frontier units get the super-efficiency LP
+        two_pass=nonradial,
+        inefficiency=True,
         options=options,
         meta=meta,
         score_columns=("beta",),
@@ -301,7 +317,7 @@ def ddf_form_factory(
 
     def make_form(super_: bool) -> DDFFormulation:
         return DDFFormulation(
-            prep.dims, rts, g, w, disposability == "weak", bounded_bads
+            prep.dims, rts, g, w, disposability == "weak", bounded_bads, super_
         )
 
     make_form(False)

@@ -380,7 +380,11 @@ def ebm(
     unit, time : str
         Key columns.
     rts : {"crs", "vrs", "nirs", "ndrs"}
-        Returns to scale.
+        Returns to scale. The non-oriented EBM needs ``"crs"``: with θ and φ free,
+        its objective and constraints are unchanged when (θ, φ, λ, s) are scaled by
+        any k > 0, so a constraint on ``eᵀλ`` can never bind and "VRS" would return
+        the CRS scores; it raises :class:`ModelError` instead. Use EBM-I or EBM-O
+        for variable returns to scale.
     orientation : {"non", "input", "output"}
         EBM-NO (default), EBM-I or EBM-O.
     technology, window
@@ -415,6 +419,12 @@ def ebm(
     [1.0, 1.0, 0.885]
     """
     orientation = check_orientation(orientation, ORIENTATIONS)
+    if orientation == "non" and rts != "crs":
+        raise ModelError(
+            f"the non-oriented EBM is scale invariant (θ and φ are free), so "
+            f"rts={rts!r} cannot bind and would silently give the CRS scores; use "
+            "rts='crs', or orientation='input'/'output' for variable returns to scale"
+        )
     prep = prepare(
         data,
         inputs=inputs,

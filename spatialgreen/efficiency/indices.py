@@ -111,7 +111,9 @@ class _Model:
                 epsilon_y=params["epsilon_y"],
                 weights=params["weights"],
             )
-        self.two_pass = model in ("sbm", "ebm")
+        # sign-restricted non-radial DDF needs the two-pass logic too
+        self.nonradial = model == "ddf" and bool(options.get("nonradial", False))
+        self.two_pass = model in ("sbm", "ebm") or self.nonradial
 
     def factory(self, rts: str) -> Any:
         prep, orientation = self.prep, self.orientation
@@ -163,6 +165,7 @@ def _distance(
         super_efficiency=super_efficiency,
         two_pass=model.two_pass,
         options=run,
+        inefficiency=model.nonradial,
     )
     eff[ev.obs] = model.efficiency(ev.score)
     status[ev.obs] = ev.status
