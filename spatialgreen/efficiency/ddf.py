@@ -11,9 +11,9 @@ period and super-efficiency LPs). The non-radial DDF (Zhou, Ang & Wang 2012) giv
 every variable its own ``β_v ≥ 0`` and maximises ``Σ w_v β_v``; for observations
 outside the reference technology every ``β_v ≤ 0`` instead (each variable may only
 worsen; mixed signs would reach the degenerate λ = 0 point of weakly disposable
-technologies), and its super-efficiency LP is solved for frontier units only; the
-default weights split 1 equally over the variable groups (inputs, goods, bads) that have a non-zero
-direction and equally within a group (Zhou et al. 2012). ``score`` is the
+technologies), and its super-efficiency LP is solved for frontier units only. The
+default weights split 1 equally over the variable groups (inputs, goods, bads) that
+have a non-zero direction and equally within a group (Zhou et al. 2012). ``score`` is the
 *inefficiency* D (0 on the frontier); ``scores["efficiency"]`` is ``1/(1+D)``.
 
 Directions: ``"chung"`` = (0, y_o, b_o) (default; the evaluated observation's own data,
