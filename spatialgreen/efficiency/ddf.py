@@ -13,8 +13,8 @@ outside the reference technology every ``β_v ≤ 0`` instead (each variable may
 worsen; mixed signs would reach the degenerate λ = 0 point of weakly disposable
 technologies), and its super-efficiency LP is solved for frontier units only. The
 default weights split 1 equally over the variable groups (inputs, goods, bads) that
-have a non-zero direction and equally within a group (Zhou et al. 2012). ``score`` is the
-*inefficiency* D (0 on the frontier); ``scores["efficiency"]`` is ``1/(1+D)``.
+have a non-zero direction and equally within a group (Zhou et al. 2012). ``score``
+is the *inefficiency* D (0 on the frontier); ``scores["efficiency"]`` is ``1/(1+D)``.
 
 Directions: ``"chung"`` = (0, y_o, b_o) (default; the evaluated observation's own data,
 also in cross-period LPs, as gtfpch does), ``"all"`` = (x_o, y_o, b_o), ``"output"`` =
