@@ -297,6 +297,10 @@ def club(
     """
     if merge not in (None, "ps", "schnurbus"):
         raise DataError(f"merge must be None, 'ps' or 'schnurbus', got {merge!r}")
+    if order_by not in ("last", "mean_last_third"):
+        raise DataError(
+            f"order_by must be 'last' or 'mean_last_third', got {order_by!r}"
+        )
     wide = _matrix(data, column, unit, time, log, hp_lambda)
     x = wide.to_numpy()
     n_t = x.shape[1]

@@ -137,13 +137,16 @@ def sigma(
 
 def _weighted_cv(frame: pd.DataFrame, weights: pd.Series, keys: list[str]) -> pd.Series:
     """Williamson's population-weighted coefficient of variation per group."""
-    w = pd.to_numeric(weights, errors="coerce")
-    if w.isna().any() or (w <= 0).any():
+    w = pd.to_numeric(weights, errors="coerce").to_numpy(float)
+    if np.isnan(w).any() or (w <= 0).any():
         raise DataError(f"weight column {weights.name!r} must be numeric and > 0")
+    values = frame["y"].to_numpy(float)
     out = {}
     by = keys[0] if len(keys) == 1 else keys
-    for key, index in frame.groupby(by, sort=True).groups.items():
-        y, p = frame.loc[index, "y"].to_numpy(float), w.loc[index].to_numpy(float)
+    # positions, not index labels: a frame with repeated labels (e.g. from
+    # pd.concat) must not pull in rows of other periods
+    for key, pos in frame.groupby(by, sort=True).indices.items():
+        y, p = values[pos], w[pos]
         mean = np.average(y, weights=p)
         out[key] = np.sqrt(np.average((y - mean) ** 2, weights=p)) / mean
     return pd.Series(out)

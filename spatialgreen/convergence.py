@@ -440,6 +440,11 @@ def spatial_beta(
     start = info.periods[0] if start is None else start
     end = info.periods[-1] if end is None else end
     regressors = ["log_initial", *controls]
+    if kind == "cross-section" and lee_yu:
+        raise DataError(
+            "lee_yu=True applies to fixed-effects panels (kind='panel'); the "
+            "cross-section model has no fixed effects to correct for"
+        )
     if kind == "cross-section":
         frame, length = _cross_section_frame(
             data, column, unit, time, start, end, controls, "start"

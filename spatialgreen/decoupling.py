@@ -333,18 +333,23 @@ def _period_pairs(
         _require_no_holes(data, unit, time, info.periods)
         return list(zip(info.periods[:-1], info.periods[1:], strict=True))
     pairs = []
+    conv = type(info.periods[0]) if info.periods else int
     for p in periods:
         if isinstance(p, str):
             # accept the en/em dashes, "~" and "至" that Chinese tables use
             text = p.translate(str.maketrans("–—~至", "----"))
             left, _, right = text.partition("-")
-            conv = type(info.periods[0]) if info.periods else int
             try:
                 pairs.append((conv(left.strip()), conv(right.strip())))
             except ValueError:
                 raise DataError(f"period {p!r} is not 'start-end'") from None
         else:
-            pairs.append((p[0], p[1]))
+            # ("2005", "2010") on an integer year column means 2005-2010
+            try:
+                a, b = (conv(t.strip()) if isinstance(t, str) else t for t in p[:2])
+            except ValueError:
+                raise DataError(f"period {p!r} is not (start, end)") from None
+            pairs.append((a, b))
     for a, b in pairs:
         for t in (a, b):
             if t not in info.periods:
@@ -526,6 +531,9 @@ def tapio(
     ).astype(object)
     if scores is None:
         flag[dg < 0] = "driver fell: default score scale needs a growing driver"
+    # a user table that does not cover e leaves the score missing: say so
+    uncovered = np.isfinite(e) & np.isnan(score) & (dg > 0)
+    flag[uncovered] = "elasticity outside the score table"
     out["flag"] = flag
     return out.sort_values([unit, "start"], ignore_index=True)
 
@@ -654,6 +662,13 @@ def catch_up(
         raise DataError(f"stage_year {time}={year0} is not in the data")
     base = data.loc[data[time] == year0].set_index(unit)
     stage = _stage_of_units(data, base, driver, unit, stages)
+    unstaged = [u for u in info.units if u not in stage.index]
+    if unstaged:
+        who = ", ".join(map(str, unstaged[:20]))
+        raise DataError(
+            f"{unit} {who} not observed in the stage year {time}={year0}, so "
+            "its stage is unknown; pass another stage_year or a stage column"
+        )
     model_of = _model_units(base, stage, indicator, kind, models)
 
     ch = _changes(data, [driver, indicator], unit, time, periods)
@@ -728,18 +743,31 @@ def _model_units(
     present = stage.dropna()
     groups = list(dict.fromkeys(present.tolist()))
     if models is None:
-        values = base.loc[present.index, indicator].astype(float)
-        grouped = values.groupby(present)
+        # only units observed in the stage year can be the model; with a stage
+        # column, the others are still ordinary units of their stage
+        values = base[indicator].astype(float).reindex(present.index).dropna()
+        grouped = values.groupby(present[values.index])
         best = grouped.idxmax() if kind == "benefit" else grouped.idxmin()
+        lacking = [g for g in groups if g not in best.index]
+        if lacking:
+            raise DataError(
+                f"no unit of stage(s) {', '.join(map(repr, lacking))} has "
+                f"{indicator!r} in the stage year to serve as model"
+            )
         return best.to_dict()
     if isinstance(models, Mapping):
         chosen = dict(models)
     else:
         if models not in present.index:
             raise DataError(f"model unit {models!r} is not in the data")
+        others = [g for g in groups if g != present[models]]
+        if others:
+            raise DataError(
+                f"models names one unit ({models!r}, stage {present[models]!r}) but "
+                f"units also fall in stage(s) {', '.join(map(repr, others))}; pass a "
+                "mapping stage -> model unit, or a stage column with one group"
+            )
         chosen = {present[models]: models}
-        present = present[present == present[models]]
-        groups = [present[models]]
     for g in groups:
         if g not in chosen:
             raise DataError(f"no model unit given for stage {g!r}")

@@ -259,12 +259,14 @@ def transfer_flows(
     codes = gazetteer.resolve([*data["origin_label"], *data["destination_label"]])
     data["origin"] = data["origin_label"].map(codes)
     data["destination"] = data["destination_label"].map(codes)
+    # periods span the years of all records, so that dropping self-transfers or
+    # non-green records never shifts the period blocks or drops empty years
+    data["period"], labels = _periods(data["year"], periods)
     if ipc is not None:
         data = _flag_green(data, GreenIPC(green_ipc))
     if green_only:
         data = data[data["green"]]
     data, selfs = _split_self(data, self_transfers)
-    data["period"], labels = _periods(data["year"], periods)
     region_codes = _region_codes(region, gazetteer)
     cities = list(dict.fromkeys([*data["origin"], *data["destination"], *region_codes]))
     info = gazetteer.attributes(cities) if cities else _empty_info()

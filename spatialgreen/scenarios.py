@@ -182,6 +182,11 @@ def technology_convergence(
         raise DataError(
             f"energy variable(s) {', '.join(unknown)} are not among the inputs"
         )
+    if targets is not None and leader is not None:
+        raise DataError(
+            "give either targets=<table> or leader=<group column>, not both "
+            "(the leader's targets would be ignored)"
+        )
     extra = [c for c in (leader, group) if c]
     validate_panel(data, unit=unit, time=time, positive=variables)
     alphas = [float(a) for a in np.atleast_1d(alpha)]

@@ -15,8 +15,10 @@ For the DDF this is exactly Chung et al.'s (1997) ML and Oh's (2010) GML, e.g.
 ``E^t(t+1)/E^t(t) = (1 + D^t(t)) / (1 + D^t(t+1))``. For the radial CRS Malmquist the
 efficiency change splits into pure efficiency change ``pech`` (VRS scores) and scale
 efficiency change ``sech = ec / pech`` (Färe, Grosskopf, Norris & Zhang 1994).
-``cumulative`` chain-links the index of each unit (its first period = 1); the GML is
-circular, so its cumulative value equals ``E^G(last) / E^G(first)``.
+``cumulative`` chain-links the index of each unit (its first observed period = 1); a
+unit missing a period in between has no index for the pairs around the gap, so its
+chained level is NaN from the gap on. The GML is circular, so its cumulative value is
+``E^G(t) / E^G(first)`` directly, also across such gaps.
 
 Mixed-period LPs (``E^t(t+1)``, ``E^{t+1}(t)``) can be infeasible (weak disposability,
 VRS; Aparicio, Pastor & Zofío 2013). They are always listed in ``.infeasible`` and
@@ -24,7 +26,9 @@ counted in ``meta["n_infeasible"]``; ``on_infeasible="nan"`` (default) leaves th
 index of that pair NaN (and the cumulative index NaN from there on), while
 ``on_infeasible="one_base"`` uses the one adjacent base that is feasible
 (``E^t(t+1)/E^t(t)`` or ``E^{t+1}(t+1)/E^{t+1}(t)``) and marks the row
-``status="one_base"``.
+``status="one_base"``. A DDF value ``D <= -1`` (an optimal mixed-period or VRS LP
+whose good-output target is not positive) has no ratio form ``1/(1 + D)``: its
+distance gets ``status="undefined"`` and is treated like an infeasible one.
 """
 
 from __future__ import annotations
@@ -53,6 +57,20 @@ __all__ = ["productivity_index"]
 MODELS = ("ddf", "sbm", "ebm", "dea")
 INDICES = ("malmquist", "ml", "gml")
 ON_INFEASIBLE = ("nan", "one_base")
+_UNDEFINED = max(STATUS_NAMES) + 1  # LP optimal but 1 + D <= 0 (DDF)
+_STATUS = {**STATUS_NAMES, _UNDEFINED: "undefined"}
+_MIN_SHIFT = 1e-9
+_RESULT_COLUMNS = (
+    "prev_time",
+    "index",
+    "ec",
+    "tc",
+    "bpc",
+    "pech",
+    "sech",
+    "cumulative",
+    "status",
+)
 _DEFAULT_ORIENTATION = {
     "ddf": "directional",
     "sbm": "non",
@@ -139,8 +157,11 @@ class _Model:
         )
 
     def efficiency(self, score: np.ndarray) -> np.ndarray:
+        """``E`` from the LP score; NaN where ``1 + D <= 0`` (no ratio form)."""
         if self.model == "ddf":
-            return 1.0 / (1.0 + score)
+            shifted = 1.0 + score
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(shifted > _MIN_SHIFT, 1.0 / shifted, np.nan)
         return score
 
 
@@ -169,6 +190,10 @@ def _distance(
     )
     eff[ev.obs] = model.efficiency(ev.score)
     status[ev.obs] = ev.status
+    # an optimal DDF value D <= -1 (possible in mixed-period and VRS LPs) puts the
+    # good-output target at or below zero: 1 + D has no ratio meaning, E is undefined
+    undefined = (status == 0) & np.isnan(eff)
+    status[undefined] = _UNDEFINED
     return eff, status
 
 
@@ -223,7 +248,8 @@ def productivity_index(
     window : int, optional
         Window width for ``technology="window"``.
     super_efficiency : bool
-        Use super-efficiency scores for own-period (and global) evaluations.
+        Use super-efficiency scores for own-period (and global) evaluations; not with
+        the sequential or window technology (raises :class:`ModelError`).
     on_infeasible : {"nan", "one_base"}
         Treatment of infeasible mixed-period LPs (see the module notes).
     reduce, n_jobs, client, progress
@@ -260,8 +286,22 @@ def productivity_index(
         )
     if technology == "global":
         raise ModelError("technology='global' is the GML index: use index='gml'")
+    if super_efficiency and technology in ("sequential", "window"):
+        # a frontier unit would be scored against its own earlier copies in t+1 but
+        # not in t, so an unchanged panel would show productivity change
+        raise ModelError(
+            f"super_efficiency=True with technology={technology!r} makes an index "
+            "of an unchanged unit differ from 1 (its own earlier observations stay "
+            "in the reference set); use the contemporaneous technology or the GML"
+        )
     if time is None:
         raise ModelError("a productivity index needs a time column")
+    taken = [c for c in (unit, time) if c in _RESULT_COLUMNS]
+    if taken:
+        raise ModelError(
+            f"key column(s) {taken} clash with the result columns "
+            f"{list(_RESULT_COLUMNS)}; rename them"
+        )
     orientation = orientation or _DEFAULT_ORIENTATION[model]
     run = RunOptions(n_jobs, client, progress, reduce, index.upper())
     columns = {
@@ -355,7 +395,8 @@ def _index_table(
     own = dist["own"][0]
     ec = own[cur] / own[prev]
     status = np.full(cur.size, "ok", dtype=object)
-    if index == "gml":
+    gml = index == "gml"
+    if gml:
         glob = dist["global"][0]
         value = glob[cur] / glob[prev]
     else:
@@ -382,10 +423,25 @@ def _index_table(
         out["pech"] = vrs[cur] / vrs[prev]
         out["sech"] = out["ec"] / out["pech"]
     out["status"] = status
-    out = out.sort_values([unit, time], kind="stable").reset_index(drop=True)
-    out["cumulative"] = out.groupby(unit, sort=False)["index"].transform(
-        lambda s: s.cumprod(skipna=False)
-    )
+    # level relative to the unit's first observed period: a unit missing a period
+    # breaks the chain (the pairs around the gap have no index), so the chained
+    # product is NaN from the gap on; the circular GML is E^G(t) / E^G(first) directly
+    first: dict[Any, int] = {}
+    for i, u in enumerate(units):
+        if u not in first or po[i] < po[first[u]]:
+            first[u] = i
+    base = np.array([first[u] for u in units[cur]], dtype=np.int64)
+    out = out.sort_values([unit, time], kind="stable")
+    rows_sorted = out.index.to_numpy()
+    cur, base = cur[rows_sorted], base[rows_sorted]
+    out = out.reset_index(drop=True)
+    if gml:
+        out["cumulative"] = glob[cur] / glob[base]
+    else:
+        by_unit = out.groupby(unit, sort=False)
+        chained = by_unit.cumcount().to_numpy() + 1 == po[cur] - po[base]
+        cumulative = by_unit["index"].transform(lambda s: s.cumprod(skipna=False))
+        out["cumulative"] = cumulative.where(chained)
     order = [c for c in out.columns if c != "status"] + ["status"]
     return out[order]
 
@@ -399,7 +455,7 @@ def _distance_tables(
         frame = prep.keys.loc[done].reset_index(drop=True)
         frame["reference"] = label
         frame["score"] = eff[done]
-        frame["status"] = [STATUS_NAMES[int(c)] for c in status[done]]
+        frame["status"] = [_STATUS[int(c)] for c in status[done]]
         frames.append(frame)
     distances = pd.concat(frames, ignore_index=True)
     infeasible = distances.loc[distances["status"] != "optimal"].reset_index(drop=True)

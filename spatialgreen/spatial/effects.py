@@ -10,7 +10,9 @@ summarise it by the *direct* effect (mean diagonal element, ``tr(S_k)/N``), the
 W is eigendecomposed once, ``W = V diag(ω) V⁻¹``, so that for every draw
 
 * ``tr((I − ρW)⁻¹)/N = mean(1/(1 − ρω))`` and ``tr((I − ρW)⁻¹W)/N = mean(ω/(1 − ρω))``;
-* ``ι'(I − ρW)⁻¹ι/N = Σ c_i/(1 − ρω_i)/N`` with ``c = (ι'V) ∘ (V⁻¹ι)``,
+* ``ι'(I − ρW)⁻¹ι/N = Σ c_i/(1 − ρω_i)/N`` with ``c = (ι'V) ∘ (V⁻¹ι)``
+  (for row-standardised ``W`` simply ``1/(1 − ρ)``, used directly because the
+  eigenvectors of asymmetric k-nearest-neighbour weights are often singular),
 
 which costs ``O(N)`` per draw after one ``O(N³)`` decomposition — fast for the few
 hundred units of province or city panels. spreg's ``spat_impacts`` offers point
@@ -24,7 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import linalg, stats
 
 from ..errors import ModelError
 
@@ -40,7 +42,11 @@ class SpatialMultiplier:
     eigenvalues : numpy.ndarray
         Eigenvalues ``ω`` of ``W``.
     row_weights : numpy.ndarray
-        ``c = (ι'V) ∘ (V⁻¹ι)``; ``Σ_i c_i f(ω_i) = ι'f(W)ι`` for any analytic ``f``.
+        ``c = (ι'V) ∘ (V⁻¹ι)``; ``Σ_i c_i f(ω_i) = ι'f(W)ι`` for any analytic ``f``
+        (NaN when ``W`` is not diagonalisable).
+    schur : tuple of numpy.ndarray, optional
+        ``(R, Z*ι, Z*Wι)`` of the complex Schur form ``W = ZRZ*``, used for the row
+        sums when ``W`` is not diagonalisable.
 
     Examples
     --------
@@ -53,6 +59,7 @@ class SpatialMultiplier:
 
     eigenvalues: np.ndarray
     row_weights: np.ndarray
+    schur: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_matrix(cls, w: np.ndarray) -> SpatialMultiplier:
@@ -67,10 +74,23 @@ class SpatialMultiplier:
             right = u.T @ scale
             return cls(omega.astype(complex), (left * right).astype(complex))
         omega, vectors = np.linalg.eig(w)
-        ones = np.ones(w.shape[0])
-        left = ones @ vectors
-        right = np.linalg.solve(vectors, ones)
-        return cls(omega, left * right)
+        n = w.shape[0]
+        if np.allclose(w.sum(axis=1), 1.0, rtol=0.0, atol=1e-10):
+            # row-standardised: Wι = ι, so ι'f(W)ι = N f(1) exactly; the
+            # eigenvectors of asymmetric (e.g. k-nearest-neighbour) W are often
+            # (near-)singular and would give arbitrary row sums
+            weights = np.zeros(n, dtype=complex)
+            weights[np.argmin(np.abs(omega - 1.0))] = n
+            return cls(omega, weights)
+        weights = _eigen_row_weights(w, omega, vectors)
+        if not np.isnan(weights).any():
+            return cls(omega, weights)
+        # W not diagonalisable: row sums from the (stable) complex Schur form
+        # W = Z R Z*, ι'(I − ρW)⁻¹W^p ι = (Z*ι)* (I − ρR)⁻¹ Z*W^p ι
+        tri, z = linalg.schur(w.astype(complex), output="complex")
+        ones = np.ones(n)
+        left = z.conj().T @ ones
+        return cls(omega, weights, (tri, left, z.conj().T @ (w @ ones)))
 
     @property
     def n(self) -> int:
@@ -84,8 +104,21 @@ class SpatialMultiplier:
         omega = self.eigenvalues[None, :]
         terms = omega**power / (1.0 - rho * omega)
         if weights is not None:
+            if self.schur is not None:
+                return self._schur_mean(rho[:, 0], power)
             terms = terms * weights[None, :]
         return np.real(terms.sum(axis=1)) / self.n
+
+    def _schur_mean(self, rho: np.ndarray, power: int) -> np.ndarray:
+        assert self.schur is not None
+        tri, left, left_w = self.schur
+        rhs = left if power == 0 else left_w
+        eye = np.eye(self.n)
+        out = [
+            (left.conj() @ linalg.solve_triangular(eye - r * tri, rhs)).real
+            for r in rho
+        ]
+        return np.asarray(out) / self.n
 
     def mean_diagonal(self, rho: np.ndarray | float) -> np.ndarray:
         """``tr((I − ρW)⁻¹)/N`` for each ``ρ``."""
@@ -122,6 +155,27 @@ class SpatialMultiplier:
             + theta * self.mean_row_sum_w(rho)[:, None]
         )
         return direct, total - direct, total
+
+
+def _eigen_row_weights(
+    w: np.ndarray, omega: np.ndarray, vectors: np.ndarray
+) -> np.ndarray:
+    """``(ι'V) ∘ (V⁻¹ι)``, or NaN if it does not reproduce ``ι'W^jι`` (j ≤ 3)."""
+    ones = np.ones(w.shape[0])
+    failed = np.full(w.shape[0], np.nan, dtype=complex)
+    try:
+        weights = (ones @ vectors) * np.linalg.solve(vectors, ones)
+    except np.linalg.LinAlgError:
+        return failed
+    moment, power = ones, []
+    for _ in range(4):
+        power.append(moment.sum())
+        moment = w @ moment
+    check = [np.sum(weights * omega**j).real for j in range(4)]
+    scale = max(abs(p) for p in power)
+    if not np.allclose(check, power, rtol=1e-8, atol=1e-8 * scale):
+        return failed
+    return weights
 
 
 def _symmetrising_scale(w: np.ndarray) -> np.ndarray | None:

@@ -274,6 +274,7 @@ def _design(
             f"regressor(s) {', '.join(map(repr, flat))} have no variation left after "
             f"removing {effects} fixed effects (constant within every unit or period)"
         )
+    _check_collinear(xs, names, effects)
     multiplier = SpatialMultiplier.from_matrix(wd)
     unit_fe = effects in ("unit", "twoway")
     time_fe = effects in ("time", "twoway")
@@ -293,6 +294,24 @@ def _design(
         lee_yu and time_fe,
         multiplier,
     )
+
+
+def _check_collinear(xs: np.ndarray, names: list[str], effects: str) -> None:
+    """Raise if a (demeaned) regressor is a linear combination of earlier ones."""
+    xm = xs.reshape(-1, xs.shape[2])
+    xm = xm / np.sqrt((xm**2).sum(axis=0))
+    redundant = [
+        name
+        for j, name in enumerate(names)
+        if j
+        and np.linalg.matrix_rank(xm[:, : j + 1]) <= np.linalg.matrix_rank(xm[:, :j])
+    ]
+    if redundant:
+        raise ModelError(
+            f"regressor(s) {', '.join(map(repr, redundant))} are collinear with "
+            f"earlier regressors after removing {effects} fixed effects (with "
+            "row-standardised W, W_x equals x for a regressor common to all units)"
+        )
 
 
 def _sweep(a: np.ndarray, effects: str) -> np.ndarray:

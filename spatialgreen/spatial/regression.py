@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from .._weights import align_weights, weights_ids
-from ..errors import DataError, ModelError
+from ..errors import ConvergenceError, DataError, ModelError
 from ..panel import validate_panel
 from ..results import EstimatesMixin, Results
 from .effects import SpatialMultiplier
@@ -208,17 +208,21 @@ def spatial_regression(
     names = [_param_name(n) for n in fitted.name_x]
     if model in ("sar", "sdm"):
         names[-1] = "rho"  # spreg names the lag W_<y> or W_dep_var
+    if model in ("sar", "sdm", "sem") and str(transform).lower() != "r":
+        _check_admissible(weights, names[-1], float(np.ravel(fitted.betas)[-1]))
     cov = pd.DataFrame(fitted.vm, index=names, columns=names)
     estimates = pd.Series(np.asarray(fitted.betas, float).ravel(), index=names)
     df_resid = int(fitted.n - fitted.k) if model in ("ols", "slx") else None
     coefficients = coefficient_table(estimates, cov, df_resid=df_resid)
     if model in ("ols", "slx"):
-        loglik, aic, sigma2 = fitted.logll, fitted.aic, fitted.sig2ML
+        loglik, sigma2 = fitted.logll, fitted.sig2ML
     else:
-        loglik, aic, sigma2 = fitted.logll, fitted.aic, fitted.sig2
+        loglik, sigma2 = fitted.logll, fitted.sig2
     fit = {
         "loglik": float(loglik),
-        "aic": float(aic),
+        # −2 lnL + 2k with k counting every coefficient and ρ/λ (spreg's own aic
+        # leaves λ out for ML_Error, favouring SEM by 2 against SAR/SDM)
+        "aic": -2.0 * float(loglik) + 2.0 * len(names),
         "nobs": int(fitted.n),
         "sigma2": float(np.asarray(sigma2).ravel()[0]),
         "k": len(names),
@@ -408,6 +412,23 @@ def _cross_section(
     if len(x) == 0:
         raise DataError("give at least one regressor in x")
     return frame, list(frame[unit])
+
+
+def _check_admissible(weights: Any, name: str, value: float) -> None:
+    """spreg searches ρ/λ on (−1, 1), beyond ``1/ω_max`` unless W is
+    row-standardised: reject an estimate outside ``(1/ω_min, 1/ω_max)``."""
+    dense = np.asarray(weights.full()[0], dtype=float)
+    if np.allclose(dense, dense.T):
+        omega = np.linalg.eigvalsh(dense)
+    else:
+        omega = np.linalg.eigvals(dense).real
+    low, high = 1.0 / omega.min(), 1.0 / omega.max()
+    if not low < value < high:
+        raise ConvergenceError(
+            f"{name} = {value:.6f} is outside its admissible interval "
+            f"({low:.6f}, {high:.6f}) for these weights (I − {name}·W is singular "
+            "or changes sign); row-standardise the weights (transform='r')"
+        )
 
 
 def _check_model(model: str, allowed: Sequence[str]) -> str:
