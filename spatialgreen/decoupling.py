@@ -467,7 +467,8 @@ def tapio(
     closed : bool
         Whether the band includes its ends.
     scores : pandas.DataFrame, optional
-        Score table (``lower``, ``upper``, ``score``, bins closed on the left).
+        Score table (``lower``, ``upper``, ``score``, bins closed on the left);
+        an elasticity outside it gets no score and is flagged.
 
     Returns
     -------
@@ -588,6 +589,13 @@ def chenery_stages(
 
 
 def _assign_stage(values: pd.Series, stages: pd.DataFrame) -> pd.Series:
+    missing = [c for c in ("stage", "lower", "upper") if c not in stages.columns]
+    if missing:
+        raise DataError(
+            f"stage table needs columns stage, lower, upper; lacks {', '.join(missing)}"
+        )
+    # the lookup below needs the bins in ascending order, whatever the user's order
+    stages = stages.sort_values("lower", kind="stable")
     lower = stages["lower"].to_numpy(float)
     upper = stages["upper"].to_numpy(float)
     pos = np.searchsorted(lower, values.to_numpy(float), side="right") - 1

@@ -98,3 +98,17 @@ def test_elasticity_outside_a_user_score_table_is_flagged() -> None:
     # e = 4 lies above the table: the score is missing and the flag says why
     assert np.isnan(res.loc["b", "score"])
     assert res.loc["b", "flag"] == "elasticity outside the score table"
+
+
+def test_stage_table_rows_in_any_order() -> None:
+    # a table listed from the highest stage down used to misplace every unit
+    df = _panel()
+    table = pd.DataFrame(
+        {"stage": ["rich", "poor"], "lower": [80.0, 0.0], "upper": [np.inf, 80.0]}
+    )
+    res = catch_up(df, driver="gdp", indicator="ep", stages=table)
+    ordered = catch_up(df, driver="gdp", indicator="ep", stages=table.iloc[::-1].copy())
+    pd.testing.assert_frame_equal(res, ordered)
+    # m (100 in 2005) is alone in "rich"; x (50) and y (60) are "poor"
+    assert set(res["stage"]) == {"poor"} and set(res["unit"]) == {"x"}
+    assert set(res["model"]) == {"y"}

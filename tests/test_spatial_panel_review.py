@@ -145,21 +145,39 @@ def test_cross_section_aic_counts_lambda_like_rho():
 
 
 def test_cross_section_binary_weights_inadmissible_lambda_raises():
-    """spreg's ML_Error searches lambda on (-1, 1); with binary W (1/omega_max =
-    0.266 on an 8x8 rook lattice) it returned lambda = 0.2662 > 1/omega_max."""
+    """spreg searches lambda on (-1, 1); with binary W (1/omega_max = 0.266 on an
+    8x8 rook lattice) ML_Error returned lambda = 0.2673 > 1/omega_max."""
     from spatialgreen.errors import ConvergenceError
     from spatialgreen.spatial import spatial_regression
 
     w = lat2W(8, 8)
     wd = w.full()[0]
     rng = np.random.default_rng(0)
-    x = rng.normal(size=64)
-    y = np.linalg.solve(np.eye(64) - 0.262 * wd, 1 + x + rng.normal(size=64))
+    for _ in range(4):
+        x = rng.normal(size=64)
+        y = np.linalg.solve(np.eye(64) - 0.262 * wd, 1 + x + rng.normal(size=64))
     df = pd.DataFrame({"x": x, "y": y + (3 * np.arange(64)) % 8})
     with pytest.raises(ConvergenceError, match="admissible"):
         spatial_regression(
-            df, y="y", x=["x"], w=w, model="sem", transform="b", method="ord"
+            df, y="y", x=["x"], w=w, model="sem", transform="b", method="LU"
         )
     # admissible binary-weights fits are unaffected
     ok = spatial_regression(df, y="y", x=["x"], w=w, model="sar", transform="b")
     assert abs(ok.params["rho"]) < 1 / np.linalg.eigvalsh(wd).max()
+
+
+def test_ord_method_with_binary_weights_raises():
+    """spreg's 'ord' route row-standardises W in place mid-fit: with
+    transform='b' it returned rho = -0.059 where 'full' gives -0.030."""
+    from spatialgreen.spatial import spatial_regression
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=64), "y": rng.normal(size=64)})
+    w = lat2W(8, 8)
+    with pytest.raises(ModelError, match="ord"):
+        spatial_regression(
+            df, y="y", x=["x"], w=w, model="sar", transform="b", method="ord"
+        )
+    ordinary = spatial_regression(df, y="y", x=["x"], w=w, method="ord", draws=0)
+    full = spatial_regression(df, y="y", x=["x"], w=w, method="full", draws=0)
+    assert ordinary.params["rho"] == pytest.approx(full.params["rho"], abs=1e-6)

@@ -175,6 +175,13 @@ def spatial_regression(
     model = _check_model(model, MODELS)
     x = list(x)
     frame, ids = _cross_section(data, y=y, x=x, unit=unit)
+    if method == "ord" and model in ("sar", "sem", "sdm") and transform != "r":
+        # spreg's "ord" route row-standardises W in place (w_utils.symmetrize)
+        # half-way through the fit, mixing binary and row-standardised W
+        raise ModelError(
+            f"method='ord' needs row-standardised weights (transform='r'); got "
+            f"transform={transform!r} — use method='full' or 'LU'"
+        )
     weights = weights_for(w, ids, transform=transform)
     yv = frame[y].to_numpy(float)[:, None]
     xv = frame[x].to_numpy(float)
