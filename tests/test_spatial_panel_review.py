@@ -181,3 +181,28 @@ def test_ord_method_with_binary_weights_raises():
     ordinary = spatial_regression(df, y="y", x=["x"], w=w, method="ord", draws=0)
     full = spatial_regression(df, y="y", x=["x"], w=w, method="full", draws=0)
     assert ordinary.params["rho"] == pytest.approx(full.params["rho"], abs=1e-6)
+
+
+def test_lee_yu_time_effects_checks_row_sums_not_transform_name():
+    """transform=None raised AttributeError ('NoneType'.lower) instead of checking
+    that the weights are row-standardised."""
+    rng = np.random.default_rng(2)
+    n, t = 16, 5
+    df = pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(n), t),
+            "year": np.repeat(np.arange(t), n),
+            "x": rng.normal(size=n * t),
+        }
+    )
+    df["y"] = df["x"] + rng.normal(size=n * t)
+    kw = {"y": "y", "x": ["x"], "unit": "unit", "time": "year", "draws": 0}
+    with pytest.raises(ModelError, match="row-standardised"):
+        spatial_panel(
+            df, w=lat2W(4, 4), transform=None, lee_yu=True, effects="twoway", **kw
+        )
+    wr = lat2W(4, 4)
+    wr.transform = "r"
+    kept = spatial_panel(df, w=wr, transform=None, lee_yu=True, effects="twoway", **kw)
+    ref = spatial_panel(df, w=lat2W(4, 4), lee_yu=True, effects="twoway", **kw)
+    assert kept.params["rho"] == pytest.approx(ref.params["rho"], rel=1e-10)

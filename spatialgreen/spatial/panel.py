@@ -185,7 +185,8 @@ def spatial_panel(
         raise DataError(f"a spatial panel needs at least 2 periods of {time!r}")
     units = list(info.units)
     weights = weights_for(w, units, transform=transform)
-    if lee_yu and effects != "unit" and transform.lower() != "r":
+    rows = np.asarray(weights.sparse.sum(axis=1)).ravel()
+    if lee_yu and effects != "unit" and not np.allclose(rows, 1.0):
         raise ModelError(
             "Lee–Yu with time effects needs row-standardised weights (transform='r')"
         )

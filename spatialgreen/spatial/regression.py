@@ -175,14 +175,15 @@ def spatial_regression(
     model = _check_model(model, MODELS)
     x = list(x)
     frame, ids = _cross_section(data, y=y, x=x, unit=unit)
-    if method == "ord" and model in ("sar", "sem", "sdm") and transform != "r":
+    weights = weights_for(w, ids, transform=transform)
+    rows = np.asarray(weights.sparse.sum(axis=1)).ravel()
+    if method == "ord" and model in MODELS[2:] and not np.allclose(rows, 1.0):
         # spreg's "ord" route row-standardises W in place (w_utils.symmetrize)
         # half-way through the fit, mixing binary and row-standardised W
         raise ModelError(
             f"method='ord' needs row-standardised weights (transform='r'); got "
             f"transform={transform!r} — use method='full' or 'LU'"
         )
-    weights = weights_for(w, ids, transform=transform)
     yv = frame[y].to_numpy(float)[:, None]
     xv = frame[x].to_numpy(float)
     common: dict[str, Any] = {"name_y": y, "name_x": x}
@@ -215,7 +216,7 @@ def spatial_regression(
     names = [_param_name(n) for n in fitted.name_x]
     if model in ("sar", "sdm"):
         names[-1] = "rho"  # spreg names the lag W_<y> or W_dep_var
-    if model in ("sar", "sdm", "sem") and str(transform).lower() != "r":
+    if model in MODELS[2:] and not np.allclose(rows, 1.0):
         _check_admissible(weights, names[-1], float(np.ravel(fitted.betas)[-1]))
     cov = pd.DataFrame(fitted.vm, index=names, columns=names)
     estimates = pd.Series(np.asarray(fitted.betas, float).ravel(), index=names)
