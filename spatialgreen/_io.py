@@ -7,6 +7,7 @@ so a crash never leaves half a file, and nothing is ever written over an input f
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -186,12 +187,41 @@ def write_tables(
 ) -> Path:
     """Write several tables to one XLSX workbook, one sheet each, atomically.
 
-    Sheet names are cut to Excel's 31 characters.
+    Sheet names are cut to Excel's 31 characters, characters Excel forbids
+    (``[]:*?/\\``) become ``_``, and names that then coincide (case-insensitively,
+    as Excel compares them) get a ``~2``, ``~3``, ... suffix, so no table is ever
+    written over another.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd, openpyxl
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "b.xlsx"
+    >>> t = {"a" * 40: pd.DataFrame({"x": [1]}), "a" * 41: pd.DataFrame({"y": [2]})}
+    >>> openpyxl.load_workbook(write_tables(t, p)).sheetnames == ["a" * 31,
+    ...                                                          "a" * 29 + "~2"]
+    True
     """
+    names = _sheet_names([str(name) for name in tables])
 
     def _write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, table in tables.items():
-                table.to_excel(xl, sheet_name=str(name)[:31], index=index)
+            for sheet, table in zip(names, tables.values(), strict=True):
+                table.to_excel(xl, sheet_name=sheet, index=index)
 
     return atomic_write(path, _write)
+
+
+def _sheet_names(names: Iterable[str]) -> list[str]:
+    """Valid, distinct Excel sheet names (<= 31 characters, case-insensitive)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "sheet"
+        sheet, k = base, 1
+        while sheet.lower() in seen:
+            k += 1
+            suffix = f"~{k}"
+            sheet = base[: 31 - len(suffix)] + suffix
+        seen.add(sheet.lower())
+        out.append(sheet)
+    return out

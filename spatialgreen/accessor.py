@@ -79,14 +79,12 @@ class SpatialGreenAccessor:
         [0, 2]
         """
         frame, key = self._keyed(unit)
-        one_per_unit = frame.drop_duplicates(key)
         if key == "adcode" or level is not None:
             from .geo import spatial_weights
 
-            return spatial_weights(
-                one_per_unit, unit=key, level=level or "province", **kwargs
-            )
-        return _own_contiguity(one_per_unit, key, **kwargs)
+            # every row: economic weights average ``variable`` over a panel's years
+            return spatial_weights(frame, unit=key, level=level or "province", **kwargs)
+        return _own_contiguity(frame.drop_duplicates(key), key, **kwargs)
 
     def moran(
         self,

@@ -179,7 +179,7 @@ def trend_by_group(
     """
     require_columns(data, [column, time, group], role="trend_by_group")
     means = data.groupby([group, time], sort=True)[column].mean().unstack(group)
-    _needs_cjk(title, column, group, *means.columns)
+    _needs_cjk(title, column, group, time, *means.columns, *means.index)
     ax = _axes(ax)
     for name in means.columns:
         series = means[name].dropna()
@@ -238,7 +238,7 @@ def kernel_density(
         raise DataError(f"column {column!r} has no finite values to draw")
     span = finite.max() - finite.min()
     grid = np.linspace(finite.min() - 0.15 * span, finite.max() + 0.15 * span, 256)
-    _needs_cjk(column)
+    _needs_cjk(column, time, *shown)
     ax = _axes(ax)
     for year in shown:
         sample = values[(data[time] == year).to_numpy()].dropna().to_numpy()
@@ -384,7 +384,7 @@ def sigma_convergence(
     columns = list(columns)
     require_columns(table, [time, *columns], role="sigma_convergence")
     ordered = table.sort_values(time)
-    _needs_cjk(*columns)
+    _needs_cjk(*columns, time, *ordered[time])
     ax = _axes(ax)
     for column in columns:
         ax.plot(ordered[time].to_numpy(), ordered[column].to_numpy(dtype=float),
@@ -433,7 +433,7 @@ def decoupling_states(
     else:
         order = sorted(present)
         colors = category_colors(order)
-    _needs_cjk(*order, by)
+    _needs_cjk(*order, by, *(table[by].dropna().unique() if by else ()))
     ax = _axes(ax, figsize=(7.0, 4.2))
     if by is None:
         counts = states.value_counts().reindex(order, fill_value=0)

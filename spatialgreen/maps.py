@@ -225,6 +225,13 @@ def _classify(
 
     if bins is not None:
         scheme = "user_defined"
+        edges = np.asarray(bins, dtype=float)
+        if edges.ndim != 1 or edges.size == 0 or (np.diff(edges) <= 0).any():
+            # mapclassify accepts unsorted bins and then misclassifies silently
+            raise DataError(
+                f"bins for {column!r} must be strictly increasing upper bounds, "
+                f"got {list(bins)}"
+            )
     try:
         return mapclassify.classify(
             observed.to_numpy(), scheme, k=min(k, observed.nunique()), bins=bins
@@ -415,9 +422,14 @@ def lisa(
         require(data, [quadrant, p])
         esda_codes = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
         quad = data[quadrant].map(lambda q: esda_codes.get(q, q))
-        significant = pd.to_numeric(data[p], errors="coerce") <= alpha
+        p_values = pd.to_numeric(data[p], errors="coerce")
         cluster = "LISA"
-        frame = data.assign(LISA=quad.where(significant, "ns").where(quad.notna()))
+        # a missing p-value is no data, not "not significant"
+        frame = data.assign(
+            LISA=quad.where(p_values <= alpha, "ns").where(
+                quad.notna() & p_values.notna()
+            )
+        )
     else:
         require(data, [cluster])
     values = frame[cluster].dropna().astype(str)

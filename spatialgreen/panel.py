@@ -136,7 +136,13 @@ def _check_numeric(
                 strict=True,
             )
         ]
-        raise DataError(f"column {col!r} has non-numeric cells: {_fmt_list(where)}")
+        hint = ""
+        text = values[bad].astype(str).str.replace(",", "", regex=False)
+        if pd.to_numeric(text, errors="coerce").notna().any():
+            hint = " (thousands separators such as '1,234' are not read as numbers)"
+        raise DataError(
+            f"column {col!r} has non-numeric cells{hint}: {_fmt_list(where)}"
+        )
     return converted
 
 
@@ -386,6 +392,8 @@ def read_panel(
     """
     df = read_table(path, sheet=sheet)
     df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise DataError(f"{path}: the table has no data rows (only a header)")
     columns = list(columns)
     try:
         validate_panel(df, unit=unit, time=time, columns=columns, **checks)  # type: ignore[arg-type]

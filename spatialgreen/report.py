@@ -21,6 +21,7 @@ import argparse
 import dataclasses
 import html
 import os
+import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from ._io import atomic_write, write_table, write_tables
+from .results import export_frame
 
 __all__ = ["Artifact", "Report", "recipe_parser", "run_recipe", "write_gallery"]
 
@@ -66,13 +68,12 @@ class Report:
     def table(self, df: pd.DataFrame, name: str, caption: str) -> Path:
         """Write ``df`` as ``<name>.csv`` (and later into ``tables.xlsx``).
 
-        A meaningful index (anything but a default range index, e.g. the variable
-        names of an effects table) is kept as the first column(s).
+        A meaningful index (named or not integer, e.g. the variable names of an
+        effects table) is kept as the first column(s); row numbers are dropped.
         """
         if df.empty:
             raise ValueError(f"table {name!r} of {self.title!r} is empty")
-        keep_index = not isinstance(df.index, pd.RangeIndex)
-        frame = df.reset_index() if keep_index else df
+        frame = export_frame(df)
         geometry = getattr(frame, "_geometry_column_name", None)
         if geometry in frame.columns:  # tables hold attributes; polygons go to maps
             frame = pd.DataFrame(frame.drop(columns=geometry))
@@ -153,7 +154,8 @@ def write_gallery(
     for rep in reports:
         parts.append(f"<h2>{html.escape(rep.title)}</h2><div class='grid'>")
         for art in rep.artifacts:
-            href = html.escape(os.path.relpath(art.path, root).replace(os.sep, "/"))
+            rel = os.path.relpath(art.path, root).replace(os.sep, "/")
+            href = html.escape(urllib.parse.quote(rel))
             thumb = (
                 f"<a href='{href}'><img src='{href}' alt=''></a>"
                 if art.kind == "figure"

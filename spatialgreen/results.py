@@ -20,7 +20,7 @@ import pandas as pd
 
 from ._io import write_table, write_tables
 
-__all__ = ["EstimatesMixin", "Results", "compare"]
+__all__ = ["EstimatesMixin", "Results", "compare", "export_frame"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,21 +87,53 @@ class Results:
         return self.summary()
 
     def to_csv(self, folder: str | os.PathLike[str], *, prefix: str = "") -> list[Path]:
-        """Write every table as ``<folder>/<prefix><name>.csv`` (UTF-8 with BOM)."""
+        """Write every table as ``<folder>/<prefix><name>.csv`` (UTF-8 with BOM).
+
+        A meaningful index (named, or not integer, such as the parameter names of a
+        coefficients table) is written as the first column(s).
+        """
         folder = Path(folder)
         return [
-            write_table(table, folder / f"{prefix}{name}.csv")
+            write_table(export_frame(table), folder / f"{prefix}{name}.csv")
             for name, table in self.tables().items()
         ]
 
     def to_excel(self, path: str | os.PathLike[str]) -> Path:
-        """Write every table to one workbook, one sheet each, plus a metadata sheet."""
-        sheets = dict(self.tables())
+        """Write every table to one workbook, one sheet each, plus a metadata sheet.
+
+        Meaningful indexes are kept as columns, as in :meth:`to_csv`.
+        """
+        sheets = {name: export_frame(t) for name, t in self.tables().items()}
         meta = self.metadata()
         sheets["metadata"] = pd.DataFrame(
             {"key": list(meta), "value": [str(v) for v in meta.values()]}
         )
         return write_tables(sheets, path)
+
+
+def export_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a meaningful index turned into leading column(s) for writing.
+
+    An index is meaningful when it is named or not integer (e.g. parameter names);
+    an unnamed integer index (row numbers) is dropped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"estimate": [1.0, -0.5]}, index=["const", "beta"])
+    >>> export_frame(t).columns.tolist()
+    ['index', 'estimate']
+    >>> export_frame(pd.DataFrame({"x": [1]}, index=[7])).columns.tolist()
+    ['x']
+    """
+    index = df.index
+    named = any(name is not None for name in index.names)
+    if not named and pd.api.types.is_integer_dtype(index.dtype):
+        return df
+    names = [n if n is not None else "index" for n in index.names]
+    if any(n in df.columns for n in names):  # reset_index would fail
+        return df
+    return df.reset_index()
 
 
 class EstimatesMixin:

@@ -133,6 +133,10 @@ def flows(
     if (od[volume] < 0).any():
         raise DataError(f"column {volume!r} has negative flows")
     for col in (origin, destination):
+        if coords is None and level is not None:  # shipped polygons: names/adcodes
+            from ..geo import match_units
+
+            od[col] = [str(c) for c in match_units(od[col].tolist(), level=level)]
         od[col] = od[col].astype(str)
         unknown = sorted(set(od[col]) - set(points_by_unit.index))
         if unknown:
@@ -159,7 +163,7 @@ def flows(
             },
             interactive=False,
         ).add_to(fmap)
-    layer = folium.FeatureGroup(name=name)
+    layer = folium.FeatureGroup(name=html.escape(name))  # innerHTML
     top = od[volume].max()
     low, high = math.log1p(od[volume].min()), math.log1p(top)
     for _, row in od.iterrows():
@@ -232,7 +236,7 @@ def points(
         colors = category_colors(cats, palette)
     bounds = [xy[lon].min(), xy[lat].min(), xy[lon].max(), xy[lat].max()]
     fmap = new_map(m, bounds, tiles=tiles)
-    layer = folium.FeatureGroup(name=name)
+    layer = folium.FeatureGroup(name=html.escape(name))  # innerHTML
     for i in data.index:
         fill = (
             colors.get(str(data.at[i, category]), NO_DATA_COLOR) if category else color
@@ -303,7 +307,7 @@ def pairs(
         xy[list(lat)].max().max(),
     ]
     fmap = new_map(m, bounds, tiles=tiles)
-    layer = folium.FeatureGroup(name=name)
+    layer = folium.FeatureGroup(name=html.escape(name))  # innerHTML
     for i in data.index:
         a = (xy.at[i, lat[0]], xy.at[i, lon[0]])
         b = (xy.at[i, lat[1]], xy.at[i, lon[1]])

@@ -7,6 +7,7 @@ per period (``properties.tip``), so panels with a year slider stay small.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -299,7 +300,7 @@ def polygons(
 
     layer = folium.GeoJson(
         collection,
-        name=layer_name,
+        name=html.escape(layer_name),  # Leaflet's layer control uses innerHTML
         style_function=style,
         on_each_feature=JsCode(tooltip_js()),
     )

@@ -67,8 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except (
         SpatialGreenError,
-        FileNotFoundError,
-        PermissionError,
+        OSError,  # missing files, permissions, a file where a folder is needed
         ValueError,
         KeyError,
     ) as exc:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+
+from ..errors import DataError
 
 __all__ = ["add_command", "add_panel_args", "split_list", "write_outputs"]
 
@@ -58,12 +61,24 @@ def add_panel_args(
 
 
 def write_outputs(results: object, output: str, *, stem: str) -> list[Path]:
-    """Write a results object to ``output``: a .csv/.xlsx file or a folder."""
+    """Write a results object to ``output``: a .csv/.xlsx file or a folder.
+
+    Any other suffix (``gtfp.xls``, ``scores.txt``) is an error rather than the name
+    of a new folder, unless the folder exists or ``output`` ends with a slash.
+    """
     out = Path(output)
+    folder = not out.suffix or output.endswith(("/", os.sep)) or out.is_dir()
+    if out.suffix.lower() not in {".csv", ".xlsx"} and not folder:
+        raise DataError(
+            f"unsupported output {output!r}: use a .csv or .xlsx file, or a folder "
+            f"(end the name with '/' for a folder whose name has a dot)"
+        )
     if out.suffix.lower() == ".xlsx":
         return [results.to_excel(out)]  # type: ignore[attr-defined]
     if out.suffix.lower() == ".csv":
         from .._io import write_table
+        from ..results import export_frame
 
-        return [write_table(results.to_frame(), out)]  # type: ignore[attr-defined]
+        main = export_frame(results.to_frame())  # type: ignore[attr-defined]
+        return [write_table(main, out)]
     return results.to_csv(out, prefix=f"{stem}_")  # type: ignore[attr-defined]

@@ -113,6 +113,21 @@ def _run(args: argparse.Namespace) -> int:
     }
     res: Results
     if args.dimension:
+        ignored = [
+            flag
+            for flag, value in (
+                ("--inputs", args.inputs),
+                ("--outputs", args.outputs),
+                ("--bad-outputs", args.bad_outputs),
+            )
+            if value
+        ]
+        if ignored:
+            raise DataError(
+                f"{', '.join(ignored)} cannot be combined with --dimension, which "
+                "names its own inputs, outputs and bad outputs "
+                "(name:inputs:outputs[:bad_outputs])"
+            )
         dimensions = dict(parse_dimension(text) for text in args.dimension)
         res = three_stage_dimensions(data, dimensions=dimensions, **options)
         print(

@@ -7,6 +7,9 @@ separate group regressions' (tests check this) while the covariance is estimated
 jointly, like Stata's ``suest`` after separate regressions; H0 is that the core
 coefficient is the same in every group (G − 1 restrictions). Under clustering, the
 clusters must be nested in the groups for the joint and separate fits to agree.
+With ``small_sample="stata"`` the clustered covariance of the interacted model uses
+the convention of :func:`.fixed_effects` (G/(G−1)·(N−1)/(N−K), unit effects nested in
+the clusters left out of K); ``"linearmodels"`` keeps linearmodels' own factor.
 """
 
 from __future__ import annotations
@@ -18,10 +21,18 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import DataError, ModelError
 from ..results import Results
-from ._panel import _as_list, _check_effects, codes, prepare_panel
+from ._panel import (
+    _as_list,
+    _check_effects,
+    cluster_sums,
+    codes,
+    demean,
+    prepare_panel,
+)
 from .fixed_effects import fixed_effects
 from .modelset import ModelSetResults, model_set
 
@@ -143,6 +154,12 @@ def heterogeneity(
         raise ModelError(
             f"group column {group!r} has a single group {labels!r}; nothing to compare"
         )
+    names = [str(g) for g in labels]
+    if len(set(names)) < len(names) or (include_pooled and "All" in names):
+        raise ModelError(
+            f"group labels {names} of {group!r} must be distinct as text and differ "
+            "from 'All' (the pooled model) when include_pooled=True"
+        )
     if use_unit and frame.groupby(unit)[group].nunique().max() > 1:
         bad = frame.groupby(unit)[group].nunique()
         raise DataError(
@@ -240,33 +257,96 @@ def _equality_test(
             {"group_time": group_c * (time_c.max() + 1) + time_c}, index=index
         )
     dep = pd.Series(frame[y].to_numpy(), index=index, name=y)
+    stata = cov == "clustered" and small_sample == "stata"
     fit_options: dict[str, Any] = {"cov_type": cov, "debiased": True}
     if cov == "clustered":
         fit_options["clusters"] = pd.DataFrame(
             {"c": codes(frame[cluster])[0]}, index=index
         )
-        fit_options["group_debias"] = small_sample == "stata"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
         fit = PanelOLS(dep, exog, entity_effects=use_unit, other_effects=other).fit(
             **fit_options
         )
-    rows = []
     names = list(exog.columns)
+    params = fit.params[names].to_numpy()
+    vcov = fit.cov.loc[names, names].to_numpy()
+    if stata:
+        assert cluster is not None
+        vcov = _stata_cluster_cov(
+            frame,
+            dep.to_numpy(),
+            exog.to_numpy(),
+            unit=unit,
+            cluster=cluster,
+            unit_codes=unit_c,
+            cell_codes=None if other is None else other["group_time"].to_numpy(),
+            use_unit=use_unit,
+            n_groups=len(order),
+        )
+    rows = []
     for var in xs:
         restriction = np.zeros((len(order) - 1, len(names)))
         for i, g in enumerate(order[1:]):
             restriction[i, names.index(f"{var}[{order[0]}]")] = 1.0
             restriction[i, names.index(f"{var}[{g}]")] = -1.0
-        test = fit.wald_test(restriction)
+        diff = restriction @ params
+        stat = float(diff @ np.linalg.solve(restriction @ vcov @ restriction.T, diff))
+        q = restriction.shape[0]
         rows.append(
             {
                 "variable": var,
-                "statistic": float(test.stat),
-                "df": int(test.df),
-                "p_value": float(test.pval),
-                "distribution": str(test.dist_name),
+                "statistic": stat,
+                "df": q,
+                "p_value": float(stats.chi2.sf(stat, q)),
+                "distribution": f"chi2({q})",
                 **{f"coef[{g}]": float(fit.params[f"{var}[{g}]"]) for g in order},
             }
         )
     return pd.DataFrame(rows)
+
+
+def _stata_cluster_cov(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    x: np.ndarray,
+    *,
+    unit: str,
+    cluster: str,
+    unit_codes: np.ndarray,
+    cell_codes: np.ndarray | None,
+    use_unit: bool,
+    n_groups: int,
+) -> np.ndarray:
+    """Clustered covariance of the interacted model in fixed_effects' Stata convention.
+
+    ``V_0 · G/(G−1) · (N−1)/(N−K)`` with ``V_0`` the sandwich on the
+    within-transformed data and K the slopes, the constant and the group × year
+    effects, plus the unit effects only when they are not nested in the clusters.
+    linearmodels cannot be used here: with ``other_effects`` it counts every effect
+    in K (and scales by N/(N − effects) even without ``debiased``).
+    """
+    groups = []
+    if use_unit:
+        groups.append(codes(unit_codes))
+    if cell_codes is not None:
+        groups.append(codes(cell_codes))
+    w = demean(np.column_stack([y, x]), groups)
+    yt, xt = w[:, 0], w[:, 1:]
+    bread = np.linalg.inv(xt.T @ xt)
+    resid = yt - xt @ (bread @ (xt.T @ yt))
+    cluster_c, n_clusters = codes(frame[cluster])
+    sums = cluster_sums(xt * resid[:, None], cluster_c, n_clusters)
+    v0 = bread @ (sums.T @ sums) @ bread
+    n, n_units = len(frame), int(unit_codes.max()) + 1
+    # rank of the absorbed effects with the constant (unit effects and group × year
+    # cells share one intercept per group)
+    if use_unit and cell_codes is not None:
+        k = x.shape[1] + int(np.unique(cell_codes).size) - n_groups + 1
+    elif cell_codes is not None:
+        k = x.shape[1] + int(np.unique(cell_codes).size)
+    else:
+        k = x.shape[1] + use_unit  # x holds the group constants without effects
+    if use_unit and frame.groupby(unit)[cluster].nunique().max() > 1:
+        k += n_units - 1
+    return np.asarray(v0 * n_clusters / (n_clusters - 1) * (n - 1) / (n - k))

@@ -88,11 +88,16 @@ def _numeric_block(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return block
 
 
-def _groups(data: pd.DataFrame, by: str | None) -> list[pd.Index]:
+def _groups(data: pd.DataFrame, by: str | None) -> list[np.ndarray]:
+    """Row positions of each group (positions, not labels: the index may repeat)."""
     if by is None:
-        return [data.index]
+        return [np.arange(len(data))]
     require_columns(data, [by], role="grouping")
-    return [idx for _, idx in data.groupby(by, sort=True).groups.items()]
+    missing = data[by].isna().to_numpy()
+    if missing.any():
+        rows = list(data.index[missing][:10])
+        raise DataError(f"grouping column {by!r} has missing values at rows {rows}")
+    return list(data.groupby(by, sort=True).indices.values())
 
 
 def normalize(
@@ -138,12 +143,12 @@ def normalize(
     if method not in ("minmax", "zscore"):
         raise DataError(f"method must be 'minmax' or 'zscore', got {method!r}")
     block = _numeric_block(data, cols)
-    out = pd.DataFrame(index=data.index, columns=cols, dtype=float)
+    out = np.full(block.shape, np.nan)
     for idx in _groups(data, by):
-        part = block.loc[idx]
-        for col in cols:
+        part = block.iloc[idx]
+        for j, col in enumerate(cols):
             v = part[col]
-            where = f" (in {by}={data.loc[idx[0], by]})" if by else ""
+            where = f" (in {by}={data[by].iloc[idx[0]]})" if by else ""
             if method == "minmax":
                 span = v.max() - v.min()
                 if span == 0:
@@ -159,8 +164,8 @@ def normalize(
                     )
                 z = (v - v.mean()) / sd
                 z = -z if col in neg else z
-            out.loc[idx, col] = z
-    return out
+            out[idx, j] = z.to_numpy()
+    return pd.DataFrame(out, index=data.index, columns=cols)
 
 
 def entropy_index(
@@ -209,10 +214,10 @@ def entropy_index(
         raise DataError(f"shift must be >= 0, got {shift}")
     require_columns(data, keys, role="key")
     z = normalize(data, cols, method="minmax", negative=negative, by=by) + shift
-    scores = pd.Series(np.nan, index=data.index, dtype=float)
+    scores = np.full(len(data), np.nan)
     rows = []
     for idx in _groups(data, by):
-        part = z.loc[idx].to_numpy()
+        part = z.iloc[idx].to_numpy()
         n = part.shape[0]
         if n < 2:
             raise DataError("the entropy method needs at least two rows per group")
@@ -222,8 +227,8 @@ def entropy_index(
         e = 0.0 - plogp.sum(axis=0) / np.log(n)  # 0.0 - : no negative zeros
         d = 1 - e
         w = d / d.sum()
-        scores.loc[idx] = part @ w
-        label = data.loc[idx[0], by] if by else "pooled"
+        scores[idx] = part @ w
+        label = data[by].iloc[idx[0]] if by else "pooled"
         for col, ej, dj, wj in zip(cols, e, d, w, strict=True):
             rows.append(
                 {
@@ -313,7 +318,7 @@ def pca_index(
             )
         block = np.log(block)
     z = normalize(
-        block.join(data[[by]]) if by else block,
+        block.assign(**{by: data[by].to_numpy()}) if by else block,
         cols,
         method="zscore",
         negative=negative,

@@ -265,6 +265,20 @@ def parse_spec(
             raise SpecError(f"{where}.mediator is required for kind = 'mediation'")
         if kind == "moderation" and "moderator" not in m:
             raise SpecError(f"{where}.moderator is required for kind = 'moderation'")
+        if kind in ("mediation", "moderation") and len(m["x"]) != 1:
+            raise SpecError(
+                f"{where}.x: kind = {kind!r} takes exactly one x, got {list(m['x'])}"
+            )
+        for key, owner in (
+            ("mediator", "mediation"),
+            ("moderator", "moderation"),
+            ("center", "moderation"),
+        ):
+            if key in m and kind != owner:
+                raise SpecError(
+                    f"{where}.{key} is only used with kind = {owner!r} "
+                    f"(this model has kind = {kind!r})"
+                )
         if m.get("lag", 0) < 0:
             raise SpecError(f"{where}.lag: expected a non-negative integer")
         models.append(ModelSpec(**m))

@@ -50,6 +50,9 @@ _LATEX_SPECIAL = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\^{}",
+    # in LaTeX text mode with the default OT1 encoding "<" prints as "¡"
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
 }
 
 
@@ -252,6 +255,8 @@ def regression_table(
         names = [str(v) for v in labels]
     if len(set(names)) != len(names):
         raise DataError(f"model labels must be unique, got {names}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 0:
+        raise DataError(f"digits must be a non-negative integer, got {digits!r}")
     if se not in ("se", "t"):
         raise DataError(f"se must be 'se' or 't', got {se!r}")
     levels = sorted(stars, reverse=True)
@@ -319,6 +324,11 @@ def regression_table(
         )
     for stat in stats:
         values = [_stat(f, stat) for f in fits]
+        if stat not in _STAT_ALIASES and all(v is None for v in values):
+            raise DataError(
+                f"statistic {stat!r} is in none of the models (known: "
+                f"{', '.join(_STAT_ALIASES)}, or a numeric attribute of the results)"
+            )
         text = [
             ""
             if v is None

@@ -219,17 +219,43 @@ def _newton_decrement(d: _lik._Design, theta: np.ndarray, cov: np.ndarray) -> fl
     return float(grad @ cov @ grad)
 
 
+def _hessian_steps(d: _lik._Design, theta: np.ndarray) -> np.ndarray:
+    """Central-difference steps in the units of each parameter.
+
+    Steps scale with the data (``σ`` for β, μ and δ divided by the regressor's
+    root mean square, a fraction of ``σ²`` for σ²), so the standard errors do not
+    depend on the units of ``y``, ``x`` or ``z`` (slacks of the three-stage procedure
+    are in levels such as tons of coal).
+    """
+    k = d.x.shape[1]
+    sigma2, gamma = float(theta[k]), float(theta[k + 1])
+    sigma = np.sqrt(sigma2)
+
+    def per_column(mat: np.ndarray) -> np.ndarray:
+        rms = np.sqrt(np.mean(mat * mat, axis=0))
+        return sigma / np.where(rms > 0, rms, 1.0)
+
+    typical = [per_column(d.x), [sigma2, 1.0]]
+    if d.truncated:
+        typical.append([sigma])
+    if d.time_varying:
+        typical.append([1.0])
+    if d.z is not None:
+        typical.append(per_column(d.z))
+    scale = np.concatenate([np.asarray(t, dtype=float) for t in typical])
+    steps = 1e-5 * np.maximum(np.abs(theta), scale)
+    steps[k] = 1e-5 * sigma2
+    steps[k + 1] = min(1e-5, 0.5 * gamma, 0.5 * (1.0 - gamma))
+    return steps
+
+
 def _covariance(d: _lik._Design, theta: np.ndarray) -> tuple[np.ndarray, str]:
     """Inverse of minus the Hessian (central differences of the analytic gradient)."""
     p = len(theta)
-    k = d.x.shape[1]
     hess = np.empty((p, p))
+    steps = _hessian_steps(d, theta)
     for j in range(p):
-        step = 1e-5 * max(1.0, abs(theta[j]))
-        if j == k + 1:
-            step = min(step, 0.5 * theta[j], 0.5 * (1.0 - theta[j]))
-        if j == k:
-            step = min(step, 0.5 * theta[j])
+        step = steps[j]
         up, down = theta.copy(), theta.copy()
         up[j] += step
         down[j] -= step
@@ -241,7 +267,14 @@ def _covariance(d: _lik._Design, theta: np.ndarray) -> tuple[np.ndarray, str]:
         return np.full(
             (p, p), np.nan
         ), "standard errors unavailable: the Hessian is not finite"
-    eig = np.linalg.eigvalsh(info)
+    # definiteness is judged on the unit-free (correlation-scaled) matrix: the raw
+    # eigenvalues span the squared units of the parameters (σ² of slacks in levels)
+    diag = np.diag(info)
+    eig = (
+        np.linalg.eigvalsh(info / np.sqrt(np.outer(diag, diag)))
+        if np.all(diag > 0)
+        else np.array([-1.0])
+    )
     if eig.min() <= 1e-12 * max(1.0, eig.max()):
         return (
             np.full((p, p), np.nan),

@@ -292,8 +292,9 @@ def three_stage(
         x_adj = x.copy()
         for label, rows in samples:
             sub = base.iloc[rows]
+            context = f"input {name!r}" + ("" if label is None else f", {time}={label}")
             fit = _slack_regression(
-                sub, slacks[name][rows], environment, keys, dist, n_starts
+                sub, slacks[name][rows], environment, keys, dist, n_starts, context
             )
             adjust_noise = noise == "always" or (
                 noise == "if-significant" and fit["summary"].get("lr_reject", False)
@@ -558,7 +559,7 @@ def _stage2_samples(
 
 
 def _slack_regression(
-    frame, slack, environment, keys, dist, n_starts
+    frame, slack, environment, keys, dist, n_starts, context=""
 ) -> dict[str, Any]:
     n = len(slack)
     zeros = np.zeros(n)
@@ -580,18 +581,25 @@ def _slack_regression(
             "summary": {"status": "constant slack", "n_zero_slacks": 0},
         }
     table = frame[[*keys, *environment]].assign(_slack=slack)
-    model = sfa(
-        table,
-        y="_slack",
-        x=environment,
-        model="cross",
-        dist=dist,
-        unit=keys[0],
-        time=keys[1] if len(keys) > 1 else None,
-        cost=True,
-        log=False,
-        n_starts=n_starts,
-    )
+    try:
+        model = sfa(
+            table,
+            y="_slack",
+            x=environment,
+            model="cross",
+            dist=dist,
+            unit=keys[0],
+            time=keys[1] if len(keys) > 1 else None,
+            cost=True,
+            log=False,
+            n_starts=n_starts,
+        )
+    except (DataError, ModelError) as exc:
+        # name the slack regression: sfa only sees "_slack" and "frontier regressors"
+        raise type(exc)(
+            f"stage-2 slack regression of {context} on the environmental variables "
+            f"{environment}: {exc}"
+        ) from exc
     eff = model.efficiency
     env_part = slack - eff["residual"].to_numpy()
     lr = model.lr_test.iloc[0]

@@ -226,7 +226,11 @@ def join_units(
     dup = table.duplicated(keys, keep=False)
     if dup.any():
         first = table.loc[dup].iloc[0]
-        at = f" in {time}={first[time]!r}" if time else ""
+        at = ""
+        if time:
+            period = first[time]
+            period = period.item() if hasattr(period, "item") else period
+            at = f" in {time}={period!r}"  # 2001, not np.int64(2001)
         raise PanelError(
             f"{int(dup.sum())} rows share a unit{' and period' if time else ''}: "
             f"e.g. {first[unit]!r}{at} (several names of one unit?)"

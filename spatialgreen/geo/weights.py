@@ -196,8 +196,17 @@ def _repair_islands(
     islands: Any,
     level: str,
     island_k: int,
+    link_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Link islands; an added link i–j weighs ``link_weight[i, j]`` (default 1).
+
+    Weighted kinds (inverse distance) pass their own weights, so that an added
+    link is on the scale of the other links of the neighbour's row.
+    """
     from .names import match_units
+
+    def _weight(i: int, j: int) -> float:
+        return 1.0 if link_weight is None else float(link_weight[i, j])
 
     isolated = [i for i in range(len(ids)) if not matrix[i].any()]
     if not isolated:
@@ -219,7 +228,7 @@ def _repair_islands(
             gap = _border_gaps(level, ids, i)
             order = [j for j in np.argsort(gap, kind="stable") if j != i][:island_k]
             for j in order:
-                matrix[i, j] = matrix[j, i] = 1.0
+                matrix[i, j] = matrix[j, i] = _weight(i, j)
                 added.append((ids[i], ids[int(j)]))
         return matrix, added
     if isinstance(islands, Mapping):
@@ -234,7 +243,8 @@ def _repair_islands(
                     raise WeightsError(
                         f"island link {i}–{j} names a unit outside the weights"
                     )
-                matrix[pos[i], pos[j]] = matrix[pos[j], pos[i]] = 1.0
+                w_ij = _weight(pos[i], pos[j])
+                matrix[pos[i], pos[j]] = matrix[pos[j], pos[i]] = w_ij
                 added.append((i, j))
         still = [ids[i] for i in range(len(ids)) if not matrix[i].any()]
         if still:
@@ -344,6 +354,7 @@ def spatial_weights(
     dist = great_circle_km(table["centroid_lon"], table["centroid_lat"])
     np.fill_diagonal(dist, np.inf)
     recipe: dict[str, Any] = {"level": level, "kind": kind, "n": len(ids)}
+    link_weight: np.ndarray | None = None
     if kind in ("queen", "rook"):
         matrix = _contiguity(level, ids, rook=kind == "rook")
         recipe["source"] = "full-resolution polygons (shipped adjacency)"
@@ -361,6 +372,7 @@ def spatial_weights(
         recipe["threshold_km"] = threshold
     elif kind == "inverse_distance":
         matrix = 1.0 / dist**alpha
+        link_weight = matrix.copy()
         if threshold is not None:
             matrix[dist > threshold] = 0.0
         recipe |= {"alpha": alpha, "threshold_km": threshold}
@@ -379,7 +391,9 @@ def spatial_weights(
             )
             recipe |= {"phi": phi, "alpha": alpha}
     np.fill_diagonal(matrix, 0.0)
-    matrix, added = _repair_islands(matrix, ids, dist, islands, level, island_k)
+    matrix, added = _repair_islands(
+        matrix, ids, dist, islands, level, island_k, link_weight
+    )
     recipe |= {
         "islands": islands if isinstance(islands, str) else "user links",
         "islands_added": added,

@@ -1,0 +1,174 @@
+"""Review tests for geo/maps: numbers pinned against closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spatialgreen.geo.boundaries import unit_table
+from spatialgreen.geo.weights import great_circle_km, spatial_weights, weights_recipe
+
+
+@pytest.mark.parametrize("islands", ["nearest", {"海南": ["广东"], "新疆": ["甘肃"]}])
+def test_inverse_distance_island_link_has_the_inverse_distance_weight(islands):
+    # a link added for an island must be on the 1/d scale of the other links:
+    # a weight of 1.0 gave Hainan 99 % of Guangdong's row-standardised row
+    g = spatial_weights(
+        "province",
+        kind="inverse_distance",
+        threshold=600,
+        study="gtfp30",
+        islands=islands,
+        transform=None,
+    )
+    assert (460000, 440000) in weights_recipe(g)["islands_added"]
+    t = unit_table("province").set_index("adcode").loc[[460000, 440000]]
+    d = great_circle_km(t["centroid_lon"], t["centroid_lat"])[0, 1]
+    adj = g.adjacency
+    assert adj.loc[(460000, 440000)] == pytest.approx(1 / d)
+    assert adj.loc[(440000, 460000)] == pytest.approx(1 / d)
+    assert np.isfinite(adj.to_numpy()).all()
+
+
+def _strip(gdf_values):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame(
+        {"v": gdf_values},
+        geometry=[box(100 + i, 30, 101 + i, 31) for i in range(len(gdf_values))],
+        crs=4326,
+    )
+
+
+@pytest.mark.parametrize("bins", [[3.0, 1.5], [1.5, 1.5, 3.0]])
+def test_choropleth_rejects_unsorted_user_bins(bins):
+    # mapclassify.UserDefined accepts [3.0, 1.5] and puts 2.0 and 3.0 in the class
+    # "(1.50, 4.00]": silently wrong colours and legend
+    import spatialgreen as sg
+    from spatialgreen import maps
+
+    with pytest.raises(sg.DataError, match="strictly increasing"):
+        maps.choropleth(_strip([1.0, 2.0, 3.0, 4.0]), "v", bins=bins)
+
+
+def test_layer_control_names_are_escaped():
+    # Leaflet's layer control writes layer names with innerHTML
+    import pandas as pd
+
+    from spatialgreen import maps
+
+    raw = "<b>X&Y</b>"
+    page = maps.choropleth(_strip([1.0, 2.0]), "v", k=2, legend_title=raw)
+    page = page.get_root().render()
+    assert "\\u003cb\\u003eX" not in page and "<b>X" not in page
+    pts = pd.DataFrame({"lon": [116.4], "lat": [39.9]})
+    page = maps.points(pts, name=raw).get_root().render()
+    assert "\\u003cb\\u003eX" not in page and "<b>X" not in page
+
+
+def test_accessor_economic_weights_average_the_whole_panel():
+    # the accessor kept only the first row per unit, so "averaged over the years"
+    # silently became "the first year"
+    import pandas as pd
+
+    from spatialgreen.geo import load_boundaries
+
+    b = load_boundaries("province", study="jjj")[["adcode", "geometry"]]
+    panel = pd.concat(
+        [
+            b.assign(year=2000, gdp=[1.0, 2.0, 4.0]),
+            b.assign(year=2001, gdp=[3.0, 2.5, 4.5]),
+        ]
+    )
+    got = panel.spatialgreen.weights(kind="economic", variable="gdp", transform=None)
+    means = {110000: 2.0, 120000: 2.25, 130000: 4.25}
+    for (i, j), w in got.adjacency.items():
+        assert w == pytest.approx(1 / abs(means[i] - means[j]))
+
+
+_FIGURE_SCRIPT = """
+import io, warnings
+import numpy as np, pandas as pd
+warnings.simplefilter("error")
+from spatialgreen import figures
+df = pd.DataFrame({"年份": [1, 1, 2, 2] * 3, "g": ["a"] * 12, "y": np.arange(12.0),
+                   "region": ["东部", "西部"] * 6, "state": ["strong decoupling"] * 12})
+figs = {
+    "trend": lambda: figures.trend_by_group(df, "y", time="年份", group="g"),
+    "kde": lambda: figures.kernel_density(df, "y", time="年份"),
+    "sigma": lambda: figures.sigma_convergence(
+        pd.DataFrame({"年份": [1, 2], "cv": [0.3, 0.2]}), time="年份"),
+    "states": lambda: figures.decoupling_states(df, by="region"),
+}
+fig = figs[CASE]()
+fig.savefig(io.BytesIO(), format="png")
+"""
+
+
+@pytest.mark.parametrize("case", ["trend", "kde", "sigma", "states"])
+def test_figures_switch_to_cjk_font_for_time_and_group_labels(case):
+    # a Chinese time column (年份) or Chinese group values on the axis drew empty
+    # boxes ("Glyph ... missing") when nothing else in the figure was Chinese
+    import subprocess
+    import sys
+
+    from spatialgreen.figures import use_cjk_font
+
+    if use_cjk_font(warn=False) is None:
+        pytest.skip("no CJK font installed")
+    script = _FIGURE_SCRIPT.replace("CASE", repr(case))
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-800:]
+
+
+def test_lisa_map_missing_p_value_is_no_data_not_ns():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from spatialgreen import maps
+
+    gdf = gpd.GeoDataFrame(
+        {"q": [1, 3, 2], "p_sim": [0.01, 0.4, np.nan]},
+        geometry=[box(100 + i, 30, 101 + i, 31) for i in range(3)],
+        crs=4326,
+    )
+    page = maps.lisa(gdf, quadrant="q", p="p_sim").get_root().render()
+    assert "HH (1)" in page and "ns (1)" in page and "no data" in page
+
+
+def test_flows_on_shipped_polygons_match_names_and_adcodes():
+    # with level= the keys were adcode strings only, so "北京" was reported as a
+    # unit "without coordinates"
+    import pandas as pd
+
+    import spatialgreen as sg
+    from spatialgreen import maps
+
+    od = pd.DataFrame(
+        {
+            "origin": ["北京", 310000],
+            "destination": ["上海市", "110000"],
+            "volume": [1, 2],
+        }
+    )
+    page = maps.flows(od, level="province").get_root().render()
+    assert page.count("L.polyline") == 2
+    with pytest.raises(sg.UnmatchedUnitError, match="火星"):
+        maps.flows(od.assign(destination="火星"), level="province")
+
+
+def test_join_units_duplicate_message_names_the_period_plainly():
+    import pandas as pd
+
+    import spatialgreen as sg
+    from spatialgreen.geo import join_units
+
+    df = pd.DataFrame({"unit": ["北京", "北京市"], "year": [2001, 2001], "v": [1, 2]})
+    with pytest.raises(sg.PanelError, match=r"in year=2001 ") as err:
+        join_units(df, time="year", study="jjj")
+    assert "np." not in str(err.value)
+    with pytest.raises(sg.PanelError, match="share a unit"):
+        join_units(df.drop(columns="year"), study="jjj")
