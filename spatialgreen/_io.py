@@ -145,9 +145,15 @@ def read_table(
             raise
         raise DataError(f"cannot read {p}: {exc}") from exc
     except ImportError as exc:
+        fix = (
+            'pip install "spatialgreen[parquet]"'
+            if suffix in {".parquet", ".pq"}
+            else "pip install xlrd, or save the file as .xlsx"
+            if suffix == ".xls"
+            else "pip install the package named above"
+        )
         raise DependencyError(
-            f"reading {p} needs an optional dependency ({exc}); "
-            'install it with: pip install "spatialgreen[parquet]"'
+            f"reading {p} needs an optional dependency ({exc}); {fix}"
         ) from exc
     raise DataError(
         f"unsupported file type {suffix!r} for {p}; use .csv, .xlsx or .parquet"

@@ -233,7 +233,8 @@ def kernel_density(
     require_columns(data, [column, time], role="kernel_density")
     shown = _years_to_show(data[time].to_numpy(), years)
     values = pd.to_numeric(data[column], errors="coerce")
-    finite = values[np.isfinite(values)]
+    values = values.where(np.isfinite(values))  # infinities are dropped, as NaN
+    finite = values.dropna()
     if finite.empty:
         raise DataError(f"column {column!r} has no finite values to draw")
     span = finite.max() - finite.min()

@@ -353,6 +353,23 @@ def balance_panel(
     return out.reset_index(drop=True)
 
 
+def _sheet_hint(path: str | os.PathLike[str], sheet: object, exc: Exception) -> str:
+    """Name the other sheets when columns are missing from a workbook's first sheet."""
+    if sheet is not None or "not found" not in str(exc):
+        return ""
+    if not str(path).lower().endswith((".xlsx", ".xlsm", ".xls")):
+        return ""
+    try:
+        with pd.ExcelFile(path) as book:
+            names = [str(n) for n in book.sheet_names]
+    except Exception:  # only a hint
+        return ""
+    if len(names) < 2:
+        return ""
+    listed = ", ".join(repr(n) for n in names)
+    return f" (read the first sheet {names[0]!r}; the workbook has sheets {listed})"
+
+
 def read_panel(
     path: str | os.PathLike[str],
     *,
@@ -398,7 +415,7 @@ def read_panel(
     try:
         validate_panel(df, unit=unit, time=time, columns=columns, **checks)  # type: ignore[arg-type]
     except DataError as exc:
-        raise type(exc)(f"{path}: {exc}") from exc
+        raise type(exc)(f"{path}: {exc}{_sheet_hint(path, sheet, exc)}") from exc
     for col in columns:
         if not pd.api.types.is_numeric_dtype(df[col]):
             df[col] = pd.to_numeric(df[col])

@@ -1,4 +1,4 @@
-"""Review tests of the econometrics toolkit: silently wrong numbers and ignored options."""
+"""Review tests of the econometrics toolkit: wrong numbers and ignored options."""
 
 from __future__ import annotations
 

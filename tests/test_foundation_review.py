@@ -152,3 +152,28 @@ def test_report_tables_drop_row_numbers_keep_names(tmp_path):
         "direct",
     ]
 
+
+def test_missing_columns_in_a_workbook_name_its_sheets(tmp_path):
+    path = tmp_path / "w.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"说明": ["封面"]}).to_excel(xl, sheet_name="封面", index=False)
+        pd.DataFrame({"省份": ["北京"], "年份": [2020]}).to_excel(
+            xl, sheet_name="数据", index=False
+        )
+    with pytest.raises(DataError, match="sheets '封面', '数据'"):
+        read_panel(path, unit="省份", time="年份")
+    assert len(read_panel(path, unit="省份", time="年份", sheet="数据")) == 1
+
+
+def test_old_xls_without_its_reader_gets_the_right_hint(tmp_path, monkeypatch):
+    from spatialgreen.errors import DependencyError
+
+    def no_reader(*args, **kwargs):
+        raise ImportError("Missing optional dependency 'xlrd'")
+
+    monkeypatch.setattr(pd, "read_excel", no_reader)
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DependencyError, match=r"xlrd, or save the file as \.xlsx") as e:
+        read_panel(path, unit="unit")
+    assert "parquet" not in str(e.value)

@@ -172,3 +172,37 @@ def test_join_units_duplicate_message_names_the_period_plainly():
     assert "np." not in str(err.value)
     with pytest.raises(sg.PanelError, match="share a unit"):
         join_units(df.drop(columns="year"), study="jjj")
+
+
+def test_kernel_density_drops_infinite_values_like_missing_ones():
+    # an infinite value reached scipy's gaussian_kde: "array must not contain infs"
+    import pandas as pd
+
+    from spatialgreen import figures
+
+    df = pd.DataFrame({"year": [1] * 5 + [2] * 5, "v": [1.0, 2, 3, 4, np.inf] * 2})
+    fig = figures.kernel_density(df, "v", time="year")
+    for line in fig.axes[0].lines:
+        assert np.isfinite(line.get_ydata()).all()
+
+
+def test_islands_policy_typo_is_an_error_even_without_islands():
+    import spatialgreen as sg
+
+    with pytest.raises(sg.DataError, match="islands must be"):
+        spatial_weights("province", kind="knn", k=3, islands="nearst")
+
+
+def test_offline_save_accepts_user_text_that_looks_like_jquery(tmp_path):
+    # "$(" in a legend title or unit name made save() claim the page needs jQuery
+    import folium
+
+    import spatialgreen as sg
+    from spatialgreen import maps
+
+    gdf = _strip([1.0, 2.0]).assign(name_zh=['a"$(b', "c`$(d"])
+    fmap = maps.choropleth(gdf, "v", k=2, legend_title="cost $(bn)", title="$(x)")
+    assert "cdn." not in maps.save(fmap, tmp_path / "m.html").read_text("utf-8")
+    folium.Marker((30.5, 100.5), popup="needs jQuery").add_to(fmap)
+    with pytest.raises(sg.DependencyError, match="offline=False"):
+        maps.to_html(fmap)

@@ -29,6 +29,8 @@ _TAG = re.compile(
 _UNUSED = ("jquery", "bootstrap", "awesome-markers", "awesome_markers",
            "fontawesome", "awesome.rotate", "glyphicons")  # fmt: skip
 _NEEDS_UNUSED = ("L.AwesomeMarkers", "$(", "jQuery(", "$.ajax")
+# double-quoted and template string literals: legend, tooltip and layer texts
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`')
 
 
 def _leaflet_dir() -> Path:
@@ -84,7 +86,8 @@ def inline_assets(page: str) -> str:
     >>> out.startswith("<style>") and "jquery" not in out
     True
     """
-    used = [token for token in _NEEDS_UNUSED if token in _scripts_only(page)]
+    code = _STRING.sub('""', _scripts_only(page))  # user text cannot look like jQuery
+    used = [token for token in _NEEDS_UNUSED if token in code]
     if used:
         raise DependencyError(
             f"this map uses {used[0]!r} (folium popups or icon markers need jQuery / "

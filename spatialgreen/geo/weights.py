@@ -345,6 +345,11 @@ def spatial_weights(
 
     if kind not in _KINDS:
         raise DataError(f"kind must be one of {', '.join(_KINDS)}, got {kind!r}")
+    if not isinstance(islands, Mapping) and islands not in ("raise", "nearest", "keep"):
+        # checked here, not only when islands occur, so a typo never passes silently
+        raise DataError(
+            f"islands must be 'raise', 'nearest', 'keep' or a dict, got {islands!r}"
+        )
     level, ids, data = _resolve_units(
         data_or_level, level=level, unit=unit, ids=ids, study=study
     )
