@@ -442,8 +442,12 @@ def decoupling_states(
         ax.set_xticks(range(len(order)), order, rotation=30, ha="right")
         ax.set_ylabel("units")
     else:
-        frame = table.loc[states.index, [by]].assign(_state=states)
-        counts = pd.crosstab(frame[by], frame["_state"]).reindex(
+        # positional, so a duplicated index (e.g. from pd.concat) cannot misalign
+        keep = table[state].notna().to_numpy()
+        frame = pd.DataFrame(
+            {"_by": table[by].to_numpy()[keep], "_state": states.to_numpy()}
+        )
+        counts = pd.crosstab(frame["_by"], frame["_state"]).reindex(
             columns=order, fill_value=0
         )
         bottom = np.zeros(len(counts))

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from ._io import write_table, write_tables
+from .errors import DataError
 
 __all__ = ["EstimatesMixin", "Results", "compare", "export_frame"]
 
@@ -169,9 +170,16 @@ class EstimatesMixin:
 
 
 def compare(
-    results: Sequence[Results] | Mapping[str, Results], *, table: str | None = None
+    results: Sequence[Results] | Mapping[str, Results],
+    *,
+    table: str | None = None,
+    keys: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Stack the same table of several results side by side (outer join on the index).
+    """Put the same table of several results side by side, aligned on unit keys.
+
+    Rows are matched on ``keys`` (default: the ``unit`` and ``time`` columns named in
+    the results' ``meta`` when every table has them, else the tables' own index), so
+    runs whose rows come in a different order never line up wrongly.
 
     Parameters
     ----------
@@ -179,11 +187,13 @@ def compare(
         The runs to compare; mapping keys name the columns.
     table : str, optional
         Which table to take (default: each result's main table).
+    keys : sequence of str, optional
+        Key columns to align on.
 
     Returns
     -------
     pandas.DataFrame
-        Columns are a MultiIndex (run name, column).
+        Indexed by the keys; columns are a MultiIndex (run name, column).
 
     Examples
     --------
@@ -191,16 +201,45 @@ def compare(
     >>> @dataclasses.dataclass(frozen=True)
     ... class R(Results):
     ...     scores: pd.DataFrame
-    >>> a, b = R(pd.DataFrame({"score": [1.0]})), R(pd.DataFrame({"score": [0.5]}))
-    >>> compare({"a": a, "b": b}).shape
-    (1, 2)
+    ...     meta: dict
+    >>> a = R(pd.DataFrame({"unit": ["x", "y"], "score": [1.0, 0.5]}), {"unit": "unit"})
+    >>> b = R(pd.DataFrame({"unit": ["y", "x"], "score": [0.4, 0.9]}), {"unit": "unit"})
+    >>> compare({"a": a, "b": b}).loc["y"].tolist()
+    [0.5, 0.4]
     """
-    items = (
+    items = list(
         results.items()
         if isinstance(results, Mapping)
         else ((f"({i + 1})", r) for i, r in enumerate(results))
     )
-    frames = {}
-    for name, res in items:
-        frames[name] = res.tables()[table] if table else res.to_frame()
+    frames = {
+        name: (res.tables()[table] if table else res.to_frame()) for name, res in items
+    }
+    if keys is None:
+        keys = _shared_keys([res for _, res in items], list(frames.values()))
+    if keys:
+        for name, frame in frames.items():
+            missing = [k for k in keys if k not in frame.columns]
+            if missing:
+                raise DataError(f"run {name!r} has no key column(s) {missing}")
+            if frame.duplicated(list(keys)).any():
+                raise DataError(f"run {name!r} has duplicate rows for keys {keys}")
+            frames[name] = frame.set_index(list(keys))
     return pd.concat(frames, axis=1)
+
+
+def _shared_keys(results: list[Results], frames: list[pd.DataFrame]) -> list[str]:
+    """The ``unit``/``time`` columns named in every result's meta and every table."""
+    keys: list[str] = []
+    for role in ("unit", "time"):
+        names = {
+            (getattr(r, "meta", None) or {}).get(role)
+            if isinstance(getattr(r, "meta", None), Mapping)
+            else None
+            for r in results
+        }
+        if len(names) == 1:
+            name = names.pop()
+            if isinstance(name, str) and all(name in f.columns for f in frames):
+                keys.append(name)
+    return keys

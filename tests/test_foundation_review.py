@@ -177,3 +177,12 @@ def test_old_xls_without_its_reader_gets_the_right_hint(tmp_path, monkeypatch):
     with pytest.raises(DependencyError, match=r"xlrd, or save the file as \.xlsx") as e:
         read_panel(path, unit="unit")
     assert "parquet" not in str(e.value)
+
+
+@pytest.mark.parametrize("index", [[], ["--index", "gml"]])
+def test_gtfp_on_infeasible_is_not_silently_ignored(tmp_path, capsys, index):
+    data = tmp_path / "p.csv"
+    data.write_text(PANEL)
+    argv = [*_gtfp(data, tmp_path / "o.csv"), "--time", "year", *index]
+    assert main([*argv, "--on-infeasible", "one_base"]) == 2
+    assert "--on-infeasible applies only" in capsys.readouterr().err

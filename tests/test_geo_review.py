@@ -206,3 +206,51 @@ def test_offline_save_accepts_user_text_that_looks_like_jquery(tmp_path):
     folium.Marker((30.5, 100.5), popup="needs jQuery").add_to(fmap)
     with pytest.raises(sg.DependencyError, match="offline=False"):
         maps.to_html(fmap)
+
+
+def test_decoupling_states_by_group_with_a_duplicated_index():
+    # pd.concat of yearly tables repeats index labels: this raised pandas'
+    # "cannot reindex on an axis with duplicate labels"
+    import pandas as pd
+
+    from spatialgreen import figures
+
+    a = pd.DataFrame(
+        {"year": [1, 1], "state": ["strong decoupling", "weak decoupling"]}
+    )
+    b = pd.DataFrame({"year": [2, 2, 2], "state": ["strong decoupling"] * 2 + [None]})
+    fig = figures.decoupling_states(pd.concat([a, b]), by="year")
+    heights = [round(p.get_height()) for p in fig.axes[0].patches]
+    assert heights == [1, 2, 1, 0]  # strong: year 1, year 2; weak: year 1, year 2
+
+
+@pytest.mark.browser
+def test_layer_control_shows_an_injected_legend_title_as_text(browser, tmp_path):
+    # Leaflet writes layer names into the layer control with innerHTML
+    from spatialgreen import maps
+
+    injected = "<script>document.title='pwned'</script><b>bold</b>"
+    fmap = maps.choropleth(_strip([1.0, 2.0]), "v", k=2, legend_title=injected)
+    dom = browser.dump_dom(maps.save(fmap, tmp_path / "m.html"))
+    assert "<title>pwned</title>" not in dom
+    control = dom[dom.index("leaflet-control-layers-overlays") :]
+    assert "&lt;b&gt;bold&lt;/b&gt;" in control[:3000]
+    assert "<b>bold</b>" not in control[:3000]
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "code"),
+    [
+        ("An Hui", "province", 340000),  # "hui" is a syllable here, not 回族
+        ("AN HUI", "province", 340000),
+        ("Xin hui", "county", 440705),
+        ("Lings hui", "city", 469028),  # found by test_fuzzed_spellings_still_match
+        ("Ningxia Hui", "province", 640000),
+        ("Ningxia Hui Autonomous Region", "province", 640000),
+        ("Guangxi Zhuang", "province", 450000),
+    ],
+)
+def test_pinyin_syllable_hui_is_not_dropped_as_an_ethnic_word(text, level, code):
+    from spatialgreen.geo import match_units
+
+    assert match_units([text], level=level) == [code]

@@ -92,6 +92,11 @@ def _run(args: argparse.Namespace) -> int:
     from ..errors import ModelError
     from ..panel import read_panel
 
+    if args.on_infeasible != "nan" and args.index not in ("ml", "malmquist"):
+        raise ModelError(
+            "--on-infeasible applies only to --index ml or malmquist (mixed-period "
+            "LPs); it would be ignored here"
+        )
     data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
     orientation = args.orientation or {"dea": "input", "ddf": "directional"}.get(
         args.model, "non"

@@ -151,6 +151,7 @@ _EN_DROP = {
     "uyghur",
     "uighur",
 }
+_EN_ETHNIC = {"zhuang", "hui", "uygur", "uyghur", "uighur"}
 _ZH_INFORMAL = {
     "province": re.compile(r"(省|市|自治区|特区)$"),
     "city": re.compile(r"(州|地区|盟|市|区|县|特区)$"),
@@ -200,6 +201,12 @@ def normalize_name(text: str) -> str:
     >>> normalize_name("Ｘｉ'ａｎ City")
     'xian'
     """
+    return _normalize(text, drop_ethnic=True)
+
+
+def _normalize(text: str, *, drop_ethnic: bool) -> str:
+    """:func:`normalize_name`; ``drop_ethnic=False`` keeps a final ethnic word,
+    which can be a syllable of the name itself ("An Hui", "Xin Hui")."""
     text = unicodedata.normalize("NFKC", str(text)).strip()
     if _has_han(text):
         return re.sub(r"\s+", "", text.translate(_traditional()))
@@ -207,6 +214,8 @@ def normalize_name(text: str) -> str:
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     tokens = [t for t in re.split(r"[^a-z0-9]+", ascii_text.replace("'", "")) if t]
     while len(tokens) > 1 and tokens[-1] in _EN_DROP:
+        if not drop_ethnic and tokens[-1] in _EN_ETHNIC:
+            break
         tokens.pop()
     return "".join(tokens)
 
@@ -315,7 +324,12 @@ class _Matcher:
         key = normalize_name(text)
         if not key:
             return None, "empty name", []
-        found = self.lookup(key) or self._qualified(text, key)
+        whole = _normalize(text, drop_ethnic=False)  # "An Hui" is Anhui
+        found = (
+            (self.lookup(whole) if whole != key else set())
+            or self.lookup(key)
+            or self._qualified(text, key)
+        )
         if not found:
             merged = self._abolished(key)
             if merged is not None:
