@@ -254,3 +254,32 @@ def test_pinyin_syllable_hui_is_not_dropped_as_an_ethnic_word(text, level, code)
     from spatialgreen.geo import match_units
 
     assert match_units([text], level=level) == [code]
+
+
+def test_points_with_a_repeated_index_label():
+    # data.at[i, ...] returned a Series for a repeated label: folium raised
+    # "Location should consist of two numerical values"
+    import pandas as pd
+
+    from spatialgreen import maps
+
+    one = pd.DataFrame({"lon": [116.4], "lat": [39.9], "name": ["北京"], "cat": ["a"]})
+    two = pd.DataFrame({"lon": [121.4], "lat": [31.2], "name": ["上海"], "cat": ["b"]})
+    page = maps.points(pd.concat([one, two]), label="name", category="cat")
+    page = page.get_root().render()
+    assert page.count("L.circleMarker") == 2 and "dtype" not in page
+
+
+def test_pairs_with_a_repeated_index_and_swapped_coordinates():
+    import pandas as pd
+
+    import spatialgreen as sg
+    from spatialgreen import maps
+
+    row = {"lon_a": [120.1], "lat_a": [30.2], "lon_b": [120.6], "lat_b": [30.0]}
+    df = pd.concat([pd.DataFrame(row), pd.DataFrame(row)])
+    page = maps.pairs(df).get_root().render()
+    assert page.count("L.polyline") == 2
+    swapped = df.rename(columns={"lon_b": "lat_b", "lat_b": "lon_b"})
+    with pytest.raises(sg.DataError, match="valid coordinates"):
+        maps.pairs(swapped.reset_index(drop=True))

@@ -230,6 +230,8 @@ def points(
         raise DataError(
             f"rows {data.index[bad].tolist()[:10]} have no valid {lon}/{lat}"
         )
+    # positional from here: a repeated index label (pd.concat) would select several
+    data, xy = data.reset_index(drop=True), xy.reset_index(drop=True)
     colors: dict[str, str] = {}
     if category is not None:
         cats = sorted(data[category].dropna().astype(str).unique())
@@ -296,10 +298,16 @@ def pairs(
     cols = [*lon, *lat, *(label or ())]
     require(data, cols)
     xy = data[[*lon, *lat]].apply(pd.to_numeric, errors="coerce")
-    if xy.isna().any().any():
+    bad = xy.isna().any(axis=1)
+    bad |= ~xy[list(lon)].apply(lambda c: c.between(-180, 180)).all(axis=1)
+    bad |= ~xy[list(lat)].apply(lambda c: c.between(-90, 90)).all(axis=1)
+    if bad.any():
         raise DataError(
-            f"rows {data.index[xy.isna().any(axis=1)].tolist()[:10]} lack coordinates"
+            f"rows {data.index[bad].tolist()[:10]} lack valid coordinates "
+            f"({', '.join(lon)} in [-180, 180], {', '.join(lat)} in [-90, 90])"
         )
+    # positional from here: a repeated index label (pd.concat) would select several
+    data, xy = data.reset_index(drop=True), xy.reset_index(drop=True)
     bounds = [
         xy[list(lon)].min().min(),
         xy[list(lat)].min().min(),
