@@ -79,6 +79,27 @@ def _simulate(
     return pd.DataFrame(rows), lat2W(n_side, n_side, rook=False)
 
 
+def _usjoin_design(df, w, model, effects, lee_yu):
+    """The estimator's internal design for the us_income growth regression."""
+    from spatialgreen.spatial.regression import weights_for
+
+    units = list(dict.fromkeys(df["state"]))
+    years = sorted(df["year"].unique())
+    return _design(
+        df,
+        "growth",
+        X,
+        "state",
+        "year",
+        units,
+        years,
+        weights_for(w, units),
+        model,
+        effects,
+        lee_yu,
+    )
+
+
 def _spreg_panel(cls, df, w):
     w = libpysal.weights.W(w.neighbors, w.weights, id_order=w.id_order)
     w.transform = "r"
@@ -144,22 +165,7 @@ def test_concentrated_equals_full_likelihood(us_income, model, effects, lee_yu):
         draws=0,
         tests=False,
     )
-    from spatialgreen.spatial.regression import weights_for
-
-    units = list(dict.fromkeys(df["state"]))
-    d = _design(
-        df,
-        "growth",
-        X,
-        "state",
-        "year",
-        units,
-        sorted(df["year"].unique()),
-        weights_for(w, units),
-        model,
-        effects,
-        lee_yu,
-    )
+    d = _usjoin_design(df, w, model, effects, lee_yu)
     loglik = _error_loglik if model == "sem" else _lag_loglik
     k = d.x.shape[2]
 
@@ -258,22 +264,7 @@ def test_analytic_hessian_matches_numerical(us_income, model, effects, lee_yu):
         draws=0,
         tests=False,
     )
-    from spatialgreen.spatial.regression import weights_for
-
-    units = list(dict.fromkeys(df["state"]))
-    d = _design(
-        df,
-        "growth",
-        X,
-        "state",
-        "year",
-        units,
-        sorted(df["year"].unique()),
-        weights_for(w, units),
-        model,
-        effects,
-        lee_yu,
-    )
+    d = _usjoin_design(df, w, model, effects, lee_yu)
     theta = np.append(res.params.to_numpy(), res.sigma2)
     k = d.x.shape[2]
     if model == "sem":
