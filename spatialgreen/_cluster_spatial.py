@@ -35,7 +35,7 @@ class ClusterSpatialResults(Results):
     """
 
     units: pd.DataFrame
-    moran: pd.DataFrame = dataclasses.field()
+    moran: pd.DataFrame
     meta: dict = dataclasses.field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:

@@ -143,14 +143,15 @@ class ClusterMatchResults(Results):
     """
 
     matches: pd.DataFrame
+    # field() keeps the inherited Results.summary method from becoming a default
     summary: pd.DataFrame = dataclasses.field()
-    cluster_matches: pd.DataFrame = dataclasses.field()
-    clusters: pd.DataFrame = dataclasses.field()
-    belts: pd.DataFrame = dataclasses.field()
-    cluster_points: pd.DataFrame = dataclasses.field()
-    belt_points: pd.DataFrame = dataclasses.field()
-    pair_lines: pd.DataFrame = dataclasses.field()
-    unclassified: pd.DataFrame = dataclasses.field()
+    cluster_matches: pd.DataFrame
+    clusters: pd.DataFrame
+    belts: pd.DataFrame
+    cluster_points: pd.DataFrame
+    belt_points: pd.DataFrame
+    pair_lines: pd.DataFrame
+    unclassified: pd.DataFrame
     meta: dict = dataclasses.field(default_factory=dict)
 
     def report(self) -> str:

@@ -108,15 +108,15 @@ class FlowResults(Results):
     """
 
     flows: pd.DataFrame
-    regional: pd.DataFrame = dataclasses.field()
-    between: pd.DataFrame = dataclasses.field()
-    partners: pd.DataFrame = dataclasses.field()
-    network: pd.DataFrame = dataclasses.field()
-    core: pd.DataFrame = dataclasses.field()
-    integration: pd.DataFrame = dataclasses.field()
-    flow_lines: pd.DataFrame = dataclasses.field()
-    records: pd.DataFrame = dataclasses.field()
-    self_transfers: pd.DataFrame = dataclasses.field()
+    regional: pd.DataFrame
+    between: pd.DataFrame
+    partners: pd.DataFrame
+    network: pd.DataFrame
+    core: pd.DataFrame
+    integration: pd.DataFrame
+    flow_lines: pd.DataFrame
+    records: pd.DataFrame
+    self_transfers: pd.DataFrame
     meta: dict = dataclasses.field(default_factory=dict)
 
     def od_matrix(self, period: Any = None, *, names: bool = True) -> pd.DataFrame:
