@@ -18,9 +18,9 @@ import networkx as nx
 import numpy as np
 
 from spatialgreen import geo
-from spatialgreen._industry import industry_tables, normalize_text
+from spatialgreen.clusters._industry import industry_tables, normalize_text
 from spatialgreen.datasets import _generate_points as gp
-from spatialgreen.flows import transfer_flows
+from spatialgreen.flows.transfer import transfer_flows
 
 __all__: list[str] = []
 

@@ -63,7 +63,7 @@ def run(
         _table(clusters_path, datasets.clusters), _table(belts_path, datasets.belts)
     )
     report.table(
-        match.summary,
+        match.shares,
         "cluster_belt_shares",
         "Cities with both, clusters co-located with a belt, identical and similar "
         "industry shares — overall, by programme and by region",

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 import spatialgreen as sg
-from spatialgreen import datasets, econometrics, efficiency, maps, spatial
+from spatialgreen import datasets, econometrics, efficiency, figures, maps, spatial
 from spatialgreen.report import Report, recipe_parser, run_recipe
 
 TITLE = "2 · New quality productive forces and green TFP, 30 provinces"
@@ -190,7 +190,7 @@ def run(
         placebo.to_frame(), "placebo", f"Placebo: {reps} random permutations of NQPF"
     )
     report.figure(
-        placebo.plot(),
+        figures.placebo_distribution(placebo),
         "placebo",
         "Distribution of placebo coefficients and the true estimate",
     )

@@ -24,7 +24,7 @@ import pandas as pd
 
 import spatialgreen as sg
 from spatialgreen import maps
-from spatialgreen._maps._palettes import TAPIO_STATES
+from spatialgreen.maps.palettes import TAPIO_STATES
 
 __all__ = ["build_maps", "main", "screenshot"]
 

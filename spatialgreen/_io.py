@@ -2,6 +2,8 @@
 
 Outputs are written to a temporary file in the target folder and renamed into place,
 so a crash never leaves half a file, and nothing is ever written over an input file.
+It sits at the package root, shared by every room that reads a user's table or writes
+a result (panel, results, geo, report, the CLI); it depends on none of them.
 """
 
 from __future__ import annotations

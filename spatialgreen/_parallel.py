@@ -4,6 +4,9 @@ Every loop in spatialgreen that runs many independent jobs (LPs per unit, bootst
 draws, ...) goes through :func:`parallel_map`, so that the same code runs serially,
 on local cores through joblib, or on a ``dask.distributed`` cluster, always returning
 results in the order of the chunks (serial and parallel runs give identical output).
+
+It sits at the package root because it is shared by several rooms (the efficiency
+engine, bootstrap and permutation procedures) and depends on none of them.
 """
 
 from __future__ import annotations

@@ -84,7 +84,9 @@ class SpatialGreenAccessor:
 
             # every row: economic weights average ``variable`` over a panel's years
             return spatial_weights(frame, unit=key, level=level or "province", **kwargs)
-        return _own_contiguity(frame.drop_duplicates(key), key, **kwargs)
+        from .geo.weights import polygon_weights
+
+        return polygon_weights(frame.drop_duplicates(key), unit=key, **kwargs)
 
     def moran(
         self,
@@ -115,17 +117,9 @@ class SpatialGreenAccessor:
         """
         from .spatial import moran_by_year
 
-        frame, key = self._keyed(unit)
-        w = self.weights(unit=unit) if w is None else w
-        return moran_by_year(
-            pd.DataFrame(frame.drop(columns=frame.geometry.name)),
-            column,
-            w=w,
-            unit=key,
-            time=time,
-            permutations=permutations,
-            seed=seed,
-            **kwargs,
+        options = {"time": time, "permutations": permutations, "seed": seed}
+        return self._statistic(
+            moran_by_year, column, w=w, unit=unit, **options, **kwargs
         )
 
     def lisa(
@@ -157,18 +151,17 @@ class SpatialGreenAccessor:
         """
         from .spatial import lisa
 
+        options = {"time": time, "permutations": permutations, "seed": seed}
+        return self._statistic(lisa, column, w=w, unit=unit, **options, **kwargs)
+
+    def _statistic(
+        self, func: Any, column: str, *, w: Any, unit: str | None, **options: Any
+    ) -> pd.DataFrame:
+        """``func`` (a :mod:`spatialgreen.spatial` statistic) on the frame's table."""
         frame, key = self._keyed(unit)
         w = self.weights(unit=unit) if w is None else w
-        return lisa(
-            pd.DataFrame(frame.drop(columns=frame.geometry.name)),
-            column,
-            w=w,
-            unit=key,
-            time=time,
-            permutations=permutations,
-            seed=seed,
-            **kwargs,
-        )
+        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        return func(table, column, w=w, unit=key, **options)
 
     def map(
         self,
@@ -183,8 +176,9 @@ class SpatialGreenAccessor:
         """A web map of ``column`` (see :mod:`spatialgreen.maps`).
 
         ``kind="auto"`` draws a classified choropleth for numbers and a categorical
-        map otherwise; ``kind="lisa"`` computes LISA clusters of ``column`` (with
-        ``w`` or :meth:`weights`) and maps them. Other options go to the renderer.
+        map otherwise (:func:`spatialgreen.maps.draw`); ``kind="lisa"`` computes
+        LISA clusters of ``column`` (with ``w`` or :meth:`weights`) and maps them.
+        Other options go to the renderer.
 
         Examples
         --------
@@ -196,16 +190,8 @@ class SpatialGreenAccessor:
         True
         """
         from . import maps
-        from .errors import DataError
 
         frame, key = self._keyed(unit)
-        if kind == "auto":
-            numeric = pd.api.types.is_numeric_dtype(frame[column])
-            kind = "choropleth" if numeric else "categorical"
-        if kind == "choropleth":
-            return maps.choropleth(frame, column, unit=key, time=time, **kwargs)
-        if kind == "categorical":
-            return maps.categorical(frame, column, unit=key, time=time, **kwargs)
         if kind == "lisa":
             lisa_options = {
                 name: kwargs.pop(name)
@@ -214,26 +200,6 @@ class SpatialGreenAccessor:
             }
             local = self.lisa(column, w=w, unit=unit, time=time, **lisa_options)
             keys = [key] if time is None else [key, time]
-            joined = frame.merge(local[[*keys, "cluster"]], on=keys, how="left")
-            return maps.lisa(joined, cluster="cluster", unit=key, time=time, **kwargs)
-        raise DataError(
-            f"kind must be 'auto', 'choropleth', 'categorical' or 'lisa', not {kind!r}"
-        )
-
-
-def _own_contiguity(
-    frame: Any, key: str, *, kind: str = "queen", transform: str = "r"
-) -> Any:
-    """Contiguity of the frame's own polygons (libpysal), for non-Chinese units."""
-    from libpysal.graph import Graph
-
-    from .errors import WeightsError
-
-    if kind not in ("queen", "rook"):
-        raise WeightsError(
-            f"kind={kind!r} needs Chinese units (an adcode column or level=); for "
-            "other polygons use kind='queen' or 'rook', or pass w= yourself"
-        )
-    geometry = frame.set_index(key).geometry
-    graph = Graph.build_contiguity(geometry, rook=kind == "rook")
-    return graph.transform(transform)
+            frame = frame.merge(local[[*keys, "cluster"]], on=keys, how="left")
+            column = "cluster"
+        return maps.draw(frame, column, kind=kind, unit=key, time=time, **kwargs)

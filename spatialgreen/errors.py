@@ -13,6 +13,11 @@ True
 
 from __future__ import annotations
 
+import importlib
+import warnings
+from collections.abc import Callable
+from typing import Any
+
 __all__ = [
     "ConvergenceError",
     "DataError",
@@ -70,3 +75,25 @@ class ConvergenceError(ModelError):
 
 class DependencyError(SpatialGreenError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+def _moved_module(old: str, new: str) -> Callable[[str], Any]:
+    """A module ``__getattr__`` that forwards ``old.<name>`` to ``new`` with a warning.
+
+    Renamed public modules keep their old import path for one release: the old
+    module is a stub whose ``__getattr__`` is this function's result, so
+    ``from old import name`` still works and says where ``name`` lives now.
+    """
+
+    def __getattr__(name: str) -> Any:
+        target = importlib.import_module(new)
+        if name.startswith("__") or not hasattr(target, name):
+            raise AttributeError(f"module {old!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{old} is deprecated and will be removed; import {name} from {new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(target, name)
+
+    return __getattr__

@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._maps._palettes import LISA_COLORS, category_colors
 from .errors import DataError
+from .maps.palettes import LISA_COLORS, category_colors
 from .panel import require_columns
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def trend_by_group(
     data: pd.DataFrame,
     column: str,
     *,
-    time: str,
+    time: str = "year",
     group: str,
     ax: Axes | None = None,
     title: str | None = None,
@@ -209,7 +209,7 @@ def kernel_density(
     data: pd.DataFrame,
     column: str,
     *,
-    time: str,
+    time: str = "year",
     years: Sequence[Any] | None = None,
     ax: Axes | None = None,
 ) -> Figure:
@@ -326,8 +326,8 @@ def moran_scatter(
 
 
 def placebo_distribution(
-    coefficients: Sequence[float] | np.ndarray | pd.Series,
-    estimate: float,
+    coefficients: Any,
+    estimate: float | None = None,
     *,
     ax: Axes | None = None,
 ) -> Figure:
@@ -335,6 +335,10 @@ def placebo_distribution(
 
     The title gives the share of placebo coefficients at least as large in absolute
     value as the estimate (the empirical two-sided p-value).
+
+    ``coefficients`` is a :class:`~spatialgreen.econometrics.PlaceboResults` (its
+    draws and estimate are used; ``estimate`` must then be omitted) or the draws
+    themselves, with ``estimate`` given.
 
     Examples
     --------
@@ -344,6 +348,12 @@ def placebo_distribution(
     """
     from scipy.stats import gaussian_kde
 
+    if hasattr(coefficients, "coefficients") and hasattr(coefficients, "estimate"):
+        if estimate is not None:
+            raise DataError("pass either placebo results or (coefficients, estimate)")
+        coefficients, estimate = coefficients.coefficients, coefficients.estimate
+    if estimate is None:
+        raise DataError("placebo_distribution needs the real estimate")
     coefs = np.asarray(coefficients, dtype=float)
     coefs = coefs[np.isfinite(coefs)]
     if len(coefs) < 2:
@@ -370,7 +380,7 @@ def placebo_distribution(
 def sigma_convergence(
     table: pd.DataFrame,
     *,
-    time: str,
+    time: str = "year",
     columns: Sequence[str] = ("cv",),
     ax: Axes | None = None,
 ) -> Figure:
@@ -419,7 +429,7 @@ def decoupling_states(
     >>> [round(p.get_height()) for p in fig.axes[0].patches]
     [1, 1, 1, 0]
     """
-    from ._maps._palettes import TAPIO_STATES, TAPIO_ZH, tapio_colors
+    from .maps.palettes import TAPIO_STATES, TAPIO_ZH, tapio_colors
 
     require_columns(table, [state] + ([by] if by else []), role="decoupling_states")
     states = table[state].dropna().astype(str)

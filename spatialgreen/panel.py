@@ -149,7 +149,7 @@ def _check_numeric(
 def validate_panel(
     data: pd.DataFrame,
     *,
-    unit: str,
+    unit: str = "unit",
     time: str | None = None,
     columns: Iterable[str] = (),
     positive: Iterable[str] = (),
@@ -317,8 +317,8 @@ def _find_gaps(
 def balance_panel(
     data: pd.DataFrame,
     *,
-    unit: str,
-    time: str,
+    unit: str = "unit",
+    time: str = "year",
     how: Literal["drop_units", "common_periods"] = "drop_units",
 ) -> pd.DataFrame:
     """Return a balanced copy of a panel.
@@ -373,7 +373,7 @@ def _sheet_hint(path: str | os.PathLike[str], sheet: object, exc: Exception) -> 
 def read_panel(
     path: str | os.PathLike[str],
     *,
-    unit: str,
+    unit: str = "unit",
     time: str | None = None,
     columns: Iterable[str] = (),
     sheet: str | int | None = None,

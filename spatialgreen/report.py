@@ -22,7 +22,7 @@ import dataclasses
 import html
 import os
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,14 @@ import pandas as pd
 from ._io import atomic_write, write_table, write_tables
 from .results import export_frame
 
-__all__ = ["Artifact", "Report", "recipe_parser", "run_recipe", "write_gallery"]
+__all__ = [
+    "Artifact",
+    "Report",
+    "recipe_parser",
+    "run_recipe",
+    "write_gallery",
+    "write_named_tables",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,6 +124,53 @@ class Report:
         path = write_tables(self._tables, self.folder / "tables.xlsx")
         self._add("workbook", path, "All tables of this study in one workbook")
         return path
+
+
+def write_named_tables(
+    tables: Mapping[str, pd.DataFrame], output: str | os.PathLike[str]
+) -> list[Path]:
+    """Write named tables to one workbook, CSV files, or a folder of CSVs.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        Table name -> table, written in this order and as they are (no index).
+    output : path-like
+        ``<name>.xlsx``: one workbook, a sheet per table (names made valid for
+        Excel). ``<name>.csv``: that file for a single table, else
+        ``<name>_<table>.csv`` beside it for each table. Anything else: a folder
+        (created) holding ``<table>.csv`` for each table.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``tables``. Every file is written
+        atomically and never over a registered input file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> t = pd.DataFrame({"x": [1.0]})
+    >>> tables = {"sigma": t, "beta": t}
+    >>> [p.name for p in write_named_tables(tables, folder / "conv.csv")]
+    ['conv_sigma.csv', 'conv_beta.csv']
+    >>> [p.name for p in write_named_tables(tables, folder / "out")]
+    ['sigma.csv', 'beta.csv']
+    >>> [p.name for p in write_named_tables(tables, folder / "conv.xlsx")]
+    ['conv.xlsx']
+    """
+    out = Path(output)
+    if out.suffix.lower() == ".xlsx":
+        return [write_tables(tables, out)]
+    if out.suffix.lower() == ".csv":
+        if len(tables) == 1:
+            return [write_table(next(iter(tables.values())), out)]
+        return [
+            write_table(t, out.with_name(f"{out.stem}_{k}.csv"))
+            for k, t in tables.items()
+        ]
+    return [write_table(t, out / f"{k}.csv") for k, t in tables.items()]
 
 
 _CSS = """

@@ -5,6 +5,11 @@ a run (keyed by unit and year where that applies). The base class gives all of t
 the same way out: :meth:`Results.summary`, :meth:`Results.to_frame`,
 :meth:`Results.to_csv` and :meth:`Results.to_excel` (one sheet per table plus a
 ``metadata`` sheet), and :func:`compare` puts several results side by side.
+
+Estimators share one coefficient interface: :func:`coefficient_table` builds the
+tidy ``coefficients`` table (``estimate, std_error, statistic, p, ci_low, ci_high``
+by parameter) and :class:`EstimatesMixin` serves ``params``, ``std_errors``,
+``tstats``, ``pvalues``, ``conf_int`` and ``nobs`` from it.
 """
 
 from __future__ import annotations
@@ -13,15 +18,45 @@ import dataclasses
 import datetime as _dt
 import os
 from collections.abc import Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ._io import write_table, write_tables
 from .errors import DataError
 
-__all__ = ["EstimatesMixin", "Results", "compare", "export_frame"]
+__all__ = [
+    "COEFFICIENT_COLUMNS",
+    "EstimatesMixin",
+    "Results",
+    "coefficient_table",
+    "compare",
+    "critical_values",
+    "export_frame",
+    "inference",
+    "p_values",
+    "package_version",
+    "row_df",
+    "significance_stars",
+]
+
+
+def package_version() -> str:
+    """The installed spatialgreen version (``0+unknown`` in an uninstalled tree).
+
+    Examples
+    --------
+    >>> package_version() != ""
+    True
+    """
+    try:
+        return version("spatialgreen")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,13 +89,11 @@ class Results:
 
     def metadata(self) -> dict[str, Any]:
         """Model, options and provenance of the run as a flat dict."""
-        from . import __version__
-
         meta: dict[str, Any] = {"result": type(self).__name__}
         raw = getattr(self, "meta", None)
         if isinstance(raw, Mapping):
             meta.update({str(k): v for k, v in raw.items()})
-        meta.setdefault("spatialgreen_version", __version__)
+        meta.setdefault("spatialgreen_version", package_version())
         meta.setdefault("created", _dt.datetime.now().isoformat(timespec="seconds"))
         return meta
 
@@ -137,16 +170,220 @@ def export_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index()
 
 
-class EstimatesMixin:
-    """Estimator results holding a ``coefficients`` table and a ``fit`` dict.
+COEFFICIENT_COLUMNS = ("estimate", "std_error", "statistic", "p", "ci_low", "ci_high")
+"""Columns of every estimator's ``coefficients`` table, in order."""
 
-    ``coefficients`` has ``estimate``, ``std_error`` and ``p`` columns indexed by
-    parameter name; ``fit`` holds ``nobs`` (and other fit statistics). The mixin gives
-    the linearmodels-style accessors that regression tables read.
+STAR_LEVELS = (0.1, 0.05, 0.01)
+"""Default significance levels for one, two and three stars."""
+
+DF: TypeAlias = float | Mapping[Any, float | None] | None
+"""Degrees of freedom of the reference distribution of the statistics.
+
+``None`` is the standard normal (z); a number is Student's t with that many degrees
+of freedom; a mapping gives them by parameter (the full index key) or by group (the
+first index level), ``None`` or NaN meaning normal for that row.
+"""
+
+
+def inference(df: DF = None) -> dict[str, Any]:
+    """Record of the distribution of the statistics, stored as ``meta["inference"]``.
+
+    Examples
+    --------
+    >>> inference()
+    {'distribution': 'normal', 'df': None}
+    >>> inference(42)
+    {'distribution': 't', 'df': 42}
+    >>> inference({"a": 10, "b": None})["distribution"]
+    'mixed'
+    """
+    if df is None:
+        return {"distribution": "normal", "df": None}
+    if isinstance(df, Mapping):
+        values = {k: (None if v is None or np.isnan(v) else v) for k, v in df.items()}
+        kinds = {v is None for v in values.values()}
+        dist = "mixed" if len(kinds) > 1 else ("normal" if kinds == {True} else "t")
+        return {"distribution": dist, "df": values}
+    if np.isnan(df):
+        return {"distribution": "normal", "df": None}
+    return {"distribution": "t", "df": df}
+
+
+def row_df(index: pd.Index, df: DF) -> np.ndarray:
+    """Degrees of freedom of each row of a coefficient table (NaN = normal).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> idx = pd.MultiIndex.from_tuples([("a", "x"), ("b", "x")])
+    >>> row_df(idx, {"a": 10, "b": None}).tolist()
+    [10.0, nan]
+    """
+    n = len(index)
+    if df is None:
+        return np.full(n, np.nan)
+    if not isinstance(df, Mapping):
+        return np.full(n, float(df))
+    out = np.empty(n)
+    for i, key in enumerate(index):
+        if key in df:
+            value = df[key]
+        elif isinstance(key, tuple) and key[0] in df:
+            value = df[key[0]]
+        else:
+            raise DataError(f"no degrees of freedom recorded for coefficient {key!r}")
+        out[i] = np.nan if value is None else float(value)
+    return out
+
+
+def critical_values(level: float, df: np.ndarray) -> np.ndarray:
+    """Two-sided critical values of t(df) (normal where df is NaN) at ``level``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> critical_values(0.95, np.array([np.nan, 10.0])).round(4).tolist()
+    [1.96, 2.2281]
+    """
+    if not 0 < level < 1:
+        raise DataError(f"confidence level must be between 0 and 1, got {level}")
+    q = 0.5 + level / 2
+    df = np.asarray(df, dtype=float)
+    normal = float(stats.norm.ppf(q))
+    with np.errstate(invalid="ignore"):
+        t_crit = stats.t.ppf(q, np.where(np.isnan(df), 1, df))
+    return np.where(np.isnan(df), normal, t_crit)
+
+
+def p_values(statistic: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Two-sided p-values of statistics under t(df) (normal where df is NaN).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p_values(np.array([1.959964]), np.array([np.nan])).round(4).tolist()
+    [0.05]
+    """
+    z = np.abs(np.asarray(statistic, dtype=float))
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(
+            np.isnan(df),
+            2 * stats.norm.sf(z),
+            2 * stats.t.sf(z, np.where(np.isnan(df), 1, df)),
+        )
+
+
+def significance_stars(p: float, levels: Sequence[float] = STAR_LEVELS) -> int:
+    """Number of stars of a p-value: how many of ``levels`` it is below.
+
+    Examples
+    --------
+    >>> significance_stars(0.03), significance_stars(0.2), significance_stars(0.001)
+    (2, 0, 3)
+    """
+    return int(sum(p < level for level in levels))
+
+
+def coefficient_table(
+    estimates: pd.Series,
+    std_errors: pd.Series | pd.DataFrame | Sequence[float] | np.ndarray,
+    *,
+    df: DF = None,
+    level: float = 0.95,
+    names: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The tidy coefficient table every estimator returns.
+
+    Columns ``estimate``, ``std_error``, ``statistic`` (estimate / std_error: t or
+    z), two-sided ``p`` and the ``ci_low``/``ci_high`` interval at ``level``, all
+    under the distribution given by ``df`` (see :data:`DF`); indexed by parameter
+    (index name ``parameter``, or ``("group", "parameter")`` for a MultiIndex unless
+    ``names`` says otherwise). Record the distribution with ``meta["inference"] =
+    inference(df)`` so that :meth:`EstimatesMixin.conf_int` is exact.
+
+    Parameters
+    ----------
+    estimates : pandas.Series
+        Point estimates indexed by parameter (or by group and parameter).
+    std_errors : Series, array or covariance DataFrame
+        Standard errors in the order of ``estimates`` (a Series is aligned on the
+        index); a square DataFrame is read as the covariance matrix, and negative
+        variances give NaN standard errors.
+    df : None, number or mapping
+        Degrees of freedom (``None``: normal).
+    level : float
+        Level of the interval columns.
+    names : sequence of str, optional
+        Index level names.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = coefficient_table(pd.Series({"x": 2.0, "const": 1.0}), [1.0, 0.5])
+    >>> t.columns.tolist()
+    ['estimate', 'std_error', 'statistic', 'p', 'ci_low', 'ci_high']
+    >>> t.index.name, round(float(t.loc["x", "ci_low"]), 4)
+    ('parameter', 0.04)
+    """
+    index = estimates.index
+    if isinstance(std_errors, pd.DataFrame):
+        variance = np.diag(std_errors.loc[index, index].to_numpy(float))
+        se = np.sqrt(np.where(variance >= 0, variance, np.nan))
+    elif isinstance(std_errors, pd.Series):
+        se = std_errors.loc[index].to_numpy(float)
+    else:
+        se = np.asarray(std_errors, dtype=float)
+    est = estimates.to_numpy(float)
+    if se.shape != est.shape:
+        raise DataError(
+            f"{se.size} standard errors given for {est.size} estimates ({list(index)})"
+        )
+    dfs = row_df(index, df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = est / se
+    crit = critical_values(level, dfs)
+    table = pd.DataFrame(
+        {
+            "estimate": est,
+            "std_error": se,
+            "statistic": statistic,
+            "p": p_values(statistic, dfs),
+            "ci_low": est - crit * se,
+            "ci_high": est + crit * se,
+        },
+        index=index.copy(),
+    )
+    if names is None:
+        names = ["group", "parameter"] if table.index.nlevels == 2 else ["parameter"]
+    table.index = table.index.set_names(list(names))
+    return table
+
+
+class EstimatesMixin:
+    """The one coefficient interface of estimator results.
+
+    A result holds ``coefficients`` (built by :func:`coefficient_table`: indexed by
+    parameter, or by group and parameter, with ``estimate``, ``std_error``,
+    ``statistic``, ``p``, ``ci_low``, ``ci_high``) and records the distribution of
+    the statistics in ``meta["inference"]`` (see :func:`inference`). The mixin gives
+    the linearmodels-style accessors that regression tables read; ``nobs`` comes
+    from ``fit["nobs"]`` or ``meta["nobs"]`` unless a class overrides it.
+
+    Examples
+    --------
+    >>> import dataclasses, pandas as pd
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class Fit(EstimatesMixin, Results):
+    ...     coefficients: pd.DataFrame
+    ...     meta: dict
+    >>> coefs = coefficient_table(pd.Series({"x": 2.0}), [1.0], df=10)
+    >>> fit = Fit(coefs, {"inference": inference(10), "nobs": 12})
+    >>> round(float(fit.conf_int(0.9).loc["x", "lower"]), 4), fit.nobs
+    (0.1875, 12)
     """
 
     coefficients: pd.DataFrame
-    fit: dict
 
     @property
     def params(self) -> pd.Series:
@@ -159,14 +396,79 @@ class EstimatesMixin:
         return self.coefficients["std_error"].rename("std_errors")
 
     @property
+    def tstats(self) -> pd.Series:
+        """Test statistics (t or z: estimate / standard error) by parameter name."""
+        return self.coefficients["statistic"].rename("tstats")
+
+    @property
     def pvalues(self) -> pd.Series:
         """Two-sided p-values by parameter name."""
         return self.coefficients["p"].rename("pvalues")
 
     @property
+    def inference(self) -> dict[str, Any]:
+        """Distribution of the statistics: ``{"distribution": ..., "df": ...}``."""
+        meta = getattr(self, "meta", None)
+        if not isinstance(meta, Mapping) or "inference" not in meta:
+            raise DataError(
+                f"{type(self).__name__} records no distribution of its statistics "
+                "(meta['inference']); build it with results.inference(df)"
+            )
+        return dict(meta["inference"])
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Confidence intervals (columns ``lower``, ``upper``) at ``level``.
+
+        Exact under the recorded distribution (t with its degrees of freedom, or
+        normal); ``conf_int(0.95)`` equals the table's ``ci_low``/``ci_high``.
+        """
+        table = self.coefficients
+        crit = critical_values(level, row_df(table.index, self.inference["df"]))
+        est = table["estimate"].to_numpy(float)
+        half = crit * table["std_error"].to_numpy(float)
+        return pd.DataFrame(
+            {"lower": est - half, "upper": est + half}, index=table.index.copy()
+        )
+
+    @property
     def nobs(self) -> int:
         """Number of observations used."""
-        return int(self.fit["nobs"])
+        for source in ("fit", "meta"):
+            holder = getattr(self, source, None)
+            if isinstance(holder, Mapping) and "nobs" in holder:
+                return int(holder["nobs"])
+        raise DataError(f"{type(self).__name__} records no number of observations")
+
+    def estimates_frame(self) -> pd.DataFrame:
+        """The coefficients as one flat table, followed by the fit statistics as rows.
+
+        Parameters become a column (``parameter``, and ``group`` where the table has
+        groups); every scalar entry of a ``fit`` mapping (nobs, speed, R², …) is
+        appended as a row with its value under ``estimate``. This is the one-sheet
+        form command-line outputs write.
+
+        Examples
+        --------
+        >>> import dataclasses
+        >>> @dataclasses.dataclass(frozen=True)
+        ... class Fit(EstimatesMixin):
+        ...     coefficients: pd.DataFrame
+        ...     fit: dict
+        >>> t = coefficient_table(pd.Series({"x": 2.0}), pd.Series({"x": 0.5}))
+        >>> Fit(t, {"nobs": 30, "r2": 0.4}).estimates_frame()["parameter"].tolist()
+        ['x', 'nobs', 'r2']
+        """
+        table = self.coefficients.reset_index()
+        fit = getattr(self, "fit", None)
+        scalars = (
+            {k: v for k, v in fit.items() if not isinstance(v, Mapping | list | tuple)}
+            if isinstance(fit, Mapping)
+            else {}
+        )
+        extra = pd.DataFrame(
+            {"parameter": list(scalars), "estimate": list(scalars.values())}
+        )
+        return pd.concat([table, extra], ignore_index=True) if scalars else table
 
 
 def compare(

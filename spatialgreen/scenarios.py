@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._inequality import _dagum_one
+from .convergence.inequality import _dagum_one
 from .errors import DataError
 from .panel import validate_panel
 from .results import Results

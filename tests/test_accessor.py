@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import spatialgreen.accessor  # noqa: F401  (registers the accessor)
-from spatialgreen._maps._palettes import LISA_COLORS
 from spatialgreen.errors import WeightsError
+from spatialgreen.maps.palettes import LISA_COLORS
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +93,21 @@ def test_lisa_and_its_map_match_esda(mexico):
     layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
     fills = [layer.style_function(f)["fillColor"] for f in layer.data["features"]]
     assert fills == [LISA_COLORS[c] for c in local["cluster"]]
+
+
+def test_accessor_economic_weights_average_the_whole_panel():
+    # the accessor kept only the first row per unit, so "averaged over the years"
+    # silently became "the first year"
+    from spatialgreen.geo import load_boundaries
+
+    b = load_boundaries("province", study="jjj")[["adcode", "geometry"]]
+    panel = pd.concat(
+        [
+            b.assign(year=2000, gdp=[1.0, 2.0, 4.0]),
+            b.assign(year=2001, gdp=[3.0, 2.5, 4.5]),
+        ]
+    )
+    got = panel.spatialgreen.weights(kind="economic", variable="gdp", transform=None)
+    means = {110000: 2.0, 120000: 2.25, 130000: 4.25}
+    for (i, j), w in got.adjacency.items():
+        assert w == pytest.approx(1 / abs(means[i] - means[j]))

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from _helpers import GTFP_PANEL_CSV, gtfp_argv
 
 from spatialgreen.cli import build_parser, main
 from spatialgreen.cli.cmd_demo import RECIPES
@@ -168,3 +169,77 @@ def test_recipes_are_in_the_wheel(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for recipe in RECIPES:
         assert f"spatialgreen/_recipes/{recipe}.py" in names
+
+
+def test_cli_unknown_output_suffix_is_an_error_not_a_folder(tmp_path, capsys):
+    data = tmp_path / "p.csv"
+    data.write_text(GTFP_PANEL_CSV)
+    assert main(gtfp_argv(data, tmp_path / "scores.xls")) == 2
+    assert "unsupported output" in capsys.readouterr().err
+    assert not (tmp_path / "scores.xls").exists()
+    # a folder is still fine, also one with a dot when it ends with a slash
+    assert main(gtfp_argv(data, tmp_path / "out")) == 0
+    assert (tmp_path / "out" / "sbm_scores.csv").exists()
+    assert main(gtfp_argv(data, f"{tmp_path / 'run.v2'}/")) == 0
+    assert (tmp_path / "run.v2" / "sbm_scores.csv").exists()
+
+
+def test_cli_os_errors_are_one_line(tmp_path, capsys):
+    data = tmp_path / "p.csv"
+    data.write_text(GTFP_PANEL_CSV)
+    # the output folder would have to be created where a file is
+    code = main(gtfp_argv(data, tmp_path / "p.csv" / "out.csv"))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("spatialgreen: error: ") and "Traceback" not in err
+
+
+def test_no_command_imports_another_command():
+    import ast
+
+    import spatialgreen.cli as cli
+
+    for path in sorted(Path(cli.__file__).parent.glob("cmd_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                assert not module.split(".")[-1].startswith("cmd_"), (path.name, module)
+                assert not (
+                    node.level == 1
+                    and not module
+                    and any(a.name.startswith("cmd_") for a in node.names)
+                ), path.name
+
+
+def test_write_named_tables_writes_a_workbook_csv_files_or_a_folder(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from spatialgreen.report import write_named_tables
+
+    tables = {"sigma": pd.DataFrame({"cv": [0.25]}), "beta": pd.DataFrame({"b": [-1]})}
+    book = write_named_tables(tables, tmp_path / "conv.xlsx")
+    assert book == [tmp_path / "conv.xlsx"]
+    assert openpyxl.load_workbook(book[0]).sheetnames == ["sigma", "beta"]
+    files = write_named_tables(tables, tmp_path / "conv.csv")
+    assert [p.name for p in files] == ["conv_sigma.csv", "conv_beta.csv"]
+    assert pd.read_csv(files[0])["cv"].tolist() == [0.25]
+    one = write_named_tables({"sigma": tables["sigma"]}, tmp_path / "only.csv")
+    assert one == [tmp_path / "only.csv"]
+    folder = write_named_tables(tables, tmp_path / "out")
+    assert [p.relative_to(tmp_path).as_posix() for p in folder] == [
+        "out/sigma.csv",
+        "out/beta.csv",
+    ]
+    assert pd.read_csv(folder[1])["b"].tolist() == [-1]
+
+
+def test_common_option_helpers():
+    from spatialgreen.cli._common import one_or_list, split_list
+
+    assert one_or_list(None) is None
+    assert one_or_list("yrd26") == "yrd26"
+    assert one_or_list("北京, 天津") == ["北京", "天津"]
+    assert one_or_list("北京,") == ["北京"]  # a trailing comma still means a list
+    assert split_list(" labor, capital ,,") == ["labor", "capital"]

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spatialgreen import UnmatchedUnitError
-from spatialgreen._industry import industry_tables
-from spatialgreen.clusters import classify_industry, match_clusters
+from spatialgreen.clusters._industry import industry_tables
+from spatialgreen.clusters.matching import classify_industry, match_clusters
 from spatialgreen.errors import DataError
 
 
@@ -70,7 +70,7 @@ PUBLISHED = Path(__file__).parent / "reference" / "cluster_belt_matching"
 
 def test_study_shares_reproduced(study_result):
     published = pd.read_csv(PUBLISHED / "published_shares.csv").set_index("quantity")
-    row = study_result.summary.iloc[0]
+    row = study_result.shares.iloc[0]
     for quantity, value in published["value"].items():
         got = 100 * row[quantity] if quantity.startswith("share") else row[quantity]
         assert round(got, 1) == value, quantity
@@ -95,7 +95,7 @@ def test_study_multi_belt_counts(study_result):
     assert per.loc["K1", "matched_belts"] == 2
     assert per.loc["K73", "best_match"] == "similar"
     assert per.loc["K134", "best_match"] == "none"
-    row = study_result.summary.iloc[0]
+    row = study_result.shares.iloc[0]
     assert (row["matched_2_belts"], row["matched_3plus_belts"]) == (2, 2)
     assert per.loc["K0", "matched_belt_names"] == "B0、B0-bags、B0-shoes"
     # one row per co-located pair: 134 + 2 clusters × 2 extra in C0 + 2 × 1 in C1
@@ -103,7 +103,7 @@ def test_study_multi_belt_counts(study_result):
 
 
 def test_study_by_programme_and_region(study_result):
-    summary = study_result.summary.set_index(["scope", "group"])
+    summary = study_result.shares.set_index(["scope", "group"])
     strategic = summary.loc[("programme", "strategic emerging")]
     # K0..K65 are all co-located (< 134); 66 clusters, 64 distinct cities
     assert strategic["clusters"] == 66
@@ -189,7 +189,7 @@ def test_every_class_in_one_run():
         "mystery": "unclassified",
     }
     assert res.unclassified["name"].tolist() == ["mystery"]
-    row = res.summary.iloc[0]
+    row = res.shares.iloc[0]
     assert (row["colocated"], row["identical"], row["similar"], row["unrelated"]) == (
         4,
         1,
@@ -329,7 +329,7 @@ def test_matches_oracle(data, n_clusters, n_belts, within_km):
     before = clusters.copy()
     res = match_clusters(clusters, belts, within_km=within_km, places=gaz)
     pd.testing.assert_frame_equal(clusters, before)  # input untouched
-    row = res.summary.iloc[0]
+    row = res.shares.iloc[0]
     for key, value in oracle(clusters, belts, within_km, coords).items():
         assert row[key] == value, key
     assert len(res.matches) == len(res.matches[["cluster", "belt"]].drop_duplicates())
@@ -358,8 +358,8 @@ def test_distance_colocation_and_multi_city_cluster():
     assert expected == pytest.approx(96.297, abs=0.001)
     res = match_clusters(clusters, belts, within_km=90, places=gazetteer(4))
     assert res.matches["belt"].tolist() == ["b3"]
-    assert res.summary.loc[0, "cities_with_both"] == 1
-    assert res.summary.loc[0, "cities_with_clusters"] == 2
+    assert res.shares.loc[0, "cities_with_both"] == 1
+    assert res.shares.loc[0, "cities_with_clusters"] == 2
     lines = res.pair_lines.iloc[0]
     assert (lines["o_lon"], lines["d_lon"]) == (103.0, 103.0)
     points = res.cluster_points
@@ -426,7 +426,7 @@ def test_geo_names_and_county_rollup():
     assert got.loc["天津医疗器械", "cluster_adcode"] == 120100
     assert got.loc["天津医疗器械", "match"] == "similar"  # 27 vs 35, same section
     assert res.belts.set_index("belt").loc["义乌小商品", "adcode"] == 330700  # Jinhua
-    row = res.summary.iloc[0]
+    row = res.shares.iloc[0]
     assert (row["cities_with_clusters"], row["cities_with_both"]) == (3, 2)
     assert set(res.cluster_matches["region"]) == {"east"}
 
@@ -529,10 +529,10 @@ def test_spatial_view_counts_and_moran_match_esda():
 def test_results_write_and_report(tmp_path, study_result):
     path = study_result.to_excel(tmp_path / "clusters.xlsx")
     sheets = pd.read_excel(path, sheet_name=None)
-    assert {"matches", "summary", "cluster_matches", "metadata"} <= set(sheets)
+    assert {"matches", "shares", "cluster_matches", "metadata"} <= set(sheets)
     assert len(sheets["matches"]) == len(study_result.matches)
     assert "share_colocated" in study_result.report()
-    assert str(study_result) == study_result.report()
+    assert str(study_result) == study_result.report() == study_result.summary()
 
 
 def test_demo_tables_end_to_end():
@@ -542,7 +542,7 @@ def test_demo_tables_end_to_end():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # every demo industry text is classified
         res = match_clusters(clusters, belts)
-    row = res.summary.iloc[0]
+    row = res.shares.iloc[0]
     assert row["clusters"] == len(clusters) == 159
     assert 0 < row["share_matched"] <= row["share_colocated"] <= 1
     assert row["identical"] + row["similar"] + row["unrelated"] <= row["colocated"]
@@ -571,7 +571,7 @@ def test_cli_match_clusters(tmp_path, capsys):
     code = main(argv)
     assert code == 0
     assert "84.3% of clusters co-located" in capsys.readouterr().out
-    summary = pd.read_csv(out / "clusters_summary.csv", encoding="utf-8-sig")
+    summary = pd.read_csv(out / "clusters_shares.csv", encoding="utf-8-sig")
     assert summary.loc[0, "cities_with_both"] == 72
     assert summary.loc[0, "share_identical"] == pytest.approx(71 / 159)
     clusters.loc[0, "city"] = "Nowhere"
@@ -586,3 +586,68 @@ def test_spatial_view_rejects_bad_level_and_foreign_places(study_result):
         study_result.spatial("county")
     with pytest.raises(DataError, match="absent from the province polygons"):
         study_result.spatial("province")  # gazetteer codes 1..79 are no adcodes
+
+
+def test_spatial_view_moran_is_moran_by_year_and_keeps_global_rng():
+    """clusters.spatial computes Moran's I through spatialgreen.spatial (one Moran),
+    seeded without numpy's global generator, and takes frames, not the results."""
+    import ast
+    import inspect
+
+    import spatialgreen as sg
+    from spatialgreen.clusters import spatial as cluster_spatial
+    from spatialgreen.spatial import moran_by_year
+
+    clusters = pd.DataFrame(
+        {
+            "name": ["a", "b", "c", "d", "e"],
+            "programme": "p",
+            "city": ["苏州", "南京", "杭州", "成都", "合肥"],
+            "industry": ["纺织", "银行", "集成电路", "软件", "汽车"],
+        }
+    )
+    belts = pd.DataFrame(
+        {"name": ["x", "y"], "city": ["苏州", "杭州"], "industry": ["服装", "集成电路"]}
+    )
+    res = match_clusters(clusters, belts)
+    w = sg.spatial_weights("province", kind="knn", k=4, transform=None)
+    np.random.seed(11)
+    before = np.random.get_state()[1].copy()
+    view = cluster_spatial.spatial_view(
+        res.cluster_points,
+        res.belt_points,
+        res.cluster_matches,
+        level="province",
+        w=w,
+        permutations=99,
+        seed=4,
+    )
+    assert np.array_equal(np.random.get_state()[1], before)
+    units = view.units.set_index("adcode")
+    direct = moran_by_year(
+        pd.DataFrame({"adcode": units.index, "clusters": units["clusters"]}),
+        "clusters",
+        w=w,
+        unit="adcode",
+        time=None,
+        permutations=99,
+        seed=4,
+    )
+    row = view.moran.set_index("variable").loc["clusters"]
+    assert row["I"] == direct.loc[0, "I"]
+    assert row["z_norm"] == direct.loc[0, "z"]
+    assert row["p_sim"] == direct.loc[0, "p_sim"]
+    imports = {
+        node.module
+        for node in ast.walk(ast.parse(inspect.getsource(cluster_spatial)))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert "matching" not in imports and "esda" not in imports
+
+
+def test_summary_is_the_results_method_and_shares_the_table(study_result):
+    from spatialgreen.results import Results
+
+    assert isinstance(study_result.shares, pd.DataFrame)
+    assert study_result.summary() == Results.summary(study_result)
+    assert "shares" in study_result.tables()

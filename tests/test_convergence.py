@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from libpysal.weights import lat2W
 
 from spatialgreen.convergence import (
     beta,
@@ -264,7 +265,7 @@ def test_spatial_beta_panel_matches_spreg_panel_fe(us_income, model: str) -> Non
 
 
 def _reorder(w, ids: list[str]):
-    from spatialgreen._weights import align_weights
+    from spatialgreen.geo.weights.align import align_weights
 
     return align_weights(w, ids, transform="r")
 
@@ -408,3 +409,20 @@ def test_sigma_trend_matches_statsmodels(us_income) -> None:
         sm.add_constant(part["year"].astype(float)).to_numpy(),
     ).fit()
     assert by_group["slope"].iloc[1] == pytest.approx(one.params[1], rel=1e-10)
+
+
+def test_spatial_beta_rejects_lee_yu_in_cross_section():
+    """lee_yu was silently ignored for kind='cross-section'."""
+
+    rng = np.random.default_rng(0)
+    y0 = np.exp(rng.normal(size=25))
+    y1 = y0 * np.exp(0.1 - 0.3 * np.log(y0) + 0.05 * rng.normal(size=25))
+    df = pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(25), 2),
+            "year": np.repeat([2000, 2010], 25),
+            "y": np.r_[y0, y1],
+        }
+    )
+    with pytest.raises(DataError, match="lee_yu"):
+        spatial_beta(df, "y", w=lat2W(5, 5), model="sar", lee_yu=True, draws=0)

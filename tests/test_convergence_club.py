@@ -105,7 +105,7 @@ def test_divergent_units_are_left_out() -> None:
 
 
 def test_merging_joins_clubs_that_converge_together() -> None:
-    from spatialgreen._club import _merge
+    from spatialgreen.convergence.club import _merge
 
     df = _panel([3.0, 1.0], per_club=6, seed=3)
     x = df.pivot(index="unit", columns="year", values="x").to_numpy()
@@ -140,3 +140,12 @@ def test_hp_filtered_clubs_match_statsmodels_trend() -> None:
     direct = log_t(trend, "x", unit="unit", time="year")
     filtered = log_t(df, "x", unit="unit", time="year", hp_lambda=400)
     assert filtered.t == pytest.approx(direct.t, rel=1e-10)
+
+
+def test_unknown_order_by_is_an_error() -> None:
+    # a typo ("first", "mean") used to fall through to "mean_last_third"
+    t = np.arange(1, 21)
+    rows = [(f"u{i}", s, 1.0 + i + 0.3 * np.sin(i) / s) for i in range(4) for s in t]
+    df = pd.DataFrame(rows, columns=["unit", "year", "x"])
+    with pytest.raises(DataError, match="order_by"):
+        club(df, "x", order_by="first")  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -96,9 +98,9 @@ def test_marginal_effect_se_equals_refit_with_shifted_moderator():
         refit = fixed_effects(
             shifted, y="gtfp", x=["prod", "h0", "inter"], cluster="province", **KW
         )
-        assert row.effect == pytest.approx(refit.params["prod"], rel=1e-9)
+        assert row.estimate == pytest.approx(refit.params["prod"], rel=1e-9)
         assert row.std_error == pytest.approx(refit.std_errors["prod"], rel=1e-8)
-        assert row.p_value == pytest.approx(refit.pvalues["prod"], rel=1e-6, abs=1e-12)
+        assert row.p == pytest.approx(refit.pvalues["prod"], rel=1e-6, abs=1e-12)
     assert res.interaction == "prod*high"
     assert res.params["prod*high"] == pytest.approx(0.5, abs=0.1)
 
@@ -163,7 +165,7 @@ def test_robustness_side_by_side():
     assert [res[m].nobs for m in res.models] == [300, 298]
     common = robustness(df, y=["gtfp", "gtfp_sbm"], x="prod", common_sample=True, **KW)
     assert {m.nobs for m in common.models.values()} == {298}
-    assert set(res.coefficients["model"]) == {"EBM", "SBM"}
+    assert set(res.coefficients.index.get_level_values("model")) == {"EBM", "SBM"}
 
 
 # --- heterogeneity ---------------------------------------------------------------
@@ -240,3 +242,96 @@ def test_heterogeneity_bad_input():
             min_clusters=20,
             **KW,
         )
+
+
+def test_group_named_all_would_overwrite_the_pooled_model():
+    rng = np.random.default_rng(5)
+    idx = pd.MultiIndex.from_product([range(20), range(6)])
+    df = idx.to_frame(index=False, name=["unit", "year"])
+    df["region"] = np.where(df["unit"] < 10, "All", "west")
+    df["x"] = rng.normal(size=120)
+    df["y"] = df["x"] + rng.normal(size=120)
+    with pytest.raises(ModelError, match="differ from 'All'"):
+        heterogeneity(df, y="y", x="x", group="region")
+    res = heterogeneity(df, y="y", x="x", group="region", include_pooled=False)
+    assert list(res.models) == ["All", "west"]
+    assert res["All"].nobs == 60
+
+
+def _interacted_wald(df, effects, cluster):
+    """Equality Wald statistic from a dummy regression (statsmodels) by hand."""
+    import statsmodels.formula.api as smf
+
+    d = df.copy()
+    regs = sorted(d["region"].unique())
+    for g in regs:
+        m = (d["region"] == g).astype(float)
+        d[f"x_{g}"], d[f"c_{g}"], d[f"k_{g}"] = d["x"] * m, d["c"] * m, m
+    d["gt"] = d["region"] + d["year"].astype(str)
+    slopes = "+".join(f"x_{g}+c_{g}" for g in regs)
+    formula = {
+        "twoway": f"y ~ {slopes} + C(unit) + C(gt)",
+        "unit": f"y ~ {slopes} + C(unit)",
+        "time": f"y ~ {slopes} + C(gt)",
+        "none": f"y ~ 0 + {slopes} + " + "+".join(f"k_{g}" for g in regs),
+    }[effects]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the unit and cell dummies are collinear
+        fit = smf.ols(formula, d).fit()
+    x, e = fit.model.exog, fit.resid.to_numpy()
+    bread = np.linalg.pinv(x.T @ x)
+    cl = pd.factorize(d[cluster])[0]
+    n_cl = cl.max() + 1
+    sums = np.stack([x[cl == k].T @ e[cl == k] for k in range(n_cl)])
+    v0 = bread @ sums.T @ sums @ bread
+    rank = np.linalg.matrix_rank(x)
+    nested = effects in ("twoway", "unit") and (
+        d.groupby("unit")[cluster].nunique().max() == 1
+    )
+    k = rank - (d["unit"].nunique() - 1) * nested
+    n = len(d)
+    v = v0 * n_cl / (n_cl - 1) * (n - 1) / (n - k)
+    names = list(fit.params.index)
+    r = np.zeros((len(regs) - 1, len(names)))
+    for i, g in enumerate(regs[1:]):
+        r[i, names.index(f"x_{regs[0]}")] = 1.0
+        r[i, names.index(f"x_{g}")] = -1.0
+    diff = r @ fit.params.to_numpy()
+    return float(diff @ np.linalg.solve(r @ v @ r.T, diff))
+
+
+@pytest.mark.parametrize("effects", ["twoway", "unit", "time", "none"])
+@pytest.mark.parametrize("cluster", ["unit", "prov", "rc"])
+def test_equality_test_uses_the_stated_stata_convention(effects, cluster):
+    # the pooled interacted model used to count the unit effects nested in the
+    # clusters in K whenever year effects were absorbed (Wald statistic ~15-40 %
+    # too small), unlike fixed_effects' Stata convention
+    rng = np.random.default_rng(5)
+    rows = [(u, t) for u in range(24) for t in range(2000, 2008) if rng.random() > 0.1]
+    df = pd.DataFrame(rows, columns=["unit", "year"])
+    n = len(df)
+    df["region"] = np.select([df["unit"] < 8, df["unit"] < 16], ["e", "w"], "c")
+    df["prov"] = df["unit"] // 3
+    df["rc"] = rng.integers(0, 9, size=n)
+    df["x"], df["c"] = rng.normal(size=n), rng.normal(size=n)
+    df["y"] = (
+        np.where(df["region"] == "e", 1.0, 0.7) * df["x"]
+        + 0.3 * df["c"]
+        + 0.1 * df["unit"]
+        + rng.normal(size=n)
+    )
+    res = heterogeneity(
+        df,
+        y="y",
+        x="x",
+        controls=["c"],
+        group="region",
+        effects=effects,
+        cluster=cluster,
+        min_clusters=3,
+        include_pooled=False,
+    )
+    assert res.equality["statistic"].iloc[0] == pytest.approx(
+        _interacted_wald(df, effects, cluster), rel=1e-6
+    )
+    assert res.equality["df"].iloc[0] == 2

@@ -11,7 +11,7 @@ import pytest
 from linearmodels import PanelOLS
 
 from spatialgreen.econometrics import fixed_effects
-from spatialgreen.econometrics._panel import codes, demean
+from spatialgreen.econometrics._design import codes, demean
 from spatialgreen.econometrics.placebo import _Design
 from spatialgreen.errors import DataError, ModelError, PanelError
 

@@ -193,3 +193,60 @@ def test_index_bad_input():
         pca_index(df, ["zz"])
     with pytest.raises(DataError, match="not among columns"):
         entropy_index(df.fillna(0), ["a"], negative=["b"])
+
+
+def _indicators() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "a": rng.normal(size=12),
+            "b": rng.normal(size=12),
+            "c": rng.normal(size=12),
+            "year": np.repeat([2001, 2002, 2003], 4),
+        }
+    )
+    df["b"] += df["a"]
+    df["c"] += df["a"]
+    return df
+
+
+@pytest.mark.parametrize("by", [None, "year"])
+def test_indices_do_not_depend_on_a_repeated_row_index(by):
+    # a frame built by concatenating yearly tables repeats its index labels; the
+    # z-scores used to be computed on label-selected (duplicated) rows
+    df = _indicators()
+    dup = df.copy()
+    dup.index = np.repeat([0, 1, 2], 4)
+    cols = ["a", "b", "c"]
+    for method in ("minmax", "zscore"):
+        np.testing.assert_allclose(
+            normalize(dup, cols, method=method, by=by).to_numpy(),
+            normalize(df, cols, method=method, by=by).to_numpy(),
+        )
+    np.testing.assert_allclose(
+        pca_index(dup, cols, by=by).values.to_numpy(),
+        pca_index(df, cols, by=by).values.to_numpy(),
+    )
+    np.testing.assert_allclose(
+        entropy_index(dup, cols, by=by, negative=["c"]).values.to_numpy(),
+        entropy_index(df, cols, by=by, negative=["c"]).values.to_numpy(),
+    )
+    assert list(pca_index(dup, cols, by=by).index.index) == list(dup.index)
+
+
+def test_pca_zscores_use_ddof_one_with_repeated_index():
+    df = _indicators()
+    df.index = np.zeros(len(df), dtype=int)
+    z = normalize(df, ["a"], method="zscore")["a"].to_numpy()
+    a = df["a"].to_numpy()
+    np.testing.assert_allclose(z, (a - a.mean()) / a.std(ddof=1))
+
+
+def test_missing_group_value_is_an_error_not_missing_scores():
+    df = _indicators()
+    df["year"] = df["year"].astype(float)
+    df.loc[5, "year"] = np.nan
+    with pytest.raises(DataError, match="'year' has missing values at rows \\[5\\]"):
+        entropy_index(df, ["a", "b"], by="year")
+    with pytest.raises(DataError, match="'year' has missing values"):
+        normalize(df, ["a", "b"], by="year")

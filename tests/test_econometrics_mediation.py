@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from spatialgreen.econometrics import fixed_effects, mediation, sobel_test
-from spatialgreen.econometrics._panel import codes, demean, within_lstsq
+from spatialgreen.econometrics._design import codes, demean, within_lstsq
 from spatialgreen.errors import ModelError
 
 

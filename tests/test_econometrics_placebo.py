@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from spatialgreen.econometrics import fixed_effects, placebo
-from spatialgreen.econometrics._panel import codes
+from spatialgreen.econometrics._design import codes
 from spatialgreen.econometrics.placebo import _permutation
 from spatialgreen.errors import ModelError
 
@@ -57,7 +57,7 @@ def test_seeded_and_reproducible():
     b = placebo(df, y="gtfp", x="prod", reps=300, seed=7, **KW)
     c = placebo(df, y="gtfp", x="prod", reps=300, seed=8, **KW)
     pd.testing.assert_frame_equal(a.draws, b.draws)
-    assert not np.allclose(a.draws["coef"], c.draws["coef"])
+    assert not np.allclose(a.draws["estimate"], c.draws["estimate"])
 
 
 @pytest.mark.parametrize("scheme", ["within_time", "within_unit"])
@@ -84,23 +84,26 @@ def test_draw_estimates_equal_linearmodels_refits():
     perm = rng.permutation(len(frame))
     frame["prod"] = frame["prod"].to_numpy()[perm]
     refit = fixed_effects(frame, y="gtfp", x="prod", **KW)
-    assert res.draws["coef"].iloc[0] == pytest.approx(refit.params["prod"], rel=1e-9)
+    assert res.draws["estimate"].iloc[0] == pytest.approx(
+        refit.params["prod"], rel=1e-9
+    )
     assert res.draws["std_error"].iloc[0] == pytest.approx(
         refit.std_errors["prod"], rel=1e-9
     )
-    assert res.draws["p_value"].iloc[0] == pytest.approx(
-        refit.pvalues["prod"], rel=1e-7
-    )
+    assert res.draws["p"].iloc[0] == pytest.approx(refit.pvalues["prod"], rel=1e-7)
 
 
-def test_plot_delegates_to_figures():
-    pytest.importorskip("spatialgreen.figures")
+def test_figure_takes_placebo_results():
     import matplotlib
+
+    from spatialgreen.figures import placebo_distribution
 
     matplotlib.use("Agg")
     res = placebo(_panel(0.5), y="gtfp", x="prod", reps=100, **KW)
-    fig = res.plot()
+    fig = placebo_distribution(res)
     assert "placebo" in fig.axes[0].get_title()
+    same = placebo_distribution(res.coefficients, res.estimate)
+    assert same.axes[0].get_title() == fig.axes[0].get_title()
 
 
 def test_bad_options():

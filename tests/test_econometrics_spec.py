@@ -105,8 +105,8 @@ def test_spec_runs_and_matches_direct_calls(spec_file):
         unit="province",
         cluster="province",
     )
-    num = table.numbers.set_index(["model", "variable"])
-    assert num.loc[("(1)", "prod"), "coef"] == pytest.approx(direct.params["prod"])
+    num = table.numbers.set_index(["model", "parameter"])
+    assert num.loc[("(1)", "prod"), "estimate"] == pytest.approx(direct.params["prod"])
     assert num.loc[("(1)", "prod"), "std_error"] == pytest.approx(
         direct.std_errors["prod"]
     )
@@ -114,7 +114,7 @@ def test_spec_runs_and_matches_direct_calls(spec_file):
     direct_east = fixed_effects(
         east, y="gtfp", x="prod", controls=["gov"], unit="province", cluster="province"
     )
-    assert num.loc[("East", "prod"), "coef"] == pytest.approx(
+    assert num.loc[("East", "prod"), "estimate"] == pytest.approx(
         direct_east.params["prod"]
     )
     assert ("(2)", "prod_lag1") in num.index
@@ -209,3 +209,35 @@ def test_invalid_toml_and_missing_sections(tmp_path):
                 "output": {"path": "o"},
             }
         )
+
+
+def _raw(model: dict) -> dict:
+    return {
+        "data": {"path": "p.csv"},
+        "models": [{"y": "g", "x": "p", **model}],
+        "output": {"path": "o"},
+    }
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        (
+            {"kind": "mediation", "mediator": "m", "x": ["p", "q"]},
+            r"models\[0\].x: kind = 'mediation' takes exactly one x",
+        ),
+        (
+            {"kind": "moderation", "moderator": "z", "x": ["p", "q"]},
+            r"models\[0\].x: kind = 'moderation' takes exactly one x",
+        ),
+        ({"mediator": "m"}, r"models\[0\].mediator is only used with kind"),
+        (
+            {"kind": "mediation", "mediator": "m", "moderator": "z"},
+            r"models\[0\].moderator is only used with kind = 'moderation'",
+        ),
+        ({"center": False}, r"models\[0\].center is only used with kind"),
+    ],
+)
+def test_spec_options_that_would_be_ignored_are_errors(model, message):
+    with pytest.raises(SpecError, match=message):
+        parse_spec(_raw(model))

@@ -67,9 +67,9 @@ def test_layout_fe_rows_stats_and_numbers():
     assert rows.loc["Year FE"].tolist() == ["Yes", "No"]
     assert rows.loc["N"].tolist() == ["300", "300"]
     assert rows.loc["Adj. R²"].tolist() == ["0.6782", "0.7622"]
-    num = t.numbers.set_index(["model", "variable"])
+    num = t.numbers.set_index(["model", "parameter"])
     assert num.loc[("(2)", "prod"), "stars"] == 3
-    assert num.loc[("(1)", "gov"), "t"] == pytest.approx(-2.5)
+    assert num.loc[("(1)", "gov"), "statistic"] == pytest.approx(-2.5)
     tt = regression_table([a], se="t", digits=2, dependent=False, stats=())
     assert tt.table.iloc[1, 1] == "(7.05)"
     assert "t statistics in parentheses" in tt.meta["notes"]
@@ -160,7 +160,37 @@ def test_every_result_type_exports_and_summarises(tmp_path):
         assert written
         res.to_excel(tmp_path / f"{name}.xlsx")
     coefs = pd.read_csv(tmp_path / "fe" / "coefficients.csv", encoding="utf-8-sig")
-    assert coefs["variable"].tolist() == ["x", "const"]
-    assert coefs["coef"].tolist() == pytest.approx(results["fe"].params.tolist())
+    assert coefs["parameter"].tolist() == ["x", "const"]
+    assert coefs["estimate"].tolist() == pytest.approx(results["fe"].params.tolist())
     effects = pd.read_csv(tmp_path / "med" / "effects.csv", encoding="utf-8-sig")
     assert effects["effect"].tolist()[:2] == ["total", "a"]
+
+
+def _small_fit() -> _Fit:
+    return _Fit(
+        {"x": 0.5, "const": 1.0},
+        {"x": 0.1, "const": 0.2},
+        {"x": 0.001, "const": 0.07},
+        nobs=100,
+    )
+
+
+def test_latex_notes_escape_less_than():
+    # "p<0.1" in LaTeX text mode prints as "p¡0.1" with the default font encoding
+    tex = regression_table([_small_fit()], dependent=False).to_latex()
+    assert "p<0.1" not in tex
+    assert r"p\textless{}0.1" in tex
+
+
+def test_unknown_statistic_is_an_error_not_an_empty_row():
+    with pytest.raises(DataError, match="'r2adj' is in none of the models"):
+        regression_table([_small_fit()], stats=("nobs", "r2adj"))
+    # a known statistic a model lacks stays a blank cell
+    t = regression_table([_small_fit()], stats=("nobs", "r2_within"), dependent=False)
+    assert t.table.iloc[-1].tolist() == ["Within R²", ""]
+
+
+@pytest.mark.parametrize("digits", [-1, 2.5, True])
+def test_bad_digits_is_a_named_error(digits):
+    with pytest.raises(DataError, match="digits must be a non-negative integer"):
+        regression_table([_small_fit()], digits=digits)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _helpers import GTFP_PANEL_CSV, gtfp_argv
 
 from spatialgreen.cli import main
 
@@ -94,3 +95,12 @@ def test_gtfp_bad_column_is_a_one_line_error(tmp_path, capsys):
     )
     assert code == 2
     assert "nope" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("index", [[], ["--index", "gml"]])
+def test_gtfp_on_infeasible_is_not_silently_ignored(tmp_path, capsys, index):
+    data = tmp_path / "p.csv"
+    data.write_text(GTFP_PANEL_CSV)
+    argv = [*gtfp_argv(data, tmp_path / "o.csv"), "--time", "year", *index]
+    assert main([*argv, "--on-infeasible", "one_base"]) == 2
+    assert "--on-infeasible applies only" in capsys.readouterr().err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import EFFICIENCY_KW, efficiency_panel
 from scipy.optimize import linprog
 
 from spatialgreen._parallel import parallel_map
@@ -18,35 +19,11 @@ from spatialgreen.efficiency import (
 )
 from spatialgreen.errors import DataError, ModelError
 
-KW = {
-    "inputs": ["x1", "x2"],
-    "outputs": "y",
-    "bad_outputs": "b",
-    "unit": "city",
-    "time": "year",
-}
+KW = EFFICIENCY_KW
 
 
 def _panel(n_units: int = 30, n_years: int = 4, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    n = n_units * n_years
-    x = rng.lognormal(1.0, 0.5, (n, 2))
-    year = np.tile(np.arange(2010, 2010 + n_years), n_units)
-    y = (
-        x[:, 0] ** 0.4
-        * x[:, 1] ** 0.5
-        * np.exp(0.05 * (year - 2010) - np.abs(rng.normal(0, 0.3, n)))
-    )
-    return pd.DataFrame(
-        {
-            "city": np.repeat([f"c{i:02d}" for i in range(n_units)], n_years),
-            "year": year,
-            "x1": x[:, 0],
-            "x2": x[:, 1],
-            "y": y,
-            "b": y * rng.lognormal(0, 0.3, n),
-        }
-    )
+    return efficiency_panel(n_units, n_years, seed, first_year=2010, growth=0.05)
 
 
 def _linprog_sbm(v: np.ndarray, ref: np.ndarray) -> float:

@@ -12,8 +12,8 @@ import pytest
 matplotlib.use("Agg")
 
 from spatialgreen import figures
-from spatialgreen._maps._palettes import TAPIO_ZH, tapio_colors
 from spatialgreen.errors import DataError
+from spatialgreen.maps.palettes import TAPIO_ZH, tapio_colors
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +187,60 @@ def test_missing_cjk_font_warns_with_the_fix(monkeypatch):
     monkeypatch.setattr(figures, "_FONT_FILE_HINTS", ())
     with pytest.warns(UserWarning, match="apt-get install fonts-noto-cjk"):
         assert figures.use_cjk_font() is None
+
+
+_FIGURE_SCRIPT = """
+import io, warnings
+import numpy as np, pandas as pd
+warnings.simplefilter("error")
+from spatialgreen import figures
+df = pd.DataFrame({"年份": [1, 1, 2, 2] * 3, "g": ["a"] * 12, "y": np.arange(12.0),
+                   "region": ["东部", "西部"] * 6, "state": ["strong decoupling"] * 12})
+figs = {
+    "trend": lambda: figures.trend_by_group(df, "y", time="年份", group="g"),
+    "kde": lambda: figures.kernel_density(df, "y", time="年份"),
+    "sigma": lambda: figures.sigma_convergence(
+        pd.DataFrame({"年份": [1, 2], "cv": [0.3, 0.2]}), time="年份"),
+    "states": lambda: figures.decoupling_states(df, by="region"),
+}
+fig = figs[CASE]()
+fig.savefig(io.BytesIO(), format="png")
+"""
+
+
+@pytest.mark.parametrize("case", ["trend", "kde", "sigma", "states"])
+def test_figures_switch_to_cjk_font_for_time_and_group_labels(case):
+    # a Chinese time column (年份) or Chinese group values on the axis drew empty
+    # boxes ("Glyph ... missing") when nothing else in the figure was Chinese
+    import subprocess
+    import sys
+
+    from spatialgreen.figures import use_cjk_font
+
+    if use_cjk_font(warn=False) is None:
+        pytest.skip("no CJK font installed")
+    script = _FIGURE_SCRIPT.replace("CASE", repr(case))
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr[-800:]
+
+
+def test_kernel_density_drops_infinite_values_like_missing_ones():
+    # an infinite value reached scipy's gaussian_kde: "array must not contain infs"
+    df = pd.DataFrame({"year": [1] * 5 + [2] * 5, "v": [1.0, 2, 3, 4, np.inf] * 2})
+    fig = figures.kernel_density(df, "v", time="year")
+    for line in fig.axes[0].lines:
+        assert np.isfinite(line.get_ydata()).all()
+
+
+def test_decoupling_states_by_group_with_a_duplicated_index():
+    # pd.concat of yearly tables repeats index labels: this raised pandas'
+    # "cannot reindex on an axis with duplicate labels"
+    a = pd.DataFrame(
+        {"year": [1, 1], "state": ["strong decoupling", "weak decoupling"]}
+    )
+    b = pd.DataFrame({"year": [2, 2, 2], "state": ["strong decoupling"] * 2 + [None]})
+    fig = figures.decoupling_states(pd.concat([a, b]), by="year")
+    heights = [round(p.get_height()) for p in fig.axes[0].patches]
+    assert heights == [1, 2, 1, 0]  # strong: year 1, year 2; weak: year 1, year 2

@@ -227,10 +227,84 @@ def test_join_units_with_adcodes_and_clashing_columns():
         {"adcode": [310100, 320500], "name_zh": ["a", "b"], "v": [1, 2]}
     )
     gdf = join_units(data, unit="adcode", level="city", how="inner")
-    assert gdf[["adcode", "name_zh", "name_zh_data", "v"]].values.tolist() == [
-        [310100, "上海市", "a", 1],
-        [320500, "苏州市", "b", 2],
+    # the user's name_zh wins; the boundary attribute of that name is left out
+    assert gdf[["adcode", "name_zh_short", "name_zh", "v"]].values.tolist() == [
+        [310100, "上海", "a", 1],
+        [320500, "苏州", "b", 2],
     ]
+    assert list(gdf.columns).count("name_zh") == 1
+    assert not any(c.endswith("_data") for c in gdf.columns)
+    assert data.columns.tolist() == ["adcode", "name_zh", "v"]  # input untouched
+
+
+def test_join_units_keeps_an_agreeing_adcode_and_rejects_a_disagreeing_one():
+    data = pd.DataFrame({"unit": ["上海", "苏州"], "adcode": [310100, 320500]})
+    gdf = join_units(data, unit="unit", level="city", how="inner")
+    assert gdf[["adcode", "unit"]].values.tolist() == [
+        [310100, "上海"],
+        [320500, "苏州"],
+    ]
+    with pytest.raises(sg.DataError, match="'adcode' of the data disagrees"):
+        join_units(data.assign(adcode=[1, 2]), unit="unit", level="city")
+    with pytest.raises(sg.DataError, match="'geometry' column"):
+        join_units(data.assign(geometry=1), unit="unit", level="city")
+
+
+def _own_polygons() -> gpd.GeoDataFrame:
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame(
+        {"code": [11, 12, 13], "name_zh": ["甲", "乙", "丙"], "v": [0, 0, 0]},
+        geometry=[box(i, 0, i + 1, 1) for i in range(3)],
+        crs=4326,
+    )
+
+
+def test_join_units_with_own_polygons(tmp_path):
+    data = pd.DataFrame(
+        {"code": ["13", "11", "13", "11"], "year": [1, 1, 2, 2], "v": [5.0, 6, 7, 8]}
+    )
+    gdf = join_units(data, unit="code", time="year", polygons=_own_polygons())
+    shown = gdf[["code", "year", "name_zh", "v"]].astype(object)
+    assert shown.where(gdf[shown.columns].notna(), None).values.tolist() == [
+        ["11", 1, "甲", 6.0],
+        ["11", 2, "甲", 8.0],
+        ["12", None, "乙", None],  # the data's code column, filled for no data
+        ["13", 1, "丙", 5.0],
+        ["13", 2, "丙", 7.0],
+    ]
+    assert gdf.attrs["units_without_data"] == ["12"]
+    assert str(gdf["year"].dtype) == "Int64" and gdf.crs.to_epsg() == 4326
+    inner = join_units(
+        data.rename(columns={"code": "id"}),
+        unit="id",
+        time="year",
+        polygons=_own_polygons(),
+        key="code",
+        how="inner",
+    )
+    assert inner[["code", "id", "v"]].values.tolist() == [
+        [11, "11", 6.0],
+        [11, "11", 8.0],
+        [13, "13", 5.0],
+        [13, "13", 7.0],
+    ]
+    path = tmp_path / "own.geojson"
+    _own_polygons().to_file(path, driver="GeoJSON")
+    from_file = join_units(data, unit="code", time="year", polygons=path, how="inner")
+    assert from_file["v"].tolist() == [6.0, 8.0, 5.0, 7.0]
+    with pytest.raises(sg.DataError, match=r"not in the polygons' 'code': \['99'\]"):
+        join_units(pd.DataFrame({"code": [99]}), unit="code", polygons=_own_polygons())
+    with pytest.raises(sg.DataError, match="polygons repeats"):
+        join_units(data, unit="code", polygons=pd.concat([_own_polygons()] * 2))
+    with pytest.raises(sg.PanelError, match="share a unit"):
+        join_units(data, unit="code", polygons=_own_polygons())
+    with pytest.raises(sg.DataError, match="study="):
+        join_units(data, unit="code", polygons=_own_polygons(), study="jjj")
+    with pytest.warns(UserWarning, match="1 polygon"):
+        join_units(
+            data, unit="code", time="year", polygons=_own_polygons(), missing="warn"
+        )
 
 
 def _libpysal_pairs(geoms: np.ndarray, codes: np.ndarray, rook: bool) -> set:
@@ -356,3 +430,12 @@ def test_loader_finds_files_in_an_installed_wheel(tmp_path):
         text=True, check=True, timeout=120,
     )  # fmt: skip
     assert out.stdout.split() == ["370", "420600"]
+
+
+def test_join_units_duplicate_message_names_the_period_plainly():
+    df = pd.DataFrame({"unit": ["北京", "北京市"], "year": [2001, 2001], "v": [1, 2]})
+    with pytest.raises(sg.PanelError, match=r"in year=2001 ") as err:
+        join_units(df, time="year", study="jjj")
+    assert "np." not in str(err.value)
+    with pytest.raises(sg.PanelError, match="share a unit"):
+        join_units(df.drop(columns="year"), study="jjj")

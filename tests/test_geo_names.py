@@ -257,3 +257,19 @@ def test_normalize_name_nfkc_and_traditional():
     assert normalize_name("廣東省") == "广东省"
     assert normalize_name("Ｈｅｉ－ｌｏｎｇ Ｊｉａｎｇ  Province") == "heilongjiang"
     assert unicodedata.normalize("NFKC", "ｘ") == "x"
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "code"),
+    [
+        ("An Hui", "province", 340000),  # "hui" is a syllable here, not 回族
+        ("AN HUI", "province", 340000),
+        ("Xin hui", "county", 440705),
+        ("Lings hui", "city", 469028),  # found by test_fuzzed_spellings_still_match
+        ("Ningxia Hui", "province", 640000),
+        ("Ningxia Hui Autonomous Region", "province", 640000),
+        ("Guangxi Zhuang", "province", 450000),
+    ],
+)
+def test_pinyin_syllable_hui_is_not_dropped_as_an_ethnic_word(text, level, code):
+    assert match_units([text], level=level) == [code]

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from libpysal.graph import Graph
 
 import spatialgreen as sg
-from spatialgreen._weights import align_weights
 from spatialgreen.geo import (
     load_boundaries,
     spatial_weights,
     unit_table,
     weights_recipe,
 )
-from spatialgreen.geo.weights import EARTH_RADIUS_KM, great_circle_km
+from spatialgreen.geo.weights.align import align_weights
+from spatialgreen.geo.weights.build import EARTH_RADIUS_KM, great_circle_km
 
 
 def _dense(graph, ids):
@@ -234,3 +234,143 @@ def test_subset_contiguity_is_the_induced_subgraph(subset):
     assert set(part.adjacency[part.adjacency > 0].index) == expected
     dense = part.sparse.toarray()
     np.testing.assert_array_equal(dense, dense.T)  # contiguity is symmetric
+
+
+@pytest.mark.parametrize("islands", ["nearest", {"海南": ["广东"], "新疆": ["甘肃"]}])
+def test_inverse_distance_island_link_has_the_inverse_distance_weight(islands):
+    # a link added for an island must be on the 1/d scale of the other links:
+    # a weight of 1.0 gave Hainan 99 % of Guangdong's row-standardised row
+    g = spatial_weights(
+        "province",
+        kind="inverse_distance",
+        threshold=600,
+        study="gtfp30",
+        islands=islands,
+        transform=None,
+    )
+    assert (460000, 440000) in weights_recipe(g)["islands_added"]
+    t = unit_table("province").set_index("adcode").loc[[460000, 440000]]
+    d = great_circle_km(t["centroid_lon"], t["centroid_lat"])[0, 1]
+    adj = g.adjacency
+    assert adj.loc[(460000, 440000)] == pytest.approx(1 / d)
+    assert adj.loc[(440000, 460000)] == pytest.approx(1 / d)
+    assert np.isfinite(adj.to_numpy()).all()
+
+
+def test_islands_policy_typo_is_an_error_even_without_islands():
+    with pytest.raises(sg.DataError, match="islands must be"):
+        spatial_weights("province", kind="knn", k=3, islands="nearst")
+
+
+# ------------------------------------------ the one weights room: read, units, align
+
+
+@pytest.mark.filterwarnings("ignore:DBF relating to GWT:RuntimeWarning")
+def test_read_weights_gal_gwt_and_csv_edge_list(tmp_path):
+    import libpysal
+
+    from spatialgreen.errors import WeightsError
+    from spatialgreen.geo import read_weights
+
+    gal = libpysal.examples.get_path("columbus.gal")
+    w = read_weights(gal)
+    reference = libpysal.io.open(gal).read()
+    assert w.n == 49 and w.neighbors == reference.neighbors
+    gwt = tmp_path / "w.gwt"
+    out = libpysal.io.open(str(gwt), "w")
+    out.write(libpysal.weights.lat2W(2, 2))
+    out.close()
+    assert read_weights(gwt).n == 4
+    edges = pd.DataFrame(
+        {"focal": ["a", "b", "b", "c"], "neighbor": ["b", "a", "c", "b"]}
+    )
+    edges.to_csv(tmp_path / "edges.csv", index=False)
+    graph = read_weights(tmp_path / "edges.csv")
+    assert sorted(graph.neighbors["b"]) == ["a", "c"]
+    assert graph.adjacency.loc[("b", "c")] == 1.0
+    edges.assign(weight=[2.0, 2.0, 0.5, 0.5]).to_csv(tmp_path / "w.csv", index=False)
+    assert read_weights(tmp_path / "w.csv").adjacency.loc[("a", "b")] == 2.0
+    edges.rename(columns={"neighbor": "to"}).to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(WeightsError, match="missing neighbor"):
+        read_weights(tmp_path / "bad.csv")
+    with pytest.raises(WeightsError, match=r"\.gal or \.gwt"):
+        read_weights(tmp_path / "w.txt")
+    with pytest.raises(FileNotFoundError):
+        read_weights(tmp_path / "none.gal")
+
+
+def test_weights_for_units_relabels_names_and_keeps_the_recipe():
+    from spatialgreen.geo import weights_for_units
+
+    names = ["北京", "天津", "河北", "山西"]
+    graph = weights_for_units("province", names, kind="queen")
+    by_code = spatial_weights(
+        "province", kind="queen", ids=[110000, 120000, 130000, 140000]
+    )
+    codes = dict(zip(names, [110000, 120000, 130000, 140000], strict=True))
+    assert {(codes[a], codes[b]): v for (a, b), v in graph.adjacency.items()} == dict(
+        by_code.adjacency.items()
+    )
+    assert weights_recipe(graph)["kind"] == "queen"
+    # adcodes stay adcodes (no relabelling)
+    assert list(weights_for_units("province", [120000, 110000]).unique_ids) == [
+        120000,
+        110000,
+    ]
+
+
+def test_polygon_weights_equal_libpysal_and_reject_other_kinds():
+    from shapely.geometry import box
+
+    from spatialgreen.errors import WeightsError
+    from spatialgreen.geo import polygon_weights
+
+    # a 3x3 grid of squares: queen (corners) vs rook (edges)
+    gdf = gpd.GeoDataFrame(
+        {"id": [f"u{i}" for i in range(9)]},
+        geometry=[box(i % 3, i // 3, i % 3 + 1, i // 3 + 1) for i in range(9)],
+    )
+    queen = polygon_weights(gdf, unit="id")
+    rook = polygon_weights(gdf, unit="id", kind="rook", transform="b")
+    assert len(queen.neighbors["u4"]) == 8 and len(rook.neighbors["u4"]) == 4
+    assert queen.adjacency.loc[("u4", "u0")] == pytest.approx(1 / 8)
+    assert rook.adjacency.loc[("u4", "u1")] == 1.0
+    theirs = Graph.build_contiguity(gdf.set_index("id").geometry, rook=True)
+    assert set(rook.adjacency.index) == set(theirs.adjacency.index)
+    with pytest.raises(WeightsError, match="knn"):
+        polygon_weights(gdf, kind="knn")  # type: ignore[arg-type]
+    with pytest.raises(WeightsError, match="duplicate unit ids"):
+        polygon_weights(gdf.assign(id="same"), unit="id")
+
+
+def test_weights_for_matches_text_ids_and_reports_islands():
+    from libpysal.weights import W
+
+    from spatialgreen.errors import WeightsError
+    from spatialgreen.geo import describe_weights, relabel_weights, weights_for
+
+    w = W({"1": ["2"], "2": ["1", "3"], "3": ["2"]})
+    aligned = weights_for(w, [3, 2, 1])
+    assert aligned.id_order == [3, 2, 1]
+    assert aligned.weights[2] == [0.5, 0.5]
+    island = W({"a": ["b"], "b": ["a"], "c": []}, silence_warnings=True)
+    with pytest.raises(WeightsError, match="islands"):
+        weights_for(island, ["a", "b", "c"])
+    kept = weights_for(island, ["a", "b", "c"], allow_islands=True)
+    assert kept.islands == ["c"]
+    relabelled = relabel_weights(w, {"1": "x", "2": "y", "3": "z"})
+    assert sorted(relabelled.neighbors["y"]) == ["x", "z"]
+    info = describe_weights(sg.spatial_weights("province", kind="knn", k=2), aligned)
+    assert info["kind"] == "knn" and info["k"] == 2 and info["n"] == 34  # recipe
+    assert info["mean_neighbors"] == pytest.approx(4 / 3)  # of the weights used
+
+
+def test_weights_helpers_have_one_home():
+    import spatialgreen.geo as geo
+    from spatialgreen.geo import weights
+    from spatialgreen.spatial import regression
+
+    for name in ("weights_for", "describe_weights", "relabel_weights"):
+        assert getattr(weights, name) is getattr(geo, name)
+    # older import path kept for spatial.panel/heterogeneity and user code
+    assert regression.weights_for is weights.weights_for

@@ -13,18 +13,14 @@ import mapclassify
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import strip_of_squares
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
 from spatialgreen import maps
-from spatialgreen._maps._palettes import (
-    LISA_COLORS,
-    NO_DATA_COLOR,
-    ramp,
-    tapio_colors,
-)
 from spatialgreen.errors import DataError, DependencyError
+from spatialgreen.maps.palettes import LISA_COLORS, NO_DATA_COLOR, ramp, tapio_colors
 
 INJECTED = "<script>document.title='pwned'</script>"
 EXTERNAL = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=\"https?://", re.I)
@@ -232,10 +228,14 @@ def test_every_feature_is_coloured_by_its_mapclassify_class(values, k, scheme):
     if len(np.unique(observed)) < 2:
         return
     gdf = _grid(values)
-    fmap = maps.choropleth(gdf, "v", scheme=scheme, k=k)
     expected = mapclassify.classify(
         observed, scheme, k=min(k, len(np.unique(observed)))
     )
+    if (np.diff(expected.bins) <= 0).any():  # mapclassify's own failure: refused
+        with pytest.raises(DataError, match="no ordered class breaks"):
+            maps.choropleth(gdf, "v", scheme=scheme, k=k)
+        return
+    fmap = maps.choropleth(gdf, "v", scheme=scheme, k=k)
     colours = ramp("YlGn", len(expected.bins))
     fills = _fills(fmap)
     got = [
@@ -245,6 +245,12 @@ def test_every_feature_is_coloured_by_its_mapclassify_class(values, k, scheme):
     assert [
         fills[a] for a, v in zip(gdf["adcode"], values, strict=True) if np.isnan(v)
     ] == [NO_DATA_COLOR] * int(np.isnan(values).sum())
+
+
+def test_unordered_fisher_jenks_breaks_are_refused():
+    values = [0.0, 2.9670347571216667e-46, 1.2019223650949193e-303, -1.0]
+    with pytest.raises(DataError, match="fisher_jenks.*no ordered class breaks"):
+        maps.choropleth(_grid(values), "v", scheme="fisher_jenks", k=4)
 
 
 def test_flows_width_grows_with_volume_and_units_are_checked():
@@ -447,3 +453,140 @@ def test_cli_map_joins_names_to_shipped_provinces(tmp_path):
     page = out.read_text(encoding="utf-8")
     assert page.count('"type":"Feature"') + page.count('"type": "Feature"') == 34
     assert "#1a9850" in page and 'input.type = "range"' in page
+
+
+@pytest.mark.parametrize("bins", [[3.0, 1.5], [1.5, 1.5, 3.0]])
+def test_choropleth_rejects_unsorted_user_bins(bins):
+    # mapclassify.UserDefined accepts [3.0, 1.5] and puts 2.0 and 3.0 in the class
+    # "(1.50, 4.00]": silently wrong colours and legend
+    import spatialgreen as sg
+
+    with pytest.raises(sg.DataError, match="strictly increasing"):
+        maps.choropleth(strip_of_squares([1.0, 2.0, 3.0, 4.0]), "v", bins=bins)
+
+
+def test_layer_control_names_are_escaped():
+    # Leaflet's layer control writes layer names with innerHTML
+    raw = "<b>X&Y</b>"
+    page = maps.choropleth(strip_of_squares([1.0, 2.0]), "v", k=2, legend_title=raw)
+    page = page.get_root().render()
+    assert "\\u003cb\\u003eX" not in page and "<b>X" not in page
+    pts = pd.DataFrame({"lon": [116.4], "lat": [39.9]})
+    page = maps.points(pts, name=raw).get_root().render()
+    assert "\\u003cb\\u003eX" not in page and "<b>X" not in page
+
+
+def test_lisa_map_missing_p_value_is_no_data_not_ns():
+    gdf = gpd.GeoDataFrame(
+        {"q": [1, 3, 2], "p_sim": [0.01, 0.4, np.nan]},
+        geometry=[box(100 + i, 30, 101 + i, 31) for i in range(3)],
+        crs=4326,
+    )
+    page = maps.lisa(gdf, quadrant="q", p="p_sim").get_root().render()
+    assert "HH (1)" in page and "ns (1)" in page and "no data" in page
+
+
+def test_flows_on_shipped_polygons_match_names_and_adcodes():
+    # with level= the keys were adcode strings only, so "北京" was reported as a
+    # unit "without coordinates"
+    import spatialgreen as sg
+
+    od = pd.DataFrame(
+        {
+            "origin": ["北京", 310000],
+            "destination": ["上海市", "110000"],
+            "volume": [1, 2],
+        }
+    )
+    page = maps.flows(od, level="province").get_root().render()
+    assert page.count("L.polyline") == 2
+    with pytest.raises(sg.UnmatchedUnitError, match="火星"):
+        maps.flows(od.assign(destination="火星"), level="province")
+
+
+def test_offline_save_accepts_user_text_that_looks_like_jquery(tmp_path):
+    # "$(" in a legend title or unit name made save() claim the page needs jQuery
+    import spatialgreen as sg
+
+    gdf = strip_of_squares([1.0, 2.0]).assign(name_zh=['a"$(b', "c`$(d"])
+    fmap = maps.choropleth(gdf, "v", k=2, legend_title="cost $(bn)", title="$(x)")
+    assert "cdn." not in maps.save(fmap, tmp_path / "m.html").read_text("utf-8")
+    folium.Marker((30.5, 100.5), popup="needs jQuery").add_to(fmap)
+    with pytest.raises(sg.DependencyError, match="offline=False"):
+        maps.to_html(fmap)
+
+
+def test_points_with_a_repeated_index_label():
+    # data.at[i, ...] returned a Series for a repeated label: folium raised
+    # "Location should consist of two numerical values"
+    one = pd.DataFrame({"lon": [116.4], "lat": [39.9], "name": ["北京"], "cat": ["a"]})
+    two = pd.DataFrame({"lon": [121.4], "lat": [31.2], "name": ["上海"], "cat": ["b"]})
+    page = maps.points(pd.concat([one, two]), label="name", category="cat")
+    page = page.get_root().render()
+    assert page.count("L.circleMarker") == 2 and "dtype" not in page
+
+
+def test_pairs_with_a_repeated_index_and_swapped_coordinates():
+    import spatialgreen as sg
+
+    row = {"lon_a": [120.1], "lat_a": [30.2], "lon_b": [120.6], "lat_b": [30.0]}
+    df = pd.concat([pd.DataFrame(row), pd.DataFrame(row)])
+    page = maps.pairs(df).get_root().render()
+    assert page.count("L.polyline") == 2
+    swapped = df.rename(columns={"lon_b": "lat_b", "lat_b": "lon_b"})
+    with pytest.raises(sg.DataError, match="valid coordinates"):
+        maps.pairs(swapped.reset_index(drop=True))
+
+
+def test_draw_chooses_the_map_kind_from_the_values():
+    gdf = _grid([1.0, 2.0, 3.0]).assign(state=["A", "D", "A"])
+    numeric = maps.draw(gdf, "v", scheme="equal_interval", k=3)
+    assert _fills(numeric) == dict(
+        zip(gdf["adcode"], ramp("YlGn", 3), strict=True)
+    )  # the same colours as maps.choropleth draws
+    assert _fills(numeric) == _fills(
+        maps.choropleth(gdf, "v", scheme="equal_interval", k=3)
+    )
+    states = maps.draw(gdf, "state")
+    assert _fills(states) == {
+        "100000": "#1a9850",
+        "100001": "#d73027",
+        "100002": "#1a9850",
+    }
+    forced = maps.draw(gdf, "v", kind="categorical")  # numbers as categories
+    assert sorted(set(_fills(forced).values())) == sorted(
+        set(maps.palettes.category_colors(["1.0", "2.0", "3.0"]).values())
+    )
+    clusters = maps.draw(gdf.assign(cluster=["HH", "ns", "LL"]), kind="lisa")
+    assert list(_fills(clusters).values()) == [
+        LISA_COLORS["HH"],
+        LISA_COLORS["ns"],
+        LISA_COLORS["LL"],
+    ]
+
+
+def test_draw_rejects_what_the_kind_does_not_take():
+    gdf = _grid([1.0, 2.0]).assign(state=["A", "D"])
+    with pytest.raises(DataError, match="categorical map of 'state' takes no option k"):
+        maps.draw(gdf, "state", k=3)
+    with pytest.raises(DataError, match="takes no option indicator"):
+        maps.draw(gdf, "v", indicator="benefit")
+    with pytest.raises(DataError, match="kind must be"):
+        maps.draw(gdf, "v", kind="hexbin")
+    with pytest.raises(DataError, match="'nope' not found"):
+        maps.draw(gdf, "nope")
+    with pytest.raises(DataError, match="needs the column"):
+        maps.draw(gdf)
+
+
+def test_cli_map_reports_an_option_the_map_kind_does_not_take(tmp_path, capsys):
+    from spatialgreen.cli import main
+
+    pd.DataFrame({"unit": ["北京", "天津"], "state": ["A", "D"]}).to_csv(
+        tmp_path / "s.csv", index=False
+    )
+    base = ["map", str(tmp_path / "s.csv"), "--column", "state", "--level", "province"]
+    assert main([*base, "-o", str(tmp_path / "s.html")]) == 0
+    assert main([*base, "--scheme", "quantiles", "-o", str(tmp_path / "t.html")]) == 2
+    assert "takes no option scheme" in capsys.readouterr().err
+    assert not (tmp_path / "t.html").exists()

@@ -16,10 +16,11 @@ import mapclassify
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import strip_of_squares
 from shapely.geometry import box
 
 from spatialgreen import maps
-from spatialgreen._maps._palettes import LISA_COLORS, NO_DATA_COLOR, ramp
+from spatialgreen.maps.palettes import LISA_COLORS, NO_DATA_COLOR, ramp
 
 pytestmark = pytest.mark.browser
 
@@ -154,3 +155,17 @@ def test_screenshot_shows_every_class_colour(browser, mexico, tmp_path):
         blended = 0.85 * rgb + 0.15 * background  # fillOpacity 0.85 over the page
         close = np.abs(pixels - blended).max(1) <= 4
         assert close.sum() > 20, colour
+
+
+@pytest.mark.browser
+def test_layer_control_shows_an_injected_legend_title_as_text(browser, tmp_path):
+    # Leaflet writes layer names into the layer control with innerHTML
+    injected = "<script>document.title='pwned'</script><b>bold</b>"
+    fmap = maps.choropleth(
+        strip_of_squares([1.0, 2.0]), "v", k=2, legend_title=injected
+    )
+    dom = browser.dump_dom(maps.save(fmap, tmp_path / "m.html"))
+    assert "<title>pwned</title>" not in dom
+    control = dom[dom.index("leaflet-control-layers-overlays") :]
+    assert "&lt;b&gt;bold&lt;/b&gt;" in control[:3000]
+    assert "<b>bold</b>" not in control[:3000]

@@ -236,3 +236,43 @@ def test_reader_fuzz_returns_valid_panel_or_clear_error(tmp_path, values, dup, s
         assert pd.api.types.is_numeric_dtype(out[col])
         assert np.isfinite(out[col].to_numpy(dtype=float)).all()
     assert not out.duplicated(["单位", "year"]).any()
+
+
+def test_header_only_file_is_an_error(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("unit,year,x\n")
+    with pytest.raises(DataError, match="no data rows"):
+        read_panel(path, unit="unit", time="year", columns=["x"])
+
+
+def test_thousands_separators_are_an_error_naming_the_cell(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('unit,year,x\na,2020,"1,234"\nb,2020,5\n')
+    with pytest.raises(DataError, match=r"thousands separators.*unit=a, year=2020"):
+        read_panel(path, unit="unit", time="year", columns=["x"])
+
+
+def test_missing_columns_in_a_workbook_name_its_sheets(tmp_path):
+    path = tmp_path / "w.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"说明": ["封面"]}).to_excel(xl, sheet_name="封面", index=False)
+        pd.DataFrame({"省份": ["北京"], "年份": [2020]}).to_excel(
+            xl, sheet_name="数据", index=False
+        )
+    with pytest.raises(DataError, match="sheets '封面', '数据'"):
+        read_panel(path, unit="省份", time="年份")
+    assert len(read_panel(path, unit="省份", time="年份", sheet="数据")) == 1
+
+
+def test_old_xls_without_its_reader_gets_the_right_hint(tmp_path, monkeypatch):
+    from spatialgreen.errors import DependencyError
+
+    def no_reader(*args, **kwargs):
+        raise ImportError("Missing optional dependency 'xlrd'")
+
+    monkeypatch.setattr(pd, "read_excel", no_reader)
+    path = tmp_path / "old.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DependencyError, match=r"xlrd, or save the file as \.xlsx") as e:
+        read_panel(path, unit="unit")
+    assert "parquet" not in str(e.value)

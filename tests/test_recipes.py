@@ -9,8 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from spatialgreen._maps._offline import external_assets
 from spatialgreen.cli.cmd_demo import RECIPES, load_recipe
+from spatialgreen.maps._offline import external_assets
 
 EXPECTED = {
     "yangtze_industrial_gtfp": {

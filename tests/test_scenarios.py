@@ -236,3 +236,28 @@ def test_scenario_input_errors() -> None:
         )
     with pytest.raises(DataError, match="no target"):
         technology_convergence(df, **VARS, provider=_toy_provider, targets=df.iloc[:3])
+
+
+def test_targets_and_leader_together_are_rejected() -> None:
+    df = pd.DataFrame(
+        {
+            "unit": ["a", "b"],
+            "year": [1, 1],
+            "labor": [1.0, 1.0],
+            "energy": [1.0, 2.0],
+            "gdp": [2.0, 1.0],
+            "so2": [1.0, 2.0],
+            "region": ["r", "r"],
+        }
+    )
+    best = df.assign(energy=[1.0, 1.0], gdp=[2.0, 2.0], so2=[1.0, 1.0])
+    with pytest.raises(DataError, match="not both"):
+        technology_convergence(
+            df,
+            inputs=["labor", "energy"],
+            outputs=["gdp"],
+            bad_outputs=["so2"],
+            energy=["energy"],
+            targets=best,
+            leader="region",
+        )

@@ -338,3 +338,47 @@ def test_bivariate_lisa_permutations_match_esda():
     ref = esda.Moran_Local_BV(VALUES, OTHER, w, permutations=99, seed=4)
     np.testing.assert_allclose(out["p_sim"], ref.p_sim)
     np.testing.assert_allclose(out["z"], ref.z_sim)
+
+
+def test_permutation_p_values_equal_esda_after_seeding_without_global_state():
+    """The documented seed behaviour: the draws are those esda makes after
+    ``numpy.random.seed(seed)``, taken from a local generator, so the caller's
+    global state is neither read nor changed — for every global statistic."""
+    import esda
+
+    data = _frame(VALUES, OTHER)
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    moran = moran_by_year(data, "u", w=lat2W(3, 3), unit="unit", time=None, seed=5)
+    geary = geary_by_year(data, "u", w=lat2W(3, 3), unit="unit", time=None, seed=5)
+    g = getis_ord_by_year(data, "u", w=lat2W(3, 3), unit="unit", time=None, seed=5)
+    local = lisa(data, "u", w=lat2W(3, 3), unit="unit", seed=5)
+    assert np.array_equal(np.random.get_state()[1], before)
+    for cls, table in ((esda.Moran, moran), (esda.Geary, geary), (esda.G, g)):
+        np.random.seed(5)
+        ref = cls(OTHER, lat2W(3, 3), permutations=999)
+        assert table.loc[0, "p_sim"] == ref.p_sim, cls.__name__
+    np.random.seed(5)
+    ref = esda.Moran(OTHER, lat2W(3, 3), permutations=999)
+    assert moran.loc[0, "z_sim"] == pytest.approx(ref.z_sim, rel=1e-12)
+    again = lisa(data, "u", w=lat2W(3, 3), unit="unit", seed=5)
+    pd.testing.assert_frame_equal(local, again)
+    other_seed = moran_by_year(data, "u", w=lat2W(3, 3), unit="unit", time=None, seed=6)
+    assert other_seed.loc[0, "I"] == moran.loc[0, "I"]
+
+
+def test_moran_allow_islands_keeps_units_without_neighbours():
+    import esda
+    from libpysal.weights import W
+
+    w = W({0: [1], 1: [0, 2], 2: [1, 3], 3: [2], 4: []}, silence_warnings=True)
+    data = pd.DataFrame({"unit": range(5), "v": [1.0, 2.0, 4.0, 3.0, 9.0]})
+    with pytest.raises(WeightsError, match="islands"):
+        moran_by_year(data, "v", w=w, unit="unit", time=None, permutations=0)
+    out = moran_by_year(
+        data, "v", w=w, unit="unit", time=None, permutations=0, allow_islands=True
+    )
+    w.transform = "r"
+    with np.errstate(all="ignore"):
+        ref = esda.Moran(data["v"].to_numpy(), w, permutations=0)
+    assert out.loc[0, "I"] == pytest.approx(ref.I, rel=1e-12)

@@ -193,14 +193,12 @@ def test_moran_with_built_weights_relabels_adcodes_to_names(
         calls.update(level=level, **options)
         return graph  # keyed by adcode, in its own order
 
+    # the CLI builds shipped weights through spatialgreen.geo.weights_for_units
+    from spatialgreen.geo.weights import build
+
+    monkeypatch.setattr(build, "spatial_weights", fake_spatial_weights)
     monkeypatch.setattr(
-        spatialgreen, "spatial_weights", fake_spatial_weights, raising=False
-    )
-    monkeypatch.setattr(
-        spatialgreen,
-        "match_units",
-        lambda names, level: [codes[n] for n in names],
-        raising=False,
+        build, "match_units", lambda names, level: [codes[n] for n in names]
     )
     out = tmp_path / "m.csv"
     assert (
@@ -285,3 +283,36 @@ def test_spatial_model_with_shipped_province_weights(tmp_path):
     coef = pd.read_csv(folder / "sdm_coefficients.csv", encoding="utf-8-sig")
     assert coef["parameter"].tolist() == ["x", "W_x", "rho"]
     assert abs(coef.loc[0, "estimate"] - 2) < 0.3
+
+
+def test_moran_reads_a_csv_edge_list(panel_files, tmp_path):
+    data, csv, _, w = panel_files
+    edges = Graph.from_W(w).adjacency.reset_index()
+    edges.columns = ["focal", "neighbor", "weight"]
+    path = tmp_path / "edges.csv"
+    edges.to_csv(path, index=False)
+    out = tmp_path / "m.csv"
+    argv = ["moran", str(csv), "--column", "y", "--unit", "city", "--time", "year"]
+    argv += ["--weights-file", str(path), "-o", str(out), "--permutations", "0"]
+    assert main(argv) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    expected = moran_by_year(data, "y", w=w, unit="city", time="year", permutations=0)
+    np.testing.assert_allclose(table["I"], expected["I"], rtol=1e-10)
+
+
+def test_weights_commands_share_cli_common_and_import_no_command():
+    import ast
+    import inspect
+
+    from spatialgreen.cli import _common, cmd_converge, cmd_moran, cmd_spatial_model
+
+    for module in (cmd_moran, cmd_spatial_model, cmd_converge):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {
+            f"{node.module}" + "".join(f".{a.name}" for a in node.names)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+        assert not [m for m in imported if "cmd_" in m], module.__name__
+        assert "libpysal" not in inspect.getsource(module)
+    assert callable(_common.add_weights_args) and callable(_common.weights_from_args)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import spreg
+from _helpers import knn_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from libpysal.graph import Graph
@@ -81,7 +82,7 @@ def _simulate(
 
 def _usjoin_design(df, w, model, effects, lee_yu):
     """The estimator's internal design for the us_income growth regression."""
-    from spatialgreen.spatial.regression import weights_for
+    from spatialgreen.geo.weights import weights_for
 
     units = list(dict.fromkeys(df["state"]))
     years = sorted(df["year"].unique())
@@ -515,3 +516,85 @@ def test_two_way_estimates_invariant_to_effects_and_row_order(seed, shift):
     other = spatial_panel(moved.sample(frac=1.0, random_state=seed), **kw)
     np.testing.assert_allclose(other.params, base.params, rtol=1e-6, atol=1e-8)
     assert other.loglik == pytest.approx(base.loglik, rel=1e-9)
+
+
+def test_panel_sdm_total_effect_with_knn_weights():
+    rng = np.random.default_rng(5)
+    w = knn_weights(9, 2)
+    n, t = w.n, 6
+    df = pd.DataFrame(
+        {
+            "unit": np.tile(w.id_order, t),
+            "year": np.repeat(np.arange(t), n),
+            "x": rng.normal(size=n * t),
+        }
+    )
+    df["y"] = df["x"] + rng.normal(size=n * t)
+    res = spatial_panel(
+        df, y="y", x=["x"], w=w, unit="unit", time="year", model="sdm", draws=50
+    )
+    p = res.params
+    assert res.impacts.loc["x", "total"] == pytest.approx(
+        (p["x"] + p["W_x"]) / (1 - p["rho"]), rel=1e-10
+    )
+    assert np.isfinite(res.impacts["total_se"]).all()
+
+
+@pytest.mark.parametrize(
+    ("x", "model", "effects"),
+    [
+        (["x", "z"], "sdm", "unit"),  # z common to all units: W z == z
+        (["x", "x2"], "sar", "twoway"),
+        (["x", "x2"], "sem", "unit"),
+    ],
+)
+def test_collinear_regressors_raise_model_error_naming_them(x, model, effects):
+    rng = np.random.default_rng(1)
+    n, t = 25, 6
+    df = pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(n), t),
+            "year": np.repeat(np.arange(t), n),
+            "x": rng.normal(size=n * t),
+        }
+    )
+    df["z"] = np.repeat(rng.normal(size=t), n)
+    df["x2"] = 2 * df["x"]
+    df["y"] = df["x"] + rng.normal(size=n * t)
+    with pytest.raises(ModelError, match="collinear"):
+        spatial_panel(
+            df,
+            y="y",
+            x=x,
+            w=lat2W(5, 5),
+            unit="unit",
+            time="year",
+            model=model,
+            effects=effects,
+            draws=0,
+        )
+
+
+def test_lee_yu_time_effects_checks_row_sums_not_transform_name():
+    """transform=None raised AttributeError ('NoneType'.lower) instead of checking
+    that the weights are row-standardised."""
+    rng = np.random.default_rng(2)
+    n, t = 16, 5
+    df = pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(n), t),
+            "year": np.repeat(np.arange(t), n),
+            "x": rng.normal(size=n * t),
+        }
+    )
+    df["y"] = df["x"] + rng.normal(size=n * t)
+    kw = {"y": "y", "x": ["x"], "unit": "unit", "time": "year", "draws": 0}
+    with pytest.raises(ModelError, match="row-standardised"):
+        spatial_panel(
+            df, w=lat2W(4, 4), transform=None, lee_yu=True, effects="twoway", **kw
+        )
+    wr = lat2W(4, 4)
+    wr.transform = "r"
+    kept = spatial_panel(df, w=wr, transform=None, lee_yu=True, effects="twoway", **kw)
+    ref = spatial_panel(df, w=lat2W(4, 4), lee_yu=True, effects="twoway", **kw)
+    assert kept.params["rho"] == pytest.approx(ref.params["rho"], rel=1e-10)

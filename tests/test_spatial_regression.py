@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import spreg
+from _helpers import knn_weights
 from libpysal.graph import Graph
 from libpysal.weights import lat2W
 
@@ -309,3 +310,84 @@ def test_index_as_unit_ids_and_geo_metadata_recorded():
     assert by_index.weights_info["n"] == 16
     with pytest.raises(WeightsError, match="units missing"):
         spatial_regression(df.set_index(df.index + 100), y="y", x=["x"], w=g)
+
+
+@pytest.mark.parametrize(("seed", "k"), [(3, 1), (9, 2), (13, 3)])
+def test_effects_with_defective_knn_weights_match_dense_inverse(seed, k):
+    """Row-standardised KNN W is often not diagonalisable: the eigenvector route for
+    the total effect returned errors of 0.25 and 4e11 (or LinAlgError)."""
+    wd = knn_weights(seed, k).full()[0]
+    n = wd.shape[0]
+    rho, beta, theta = 0.5, pd.Series({"a": 1.0}), pd.Series({"W_a": 0.5})
+    eff = impacts(wd, rho=rho, beta=beta, theta=theta)
+    inv = np.linalg.inv(np.eye(n) - rho * wd)
+    s = inv @ (np.eye(n) + 0.5 * wd)
+    assert eff.loc["a", "direct"] == pytest.approx(np.trace(s) / n, rel=1e-8)
+    assert eff.loc["a", "total"] == pytest.approx(s.sum() / n, rel=1e-10)
+
+
+def test_defective_non_row_standardised_weights_row_sums_exact():
+    b = knn_weights(9, 2).full()[0]
+    b = (b > 0).astype(float)  # binary, asymmetric, not diagonalisable
+    n = b.shape[0]
+    m = SpatialMultiplier.from_matrix(b)
+    for rho in (-0.3, 0.2, 0.45):
+        inv = np.linalg.inv(np.eye(n) - rho * b)
+        assert m.mean_diagonal(rho)[0] == pytest.approx(np.trace(inv) / n)
+        assert m.mean_row_sum(rho)[0] == pytest.approx(inv.sum() / n, rel=1e-10)
+        assert m.mean_row_sum_w(rho)[0] == pytest.approx((inv @ b).sum() / n, rel=1e-10)
+    both = m.mean_row_sum(np.array([0.2, 0.45]))
+    assert both[1] == pytest.approx(m.mean_row_sum(0.45)[0], rel=1e-12)
+
+
+def test_cross_section_aic_counts_lambda_like_rho():
+    """spreg's ML_Error aic omits lambda from k, so SEM was favoured by 2 in AIC
+    comparisons with SAR/SDM; all models now use -2 lnL + 2 (coefficients + rho/lambda).
+    """
+
+    rng = np.random.default_rng(7)
+    df = pd.DataFrame({"x": rng.normal(size=49)})
+    df["y"] = 1 + df["x"] + rng.normal(size=49)
+    for model, k in (("ols", 2), ("slx", 3), ("sar", 3), ("sem", 3), ("sdm", 4)):
+        res = spatial_regression(
+            df, y="y", x=["x"], w=lat2W(7, 7), model=model, draws=0
+        )
+        assert len(res.params) == k
+        assert res.aic == pytest.approx(-2 * res.loglik + 2 * k, rel=1e-12), model
+
+
+def test_cross_section_binary_weights_inadmissible_lambda_raises():
+    """spreg searches lambda on (-1, 1); with binary W (1/omega_max = 0.266 on an
+    8x8 rook lattice) ML_Error returned lambda = 0.2673 > 1/omega_max."""
+    from spatialgreen.errors import ConvergenceError
+
+    w = lat2W(8, 8)
+    wd = w.full()[0]
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        x = rng.normal(size=64)
+        y = np.linalg.solve(np.eye(64) - 0.262 * wd, 1 + x + rng.normal(size=64))
+    df = pd.DataFrame({"x": x, "y": y + (3 * np.arange(64)) % 8})
+    with pytest.raises(ConvergenceError, match="admissible"):
+        spatial_regression(
+            df, y="y", x=["x"], w=w, model="sem", transform="b", method="LU"
+        )
+    # admissible binary-weights fits are unaffected
+    ok = spatial_regression(df, y="y", x=["x"], w=w, model="sar", transform="b")
+    assert abs(ok.params["rho"]) < 1 / np.linalg.eigvalsh(wd).max()
+
+
+def test_ord_method_with_binary_weights_raises():
+    """spreg's 'ord' route row-standardises W in place mid-fit: with
+    transform='b' it returned rho = -0.059 where 'full' gives -0.030."""
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"x": rng.normal(size=64), "y": rng.normal(size=64)})
+    w = lat2W(8, 8)
+    with pytest.raises(ModelError, match="ord"):
+        spatial_regression(
+            df, y="y", x=["x"], w=w, model="sar", transform="b", method="ord"
+        )
+    ordinary = spatial_regression(df, y="y", x=["x"], w=w, method="ord", draws=0)
+    full = spatial_regression(df, y="y", x=["x"], w=w, method="full", draws=0)
+    assert ordinary.params["rho"] == pytest.approx(full.params["rho"], abs=1e-6)

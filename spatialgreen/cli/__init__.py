@@ -29,7 +29,7 @@ or `spatialgreen <command> --help` for a command's options and an example."""
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every discovered subcommand."""
-    from .. import __version__
+    from ..results import package_version
 
     parser = argparse.ArgumentParser(
         prog="spatialgreen",
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--version", action="version", version=f"spatialgreen {__version__}"
+        "--version", action="version", version=f"spatialgreen {package_version()}"
     )
     parser.add_argument(
         "--debug",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_command, split_list
+from ._common import add_command, add_output_arg, one_or_list, split_list
 
 __all__ = ["add_parser"]
 
@@ -50,20 +50,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="comma-separated attribute columns to keep (adcode is always kept)",
     )
-    parser.add_argument(
-        "-o",
-        "--output",
+    add_output_arg(
+        parser,
         default="boundaries.geojson",
         help="output file: .geojson, .gpkg or .csv (default: boundaries.geojson)",
     )
     parser.set_defaults(handler=_run)
-
-
-def _study(text: str | None) -> str | list[str] | None:
-    if text is None:
-        return None
-    parts = split_list(text)
-    return parts[0] if len(parts) == 1 and "," not in text else parts
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -75,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     suffix = out.suffix.lower()
     if suffix not in (*_DRIVERS, ".csv"):
         raise DataError(f"{out}: output must end in .geojson, .gpkg or .csv")
-    gdf = load_boundaries(args.level, study=_study(args.study), crs=args.crs)
+    gdf = load_boundaries(args.level, study=one_or_list(args.study), crs=args.crs)
     if args.columns:
         wanted = split_list(args.columns)
         unknown = [c for c in wanted if c not in gdf.columns]

@@ -6,7 +6,13 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ._common import add_command, add_panel_args, split_list
+from ._common import (
+    add_command,
+    add_output_arg,
+    add_panel_args,
+    print_written,
+    split_list,
+)
 
 __all__ = ["ANALYSES", "add_parser"]
 
@@ -58,14 +64,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--weights",
         default=None,
-        help="spatial weights file (.gal or .gwt) for spatial",
+        help="spatial weights file (.gal, .gwt or .csv edge list) for spatial",
     )
     parser.add_argument(
         "--model", choices=("sem", "sar", "sdm"), default="sem", help="spatial model"
     )
     parser.add_argument("--classes", type=int, default=4, help="Markov classes (4)")
-    parser.add_argument(
-        "--output", default="convergence.xlsx", help="output .xlsx or folder of CSVs"
+    add_output_arg(
+        parser,
+        default="convergence.xlsx",
+        help="output .xlsx or folder of CSVs",
+        short=False,
     )
     parser.set_defaults(handler=_run)
 
@@ -84,7 +93,7 @@ def _period(value: float | None, periods: tuple) -> object:
 def _run(args: argparse.Namespace) -> int:
     from ..errors import DataError
     from ..panel import read_panel, validate_panel
-    from .cmd_decouple import write_named_tables
+    from ..report import write_named_tables
 
     what = split_list(args.what)
     unknown = [w for w in what if w not in ANALYSES]
@@ -99,8 +108,7 @@ def _run(args: argparse.Namespace) -> int:
     tables: dict = {}
     for name in what:
         tables.update(_ANALYSE[name](data, args))
-    for p in write_named_tables(tables, args.output):
-        print(f"wrote {p}")
+    print_written(write_named_tables(tables, args.output))
     return 0
 
 
@@ -119,42 +127,33 @@ def _sigma(data: Any, args: argparse.Namespace) -> dict:
 def _beta(data: Any, args: argparse.Namespace) -> dict:
     from ..convergence import beta
 
-    res = beta(
-        data,
-        args.column,
-        unit=args.unit,
-        time=args.time,
-        start=args.start_period,
-        end=args.end_period,
-        controls=split_list(args.controls),
-        kind="panel" if args.panel else "cross-section",
-        cov_type="HC1" if args.robust and not args.panel else "nonrobust",
-    )
-    return {"beta": _with_fit(res)}
+    cov_type = "HC1" if args.robust and not args.panel else "nonrobust"
+    res = beta(data, args.column, cov_type=cov_type, **_beta_options(args))
+    return {"beta": res.estimates_frame()}
+
+
+def _beta_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options beta and spatial beta share."""
+    return {
+        "unit": args.unit,
+        "time": args.time,
+        "start": args.start_period,
+        "end": args.end_period,
+        "controls": split_list(args.controls),
+        "kind": "panel" if args.panel else "cross-section",
+    }
 
 
 def _spatial(data: Any, args: argparse.Namespace) -> dict:
-    import libpysal
-
     from ..convergence import spatial_beta
     from ..errors import DataError
+    from ..geo.weights import read_weights
 
     if not args.weights:
-        raise DataError("spatial beta needs --weights (a .gal or .gwt file)")
-    w = libpysal.io.open(args.weights).read()
-    res = spatial_beta(
-        data,
-        args.column,
-        unit=args.unit,
-        time=args.time,
-        start=args.start_period,
-        end=args.end_period,
-        w=w,
-        model=args.model,
-        controls=split_list(args.controls),
-        kind="panel" if args.panel else "cross-section",
-    )
-    out = {"spatial_beta": _with_fit(res)}
+        raise DataError("spatial beta needs --weights (a .gal, .gwt or .csv file)")
+    w = read_weights(args.weights)
+    res = spatial_beta(data, args.column, w=w, model=args.model, **_beta_options(args))
+    out = {"spatial_beta": res.estimates_frame()}
     if res.impacts is not None:
         out["spatial_beta_impacts"] = res.impacts.reset_index()
     return out
@@ -214,14 +213,3 @@ _ANALYSE: dict[str, Callable[[Any, argparse.Namespace], dict]] = {
     "kde": _kde,
     "markov": _markov,
 }
-
-
-def _with_fit(res: Any) -> Any:
-    """Coefficient table followed by speed, half-life and fit statistics as rows."""
-    import pandas as pd
-
-    table = res.coefficients.reset_index()
-    table.columns = ["parameter", *table.columns[1:]]
-    fit = {k: v for k, v in res.fit.items() if not isinstance(v, dict)}
-    extra = pd.DataFrame({"parameter": list(fit), "estimate": list(fit.values())})
-    return pd.concat([table, extra], ignore_index=True)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, add_panel_args, split_list
+from ._common import (
+    add_command,
+    add_output_arg,
+    add_panel_args,
+    print_written,
+    split_list,
+)
 
-__all__ = ["add_parser", "write_named_tables"]
+__all__ = ["add_parser"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -74,37 +80,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="group column for catch-up instead of Chenery stages",
     )
-    parser.add_argument(
-        "--output",
+    add_output_arg(
+        parser,
         default="decoupling.xlsx",
         help="output .xlsx (one sheet per table) or folder of CSVs",
+        short=False,
     )
     parser.set_defaults(handler=_run)
-
-
-def write_named_tables(tables: dict, output: str) -> list:
-    """Write tables to one workbook (``.xlsx``) or a folder of CSVs."""
-    from pathlib import Path
-
-    from .._io import write_table, write_tables
-
-    out = Path(output)
-    if out.suffix.lower() == ".xlsx":
-        return [write_tables(tables, out)]
-    if out.suffix.lower() == ".csv":
-        if len(tables) == 1:
-            return [write_table(next(iter(tables.values())), out)]
-        return [
-            write_table(t, out.with_name(f"{out.stem}_{k}.csv"))
-            for k, t in tables.items()
-        ]
-    return [write_table(t, out / f"{k}.csv") for k, t in tables.items()]
 
 
 def _run(args: argparse.Namespace) -> int:
     from ..decoupling import catch_up, environmental_productivity, tapio
     from ..errors import DataError
     from ..panel import read_panel
+    from ..report import write_named_tables
 
     data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
     tables = {}
@@ -151,6 +140,5 @@ def _run(args: argparse.Namespace) -> int:
     paths = write_named_tables(tables, args.output)
     counts = states["state"].value_counts().to_dict()
     print(f"{len(states)} decoupling rows; states: {counts}")
-    for p in paths:
-        print(f"wrote {p}")
+    print_written(paths)
     return 0

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
-from ._common import add_command
+from ._common import add_command, add_output_arg
 
 __all__ = ["RECIPES", "add_parser", "find_recipe_dir", "load_recipe"]
 
@@ -70,8 +70,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         help="run only this recipe (repeatable; default: all five)",
     )
-    parser.add_argument(
-        "--output", default="maps", help="output folder (default: maps)"
+    add_output_arg(
+        parser, default="maps", help="output folder (default: maps)", short=False
     )
     parser.add_argument(
         "--quick",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, split_list, write_outputs
+from ._common import (
+    add_command,
+    add_input_args,
+    add_output_arg,
+    one_or_list,
+    print_written,
+    split_list,
+    write_outputs,
+)
 
 __all__ = ["add_parser"]
 
@@ -27,10 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "--group 'Beijing-Tianjin=北京,天津' --periods 5 -o results/"
         ),
     )
-    parser.add_argument("path", help="transfer records (.csv, .xlsx, .parquet)")
-    parser.add_argument(
-        "--sheet", default=None, help="Excel sheet (default: the first)"
-    )
+    add_input_args(parser, help="transfer records (.csv, .xlsx, .parquet)")
     parser.add_argument(
         "--origin", default="origin", help="origin column (default: origin)"
     )
@@ -82,9 +87,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="skip betweenness, eigenvector and PageRank (faster)",
     )
     parser.add_argument("--places", help="gazetteer CSV: name,adcode,lon,lat")
-    parser.add_argument(
-        "-o",
-        "--output",
+    add_output_arg(
+        parser,
         default="flows",
         help="output folder, or a .xlsx/.csv file (default: flows/)",
     )
@@ -104,16 +108,9 @@ def _groups(specs: list[str]) -> dict[str, str]:
     return groups
 
 
-def _region(text: str | None) -> str | list[str] | None:
-    if text is None:
-        return None
-    parts = split_list(text)
-    return parts[0] if len(parts) == 1 and "," not in text else parts
-
-
 def _run(args: argparse.Namespace) -> int:
     from .._io import read_table
-    from ..flows import transfer_flows
+    from ..flows.transfer import transfer_flows
 
     result = transfer_flows(
         read_table(args.path, sheet=args.sheet),
@@ -124,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
         ipc=args.ipc,
         green_only=args.green_only,
         green_ipc=args.green_ipc,
-        region=_region(args.region),
+        region=one_or_list(args.region),
         region_name=args.region_name,
         groups=_groups(args.group) or None,
         periods=args.periods,
@@ -140,6 +137,5 @@ def _run(args: argparse.Namespace) -> int:
             f"period {last['period']}: integration overall {last['overall']:.3f}, "
             f"supply {last['supply']:.3f}, sales {last['sales']:.3f}"
         )
-    for path in written:
-        print(f"wrote {path}")
+    print_written(written)
     return 0

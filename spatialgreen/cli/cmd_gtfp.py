@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, add_panel_args, split_list, write_outputs
+from ._common import (
+    add_command,
+    add_output_arg,
+    add_panel_args,
+    print_written,
+    split_list,
+    write_outputs,
+)
 
 __all__ = ["add_parser"]
 
@@ -78,9 +85,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-progress", action="store_true", help="hide the progress bar"
     )
-    parser.add_argument(
-        "-o",
-        "--output",
+    add_output_arg(
+        parser,
         default="gtfp.xlsx",
         help="output .xlsx (all tables), .csv (main table) or folder of CSVs",
     )
@@ -133,6 +139,5 @@ def _run(args: argparse.Namespace) -> int:
         results = model(data, time=args.time, technology=args.technology, **common)
         stem = args.model
     written = write_outputs(results, args.output, stem=stem)
-    for path in written:
-        print(path)
+    print_written(written, prefix="")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, split_list
+from ._common import add_command, add_input_args, add_output_arg, split_list
 
 __all__ = ["add_parser"]
 
@@ -27,7 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "--column gtfp --time year -o gtfp.html"
         ),
     )
-    parser.add_argument("path", help="results table: .csv, .xlsx or .parquet")
+    add_input_args(parser, help="results table: .csv, .xlsx or .parquet")
     parser.add_argument("--column", required=True, help="column to map")
     parser.add_argument(
         "--level",
@@ -54,27 +54,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--time", default=None, help="year column: adds a year slider")
     parser.add_argument("--year", default=None, help="year shown first (default: last)")
     parser.add_argument(
-        "--sheet", default=None, help="Excel sheet (default: the first)"
-    )
-    parser.add_argument(
         "--kind",
         choices=("auto", "choropleth", "categorical", "lisa"),
         default="auto",
         help="auto: choropleth for numbers, categorical otherwise",
     )
-    parser.add_argument(
-        "--scheme", default="fisher_jenks", help="mapclassify scheme (fisher_jenks)"
-    )
-    parser.add_argument("-k", type=int, default=5, help="number of classes (5)")
+    # None: the renderer's default, so that an option the map kind does not take
+    # is reported (maps.draw) only when the user gave it
+    parser.add_argument("--scheme", help="mapclassify scheme (fisher_jenks)")
+    parser.add_argument("-k", type=int, help="number of classes (5)")
     parser.add_argument(
         "--bins", default=None, help="user class upper bounds, e.g. 0.8,1.0,1.2"
     )
-    parser.add_argument("--palette", default="YlGn", help="colour ramp (YlGn)")
+    parser.add_argument("--palette", help="colour ramp (YlGn)")
     parser.add_argument(
         "--indicator",
         choices=("pressure", "benefit"),
-        default="pressure",
-        help="reading of Tapio states: pressure (emissions) or benefit",
+        help="reading of Tapio states: pressure (emissions, default) or benefit",
     )
     parser.add_argument("--title", default=None, help="map title")
     parser.add_argument(
@@ -85,77 +81,50 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="load Leaflet from its CDN instead of inlining it",
     )
-    parser.add_argument("-o", "--output", required=True, help="output .html file")
+    add_output_arg(parser, help="output .html file")
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from .. import maps
     from .._io import read_table
     from ..errors import DataError
+    from ..geo import join_units
+    from ..panel import require_columns
 
-    table = read_table(args.path, sheet=args.sheet)
-    data, unit = _with_geometry(table, args)
-    kind = args.kind
-    if kind == "auto":
-        numeric = pd.api.types.is_numeric_dtype(data[args.column])
-        kind = "choropleth" if numeric else "categorical"
-    common = {
-        "level": None if args.boundaries else args.level,
-        "study": args.study,
-        "unit": unit,
-        "time": args.time,
-        "year": args.year,
-        "title": args.title,
-        "tiles": args.tiles,
-    }
-    if kind == "choropleth":
-        bins = [float(b) for b in split_list(args.bins)] or None
-        fmap = maps.choropleth(
+    data = read_table(args.path, sheet=args.sheet)
+    require_columns(data, [args.unit, args.column], role="map")
+    if args.boundaries:
+        data = join_units(
             data,
-            args.column,
-            scheme=args.scheme,
-            k=args.k,
-            bins=bins,
-            palette=args.palette,
-            **common,
+            unit=args.unit,
+            time=args.time,
+            how="inner",
+            polygons=args.boundaries,
+            key=args.boundary_key,
         )
-    elif kind == "categorical":
-        fmap = maps.categorical(data, args.column, indicator=args.indicator, **common)
-    elif kind == "lisa":
-        fmap = maps.lisa(data, cluster=args.column, **common)
-    else:  # argparse choices make this unreachable
-        raise DataError(f"unknown map kind {kind!r}")
+    elif args.level is None:
+        raise DataError("pass --level province|city or --boundaries FILE")
+    given = {
+        "scheme": args.scheme,
+        "k": args.k,
+        "bins": [float(b) for b in split_list(args.bins)] or None,
+        "palette": args.palette,
+        "indicator": args.indicator,
+    }
+    fmap = maps.draw(
+        data,
+        args.column,
+        kind=args.kind,
+        level=None if args.boundaries else args.level,
+        study=args.study,
+        unit=args.unit,
+        time=args.time,
+        year=args.year,
+        title=args.title,
+        tiles=args.tiles,
+        **{name: value for name, value in given.items() if value is not None},
+    )
     out = maps.save(fmap, args.output, offline=not args.online)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB)")
     return 0
-
-
-def _with_geometry(table, args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The table joined to --boundaries (or as read, for --level), and its unit key."""
-    from ..errors import DataError
-    from ..panel import require_columns
-
-    require_columns(table, [args.unit, args.column], role="map")
-    if args.boundaries:
-        import geopandas as gpd
-
-        polygons = gpd.read_file(args.boundaries)
-        key = args.boundary_key or args.unit
-        require_columns(polygons, [key], role="boundaries")
-        left = table.assign(_sg_join=table[args.unit].astype(str))
-        right = polygons.assign(_sg_join=polygons[key].astype(str))
-        unmatched = sorted(set(left["_sg_join"]) - set(right["_sg_join"]))
-        if unmatched:
-            raise DataError(
-                f"units of {args.unit!r} not in the boundaries' {key!r}: "
-                f"{unmatched[:10]}"
-            )
-        extra = [c for c in right.columns if c in left.columns and c != "_sg_join"]
-        joined = right.drop(columns=extra).merge(left, on="_sg_join", how="right")
-        return joined, "_sg_join"
-    if args.level is None:
-        raise DataError("pass --level province|city or --boundaries FILE")
-    return table, args.unit  # the renderers join it to the level's polygons

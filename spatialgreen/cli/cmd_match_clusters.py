@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, split_list, write_outputs
+from ._common import (
+    add_command,
+    add_output_arg,
+    print_written,
+    split_list,
+    write_outputs,
+)
 
 __all__ = ["add_parser"]
 
@@ -67,9 +73,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="also write counts, rates and Moran's I per province or city",
     )
-    parser.add_argument(
-        "-o",
-        "--output",
+    add_output_arg(
+        parser,
         default="clusters",
         help="output folder, or a .xlsx/.csv file (default: clusters/)",
     )
@@ -90,7 +95,7 @@ def _columns(text: str, expected: tuple[str, ...], option: str) -> list[str]:
 
 def _run(args: argparse.Namespace) -> int:
     from .._io import read_table
-    from ..clusters import match_clusters
+    from ..clusters.matching import match_clusters
 
     name, programme, city, industry = _columns(
         args.cluster_columns, _CLUSTER_COLUMNS, "--cluster-columns"
@@ -119,15 +124,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.spatial:
         view = result.spatial(args.spatial)
         written += write_outputs(view, _sibling(args.output, "spatial"), stem="spatial")
-    row = result.summary.iloc[0]
+    row = result.shares.iloc[0]
     print(
         f"{row['clusters']} clusters in {row['cities_with_clusters']} cities; "
         f"{row['share_cities_with_both']:.1%} of those cities host a belt; "
         f"{row['share_colocated']:.1%} of clusters co-located, "
         f"{row['share_identical']:.1%} identical, {row['share_similar']:.1%} similar"
     )
-    for path in written:
-        print(f"wrote {path}")
+    print_written(written)
     return 0
 
 

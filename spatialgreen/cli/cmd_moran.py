@@ -3,80 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from ._common import add_command, add_panel_args
+from ._common import (
+    add_command,
+    add_output_arg,
+    add_panel_args,
+    add_weights_args,
+    print_written,
+    weights_from_args,
+)
 
-__all__ = ["add_parser", "add_weights_args", "load_weights"]
-
-
-def add_weights_args(parser: argparse.ArgumentParser) -> None:
-    """Options that choose the spatial weights (shared with ``spatial-model``)."""
-    group = parser.add_argument_group("spatial weights")
-    group.add_argument(
-        "--weights-file",
-        default=None,
-        help="GAL or GWT weights file whose ids are the values of --unit",
-    )
-    group.add_argument(
-        "--weights",
-        default="queen",
-        help="kind of weights built by spatialgreen.spatial_weights (default: queen)",
-    )
-    group.add_argument(
-        "--level",
-        default="province",
-        help="boundary level for --weights: province or city (default: province)",
-    )
-    group.add_argument(
-        "--islands",
-        default=None,
-        help="island policy passed to spatialgreen.spatial_weights (default: its own)",
-    )
-    group.add_argument(
-        "--transform",
-        default="r",
-        help="weights transformation: r (row-standardised, default) or b (binary)",
-    )
-
-
-def load_weights(args: argparse.Namespace, units: list) -> Any:
-    """Read ``--weights-file`` or build ``--weights`` for ``--level``, on ``units``.
-
-    Shipped weights are built for the units present in the data (names or
-    adcodes; an island is handled by ``--islands`` or reported).
-    """
-    if args.weights_file:
-        from pathlib import Path
-
-        import libpysal
-
-        from ..errors import WeightsError
-
-        path = Path(args.weights_file)
-        if path.suffix.lower() not in (".gal", ".gwt"):
-            raise WeightsError(f"{path}: weights files must be .gal or .gwt")
-        if not path.exists():
-            raise FileNotFoundError(f"weights file {path} not found")
-        source = libpysal.io.open(str(path))
-        try:
-            return source.read()
-        finally:
-            source.close()
-    import spatialgreen
-
-    options = {"kind": args.weights, "ids": list(units)}
-    if args.islands:
-        options["islands"] = args.islands
-    graph = spatialgreen.spatial_weights(args.level, **options)
-    if set(map(str, graph.unique_ids)) != set(map(str, units)):
-        # the data name their units (e.g. 北京) while the weights are keyed by
-        # adcode: match the names explicitly and label the weights with them
-        from ..spatial.regression import relabel_weights
-
-        codes = spatialgreen.match_units(list(units), level=args.level)
-        graph = relabel_weights(graph, dict(zip(codes, units, strict=True)))
-    return graph
+__all__ = ["add_parser"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -89,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "Global spatial autocorrelation of one column of a panel for every year, "
             "with analytical z-values and seeded permutation p-values (esda); "
             "optionally the local Moran (LISA) clusters per unit and year. Weights "
-            "come from a GAL/GWT file or are built from the shipped boundaries "
+            "come from a GAL/GWT/CSV file or are built from the shipped boundaries "
             "(unit ids must then be adcodes)."
         ),
         example=(
@@ -108,9 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--permutations", type=int, default=999)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "-o", "--output", default="moran.csv", help="output table: .csv or .xlsx"
-    )
+    add_output_arg(parser, default="moran.csv", help="output table: .csv or .xlsx")
     parser.add_argument(
         "--lisa",
         default=None,
@@ -135,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
         columns=[args.column],
         sheet=args.sheet,
     )
-    w = load_weights(args, list(dict.fromkeys(data[args.unit])))
+    w = weights_from_args(args, list(dict.fromkeys(data[args.unit])))
     common = {
         "w": w,
         "unit": args.unit,
@@ -161,6 +96,5 @@ def _run(args: argparse.Namespace) -> int:
         )
         written.append(write_table(local, args.lisa))
     print(table.to_string(index=False))
-    for path in written:
-        print(f"wrote {path}")
+    print_written(written)
     return 0

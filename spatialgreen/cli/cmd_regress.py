@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_command
+from ._common import add_command, print_written
 
 __all__ = ["add_parser"]
 
@@ -63,6 +63,5 @@ def _run(args: argparse.Namespace) -> int:
     table = run_spec(spec)
     if not args.quiet:
         print(table)
-    for path in write_spec_outputs(spec, table):
-        print(f"wrote {path}")
+    print_written(write_spec_outputs(spec, table))
     return 0

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, split_list, write_outputs
+from ._common import (
+    add_command,
+    add_input_args,
+    add_output_arg,
+    print_written,
+    split_list,
+    write_outputs,
+)
 
 __all__ = ["add_parser"]
 
@@ -28,10 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "--model bc92 --unit province --time year --output sfa.xlsx"
         ),
     )
-    parser.add_argument("path", help="input table: .csv, .xlsx or .parquet")
-    parser.add_argument(
-        "--sheet", default=None, help="Excel sheet (default: the first)"
-    )
+    add_input_args(parser)
     parser.add_argument("--unit", default=None, help="unit column (bc92: required)")
     parser.add_argument("--time", default=None, help="time column (bc92: required)")
     parser.add_argument("--y", required=True, help="output (or cost) column")
@@ -53,8 +57,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-log", action="store_true", help="data are already in logs (or linear)"
     )
-    parser.add_argument(
-        "--output", default="sfa.xlsx", help="output .xlsx, .csv or folder of CSVs"
+    add_output_arg(
+        parser,
+        default="sfa.xlsx",
+        help="output .xlsx, .csv or folder of CSVs",
+        short=False,
     )
     parser.set_defaults(handler=_run)
 
@@ -91,6 +98,5 @@ def _run(args: argparse.Namespace) -> int:
     )
     for note in res.warnings:
         print(f"warning: {note}")
-    for path in write_outputs(res, args.output, stem="sfa"):
-        print(f"wrote {path}")
+    print_written(write_outputs(res, args.output, stem="sfa"))
     return 0

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, add_panel_args, split_list, write_outputs
-from .cmd_moran import add_weights_args, load_weights
+from ._common import (
+    add_command,
+    add_output_arg,
+    add_panel_args,
+    add_weights_args,
+    print_written,
+    split_list,
+    weights_from_args,
+    write_outputs,
+)
 
 __all__ = ["add_parser"]
 
@@ -51,9 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--draws", type=int, default=1000, help="draws for effect SEs")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "-o", "--output", default="spatial_model", help="output folder or .xlsx file"
-    )
+    add_output_arg(parser, default="spatial_model", help="output folder or .xlsx file")
     add_weights_args(parser)
     parser.set_defaults(handler=_run)
 
@@ -81,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         if data.empty:
             raise ModelError(f"no rows with {time} == {args.year}")
         time = None
-    w = load_weights(args, list(dict.fromkeys(data[args.unit])))
+    w = weights_from_args(args, list(dict.fromkeys(data[args.unit])))
     common = {
         "y": args.y,
         "x": x,
@@ -110,6 +116,5 @@ def _run(args: argparse.Namespace) -> int:
     if result.impacts is not None:
         print()
         print(result.impacts[["direct", "indirect", "total"]].to_string())
-    for path in write_outputs(result, args.output, stem=f"{args.model}"):
-        print(f"wrote {path}")
+    print_written(write_outputs(result, args.output, stem=f"{args.model}"))
     return 0

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_command, add_panel_args, split_list, write_outputs
+from ._common import (
+    add_command,
+    add_output_arg,
+    add_panel_args,
+    print_written,
+    split_list,
+    write_outputs,
+)
 
 __all__ = ["add_parser", "parse_dimension"]
 
@@ -87,8 +94,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--decompose", action="store_true", help="also report TE, PTE and SE"
     )
-    parser.add_argument(
-        "--output", default="three_stage.xlsx", help="output .xlsx or folder of CSVs"
+    add_output_arg(
+        parser,
+        default="three_stage.xlsx",
+        help="output .xlsx or folder of CSVs",
+        short=False,
     )
     parser.set_defaults(handler=_run)
 
@@ -146,6 +156,5 @@ def _run(args: argparse.Namespace) -> int:
         print(single.environment_effects.round(6).to_string(index=False))
         print(single.stage2.drop(columns=["warnings"], errors="ignore").to_string())
         res = single
-    for path in write_outputs(res, args.output, stem="three_stage"):
-        print(f"wrote {path}")
+    print_written(write_outputs(res, args.output, stem="three_stage"))
     return 0

@@ -303,24 +303,28 @@ def _finish(panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _simulate(
+    level: str, years: range, seed: int, stream: int
+) -> tuple[pd.DataFrame, pd.DataFrame, np.random.Generator]:
+    """Units of ``level``, their production panel with the explanatory variables,
+    and the random stream (``[seed, stream]``) for what the level adds."""
+    rng = np.random.default_rng([seed, stream])
+    units = _units(level)
+    field = _spatial_field(units, level, rng, k=4)
+    panel = _production_panel(units, years, rng, field)
+    return units, _explanatory(panel, rng), rng
+
+
 def province_panel(seed: int = SEED) -> pd.DataFrame:
     """Generate the synthetic 30-province panel, 2005–2022."""
-    rng = np.random.default_rng([seed, 1])
-    units = _units("province")
-    field = _spatial_field(units, "province", rng, k=4)
-    panel = _production_panel(units, PROVINCE_YEARS, rng, field)
-    panel = _explanatory(panel, rng)
+    _, panel, _ = _simulate("province", PROVINCE_YEARS, seed, 1)
     panel = panel.rename(columns={"name_zh": "province", "name_en": "province_en"})
     return _finish(panel.drop(columns=["lon", "lat"]))
 
 
 def city_panel(seed: int = SEED) -> pd.DataFrame:
     """Generate the synthetic prefecture-city panel, 2005–2020."""
-    rng = np.random.default_rng([seed, 2])
-    units = _units("city")
-    field = _spatial_field(units, "city", rng, k=4)
-    panel = _production_panel(units, CITY_YEARS, rng, field)
-    panel = _explanatory(panel, rng)
+    units, panel, rng = _simulate("city", CITY_YEARS, seed, 2)
     panel["gdp_per_capita"] = (
         panel["gdp"] / panel["population"] * 1e4
     )  # yuan per person

@@ -23,9 +23,9 @@ Examples
 
 from __future__ import annotations
 
+from ..composite import IndexResults, entropy_index, normalize, pca_index
 from .fixed_effects import FixedEffectsResults, fixed_effects
 from .heterogeneity import HeterogeneityResults, heterogeneity
-from .indices import IndexResults, entropy_index, normalize, pca_index
 from .lags import lag, lag_name, lagged
 from .mediation import MediationResults, mediation, sobel_test
 from .modelset import ModelSetResults

@@ -25,17 +25,18 @@ Point estimates are identical under both conventions.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ModelError
-from ..results import Results
-from ._panel import (
+from ..results import EstimatesMixin, Results, coefficient_table, inference
+from ._design import (
+    Cov,
+    Effects,
+    SmallSample,
     _as_list,
     _check_effects,
     check_regressors,
@@ -43,6 +44,7 @@ from ._panel import (
     collinear_column,
     demean,
     effect_groups,
+    panel_ols,
     prepare_panel,
 )
 
@@ -52,19 +54,21 @@ CONST = "const"
 
 
 @dataclasses.dataclass(frozen=True)
-class FixedEffectsResults(Results):
+class FixedEffectsResults(EstimatesMixin, Results):
     """Estimates of :func:`fixed_effects`.
 
     Attributes
     ----------
     coefficients : pandas.DataFrame
-        One row per regressor (and ``const``): ``variable``, ``coef``,
-        ``std_error``, ``t``, ``p_value``, ``ci_low``, ``ci_high`` (95 %).
+        One row per regressor (and ``const``), indexed by ``parameter``:
+        ``estimate``, ``std_error``, ``statistic`` (t), ``p``, ``ci_low``,
+        ``ci_high`` (95 %), referred to t(``df_inference``) (see
+        :func:`spatialgreen.results.coefficient_table`).
     statistics : pandas.DataFrame
         ``statistic``/``value`` rows: nobs, units, periods, clusters, df_resid,
         r2, r2_adj, r2_within.
     covariance : pandas.DataFrame
-        Covariance matrix of the coefficients (first column ``variable``).
+        Covariance matrix of the coefficients (first column ``parameter``).
     meta : dict
         Model, options, dropped rows.
     fit : linearmodels PanelEffectsResults
@@ -80,33 +84,9 @@ class FixedEffectsResults(Results):
     fit: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
-    def _table(self) -> pd.DataFrame:
-        return self.coefficients.set_index("variable")
-
-    @property
-    def params(self) -> pd.Series:
-        """Coefficients (Series named ``params``)."""
-        return self._table["coef"].rename("params")
-
-    @property
-    def std_errors(self) -> pd.Series:
-        """Standard errors."""
-        return self._table["std_error"].rename("std_errors")
-
-    @property
-    def tstats(self) -> pd.Series:
-        """t statistics."""
-        return self._table["t"].rename("tstats")
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided p-values."""
-        return self._table["p_value"].rename("pvalues")
-
-    @property
     def cov(self) -> pd.DataFrame:
         """Covariance matrix of the coefficients (labelled rows and columns)."""
-        return self.covariance.set_index("variable")
+        return self.covariance.set_index("parameter")
 
     def _stat(self, name: str) -> float:
         s = self.statistics.set_index("statistic")["value"]
@@ -154,12 +134,6 @@ class FixedEffectsResults(Results):
         use_unit, use_time = _check_effects(self.meta["effects"])
         return {"Unit FE": use_unit, "Year FE": use_time}
 
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Confidence intervals (columns ``lower``, ``upper``) with the model's t df."""
-        crit = stats.t.ppf(0.5 + level / 2, self.df_inference)
-        half = crit * self.std_errors
-        return pd.DataFrame({"lower": self.params - half, "upper": self.params + half})
-
     def summary(self) -> str:
         """Coefficient table and fit statistics as text."""
         m = self.meta
@@ -172,7 +146,7 @@ class FixedEffectsResults(Results):
         with pd.option_context(
             "display.width", 120, "display.float_format", "{:.4f}".format
         ):
-            body = self._table.to_string()
+            body = self.coefficients.to_string()
             fit = self.statistics.to_string(index=False)
         return f"{head}\n{body}\n{fit}"
 
@@ -185,10 +159,10 @@ def fixed_effects(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    effects: Literal["twoway", "unit", "time", "none"] = "twoway",
+    effects: Effects = "twoway",
     cluster: str | None = None,
-    cov: Literal["unadjusted", "robust", "clustered"] | None = None,
-    small_sample: Literal["stata", "linearmodels"] = "stata",
+    cov: Cov | None = None,
+    small_sample: SmallSample = "stata",
     min_clusters: int = 5,
     missing: Literal["drop", "raise"] = "drop",
     n_dropped_before: dict[str, int] | None = None,
@@ -251,8 +225,6 @@ def fixed_effects(
     >>> round(float(res.params["x"]), 1), res.nobs, res.n_clusters
     (2.0, 50, 10)
     """
-    from linearmodels import PanelOLS
-
     xs = _as_list(x)
     ctrls = [c for c in _as_list(controls) if c not in xs]
     regressors = [*xs, *ctrls]
@@ -312,52 +284,42 @@ def fixed_effects(
     dep = pd.Series(frame[y].to_numpy(), index=index, name=y)
     exog = pd.DataFrame(frame[regressors].to_numpy(), index=index, columns=regressors)
     exog[CONST] = 1.0
-    cov_config: dict[str, Any] = {}
-    if cov_type == "clustered":
-        cov_config["clusters"] = pd.DataFrame(
-            {"cluster": codes(frame[cluster])[0]}, index=index
-        )
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        base = PanelOLS(dep, exog, entity_effects=use_unit, time_effects=use_time).fit(
-            cov_type=cov_type, debiased=True, **cov_config
-        )
-        report = base
-        df_inference = int(base.df_resid)
-        if cov_type == "clustered" and small_sample == "stata":
-            exog_s = exog
-            if use_time:
-                # centred dummies keep ``const`` the same parameter as in ``base``
-                dummies = pd.get_dummies(
-                    time_codes[0], prefix="_year", drop_first=True, dtype=float
-                )
-                dummies.index = index
-                exog_s = pd.concat([exog, dummies - dummies.mean()], axis=1)
-            report = PanelOLS(dep, exog_s, entity_effects=use_unit).fit(
-                cov_type="clustered", debiased=True, group_debias=True, **cov_config
+    clusters = codes(frame[cluster])[0] if cov_type == "clustered" else None
+    base = panel_ols(
+        dep,
+        exog,
+        cov_type=cov_type,
+        clusters=clusters,
+        entity_effects=use_unit,
+        time_effects=use_time,
+    )
+    report = base
+    df_inference = int(base.df_resid)
+    if cov_type == "clustered" and small_sample == "stata":
+        exog_s = exog
+        if use_time:
+            # centred dummies keep ``const`` the same parameter as in ``base``
+            dummies = pd.get_dummies(
+                time_codes[0], prefix="_year", drop_first=True, dtype=float
             )
-            assert n_clusters is not None
-            df_inference = n_clusters - 1
+            dummies.index = index
+            exog_s = pd.concat([exog, dummies - dummies.mean()], axis=1)
+        report = panel_ols(
+            dep,
+            exog_s,
+            cov_type="clustered",
+            clusters=clusters,
+            group_debias=True,
+            entity_effects=use_unit,
+        )
+        assert n_clusters is not None
+        df_inference = n_clusters - 1
 
     names = [*regressors, CONST]
-    coef = base.params[names]
-    se = report.std_errors[names]
-    tvals = coef / se
-    pvals = pd.Series(2 * stats.t.sf(np.abs(tvals), df_inference), index=names)
-    crit = stats.t.ppf(0.975, df_inference)
-    coefficients = pd.DataFrame(
-        {
-            "coef": coef,
-            "std_error": se,
-            "t": tvals,
-            "p_value": pvals,
-            "ci_low": coef - crit * se,
-            "ci_high": coef + crit * se,
-        }
+    coefficients = coefficient_table(
+        base.params[names], report.std_errors[names], df=df_inference
     )
-    coefficients = coefficients.rename_axis("variable").reset_index()
-    covariance = report.cov.loc[names, names].rename_axis("variable").reset_index()
+    covariance = report.cov.loc[names, names].rename_axis("parameter").reset_index()
 
     nobs = int(base.nobs)
     r2 = float(base.rsquared_inclusive)
@@ -413,6 +375,8 @@ def fixed_effects(
         "unit_nested_in_cluster": nested,
         "small_sample": small_sample if cov_type == "clustered" else "n/(n-k-d)",
         "df_inference": df_inference,
+        "inference": inference(df_inference),
+        "nobs": nobs,
         "se_scale": se_scale,
         "dropped_missing": dropped,
     }

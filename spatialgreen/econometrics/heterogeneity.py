@@ -15,22 +15,25 @@ the clusters left out of K); ``"linearmodels"`` keeps linearmodels' own factor.
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ..errors import DataError, ModelError
-from ..results import Results
-from ._panel import (
+from ..results import EstimatesMixin, Results
+from ._design import (
+    Cov,
+    Effects,
+    SmallSample,
     _as_list,
     _check_effects,
     cluster_sums,
     codes,
     demean,
+    panel_ols,
     prepare_panel,
 )
 from .fixed_effects import fixed_effects
@@ -40,13 +43,14 @@ __all__ = ["HeterogeneityResults", "heterogeneity"]
 
 
 @dataclasses.dataclass(frozen=True)
-class HeterogeneityResults(Results):
+class HeterogeneityResults(EstimatesMixin, Results):
     """Results of :func:`heterogeneity`.
 
     Attributes
     ----------
     coefficients : pandas.DataFrame
-        Long table of every group's coefficients (and the pooled model's).
+        Every group's coefficients (and the pooled model's, group ``"All"``) in
+        the common layout, indexed by (``group``, ``parameter``).
     equality : pandas.DataFrame
         Wald tests of equal coefficients across groups: variable, statistic, df,
         p_value, distribution, and the pooled model's ``coef[<group>]``.
@@ -95,10 +99,10 @@ def heterogeneity(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    effects: Literal["twoway", "unit", "time", "none"] = "twoway",
+    effects: Effects = "twoway",
     cluster: str | None = None,
-    cov: Literal["unadjusted", "robust", "clustered"] | None = None,
-    small_sample: Literal["stata", "linearmodels"] = "stata",
+    cov: Cov | None = None,
+    small_sample: SmallSample = "stata",
     include_pooled: bool = True,
     min_clusters: int = 5,
 ) -> HeterogeneityResults:
@@ -202,7 +206,9 @@ def heterogeneity(
         cov=models[str(labels[0])].meta["cov"],
         small_sample=small_sample,
     )
-    groups = model_set(models, {"model": "heterogeneity", "group": group})
+    groups = model_set(
+        models, {"model": "heterogeneity", "group": group}, level="group"
+    )
     meta = {
         "model": "heterogeneity",
         "y": y,
@@ -213,6 +219,8 @@ def heterogeneity(
         "effects": effects,
         "cluster": cluster,
         "test": "Wald, fully interacted pooled model (linearmodels)",
+        "inference": groups.meta["inference"],
+        "nobs": len(frame),
     }
     return HeterogeneityResults(groups.coefficients, equality, meta, groups)
 
@@ -234,8 +242,6 @@ def _equality_test(
     small_sample: str,
 ) -> pd.DataFrame:
     """Wald test of equal coefficients in the fully interacted pooled model."""
-    from linearmodels import PanelOLS
-
     unit_c, _ = codes(frame[unit])
     time_c, _ = codes(frame[time])
     group_c, _ = codes(frame[group].astype(str))
@@ -258,16 +264,14 @@ def _equality_test(
         )
     dep = pd.Series(frame[y].to_numpy(), index=index, name=y)
     stata = cov == "clustered" and small_sample == "stata"
-    fit_options: dict[str, Any] = {"cov_type": cov, "debiased": True}
-    if cov == "clustered":
-        fit_options["clusters"] = pd.DataFrame(
-            {"c": codes(frame[cluster])[0]}, index=index
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        fit = PanelOLS(dep, exog, entity_effects=use_unit, other_effects=other).fit(
-            **fit_options
-        )
+    fit = panel_ols(
+        dep,
+        exog,
+        cov_type=cov,
+        clusters=codes(frame[cluster])[0] if cov == "clustered" else None,
+        entity_effects=use_unit,
+        other_effects=other,
+    )
     names = list(exog.columns)
     params = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import DataError, ModelError
 from ..panel import require_columns, validate_panel
-from ._panel import _as_list
+from ._design import _as_list
 from .fixed_effects import fixed_effects
 from .modelset import ModelSetResults, model_set
 

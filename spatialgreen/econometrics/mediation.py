@@ -16,8 +16,11 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 from ..errors import ModelError
-from ..results import Results
-from ._panel import (
+from ..results import EstimatesMixin, Results, coefficient_table, inference
+from ._design import (
+    Cov,
+    Effects,
+    SmallSample,
     _as_list,
     codes,
     demean,
@@ -58,7 +61,7 @@ def sobel_test(
 
 
 @dataclasses.dataclass(frozen=True)
-class MediationResults(Results):
+class MediationResults(EstimatesMixin, Results):
     """Results of :func:`mediation`.
 
     Attributes
@@ -66,14 +69,19 @@ class MediationResults(Results):
     effects : pandas.DataFrame
         Column ``effect`` names the rows ``total`` (c), ``a`` (x → mediator), ``b``
         (mediator → y), ``direct`` (c'), ``indirect`` (a·b) and ``proportion``
-        (a·b / c); the other columns hold the estimate, standard error, p-value
-        and the bootstrap percentile and bias-corrected intervals.
+        (a·b / c); the other columns hold ``estimate``, ``std_error``, ``p``
+        and the bootstrap percentile (``ci_low``, ``ci_high``) and bias-corrected
+        (``bc_low``, ``bc_high``) intervals of a·b and of the proportion.
     tests : pandas.DataFrame
         Sobel, Aroian and Goodman z tests.
     draws : pandas.DataFrame
         Bootstrap draws of a, b and a·b (failed draws are absent; see ``meta``).
     models : dict of FixedEffectsResults
         ``total`` (y on x), ``mediator`` (m on x), ``outcome`` (y on x and m).
+    coefficients : pandas.DataFrame
+        The regression paths ``total`` (c), ``a``, ``b`` and ``direct`` (c') in the
+        common coefficient layout (t with each model's degrees of freedom), so
+        ``params``, ``pvalues``, ``conf_int`` ... work as for any estimator.
     """
 
     effects: pd.DataFrame
@@ -83,6 +91,7 @@ class MediationResults(Results):
     models: dict[str, FixedEffectsResults] = dataclasses.field(
         default_factory=dict, repr=False, compare=False
     )
+    coefficients: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     def _est(self, row: str) -> float:
         return float(self.effects.set_index("effect").loc[row, "estimate"])
@@ -157,10 +166,10 @@ def mediation(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    effects: Literal["twoway", "unit", "time", "none"] = "twoway",
+    effects: Effects = "twoway",
     cluster: str | None = None,
-    cov: Literal["unadjusted", "robust", "clustered"] | None = None,
-    small_sample: Literal["stata", "linearmodels"] = "stata",
+    cov: Cov | None = None,
+    small_sample: SmallSample = "stata",
     bootstrap: int = 1000,
     seed: int = 0,
     resample: Literal["units", "observations"] = "units",
@@ -251,9 +260,19 @@ def mediation(
     total = fixed_effects(frame, y=y, x=x, **common)
     first = fixed_effects(frame, y=mediator, x=x, **common)
     outcome = fixed_effects(frame, y=y, x=[x, mediator], **common)
-    c, a = total.params[x], first.params[x]
-    b, c_prime = outcome.params[mediator], outcome.params[x]
-    se_a, se_b = first.std_errors[x], outcome.std_errors[mediator]
+    paths = {
+        "total": (total, x),
+        "a": (first, x),
+        "b": (outcome, mediator),
+        "direct": (outcome, x),
+    }
+    coefficients = coefficient_table(
+        pd.Series({k: fit.params[v] for k, (fit, v) in paths.items()}),
+        [fit.std_errors[v] for fit, v in paths.values()],
+        df={k: fit.df_inference for k, (fit, _) in paths.items()},
+    )
+    c, a, b = (float(coefficients.loc[k, "estimate"]) for k in ("total", "a", "b"))
+    se_a, se_b = (float(coefficients.loc[k, "std_error"]) for k in ("a", "b"))
 
     tests = pd.DataFrame(
         [sobel_test(a, se_a, b, se_b, kind=k) for k in ("sobel", "aroian", "goodman")],
@@ -275,30 +294,21 @@ def mediation(
         progress=progress,
     )
     ab = a * b
-    table = pd.DataFrame(
+    indirect = pd.DataFrame(
         {
-            "estimate": [c, a, b, c_prime, ab, ab / c if c != 0 else np.nan],
+            "estimate": [ab, ab / c if c != 0 else np.nan],
             "std_error": [
-                total.std_errors[x],
-                se_a,
-                se_b,
-                outcome.std_errors[x],
                 draws["indirect"].std(ddof=1) if len(draws) > 1 else np.nan,
                 np.nan,
             ],
-            "p_value": [
-                total.pvalues[x],
-                first.pvalues[x],
-                outcome.pvalues[mediator],
-                outcome.pvalues[x],
-                tests.loc["sobel", "p_value"],
-                np.nan,
-            ],
+            "p": [tests.loc["sobel", "p_value"], np.nan],
         },
-        index=pd.Index(
-            ["total", "a", "b", "direct", "indirect", "proportion"], name="effect"
-        ),
+        index=["indirect", "proportion"],
     )
+    table = pd.concat(
+        [coefficients[["estimate", "std_error", "p"]], indirect]
+    ).rename_axis("effect")
+    table = table.loc[["total", "a", "b", "direct", "indirect", "proportion"]]
     for col in ("ci_low", "ci_high", "bc_low", "bc_high"):
         table[col] = np.nan
     if len(draws) > 1:
@@ -328,11 +338,12 @@ def mediation(
         "level": level,
         "ci_method": ci_method,
         "nobs": total.nobs,
+        "inference": inference({k: fit.df_inference for k, (fit, _) in paths.items()}),
         "dropped_missing": dropped,
     }
     models = {"total": total, "mediator": first, "outcome": outcome}
     return MediationResults(
-        table.reset_index(), tests.reset_index(), draws, meta, models
+        table.reset_index(), tests.reset_index(), draws, meta, models, coefficients
     )
 
 

@@ -6,21 +6,24 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from ..results import Results
+from ..errors import DataError
+from ..results import EstimatesMixin, Results, inference, row_df
 
 __all__ = ["ModelSetResults", "model_set"]
 
 
 @dataclasses.dataclass(frozen=True)
-class ModelSetResults(Results):
+class ModelSetResults(EstimatesMixin, Results):
     """Named models of one battery (lags, alternative outcomes, groups).
 
     Attributes
     ----------
     coefficients : pandas.DataFrame
-        Long table: model, variable, coef, std_error, t, p_value.
+        Every model's coefficients in the common layout, indexed by
+        (``model``, ``parameter``) (``(group, parameter)`` for group batteries).
     statistics : pandas.DataFrame
         One row per model: nobs, r2, r2_adj, r2_within, clusters.
     meta : dict
@@ -42,6 +45,11 @@ class ModelSetResults(Results):
     def __len__(self) -> int:
         return len(self.models)
 
+    @property
+    def nobs(self) -> int:
+        """Observations of the largest model (each model's are in ``statistics``)."""
+        return int(self.statistics["nobs"].max())
+
     def regression_table(self, **options: Any) -> Any:
         """A :func:`~spatialgreen.econometrics.regression_table` of the models."""
         from .tables import regression_table
@@ -53,22 +61,33 @@ class ModelSetResults(Results):
         return str(self.regression_table())
 
 
-def model_set(models: Mapping[str, Any], meta: dict[str, Any]) -> ModelSetResults:
-    """Collect fitted models (anything with params/std_errors/pvalues/nobs)."""
-    rows = []
+def model_set(
+    models: Mapping[str, Any], meta: dict[str, Any], *, level: str = "model"
+) -> ModelSetResults:
+    """Collect fitted models that have the common coefficient interface.
+
+    ``level`` names the first index level of the long coefficient table.
+    """
+    tables = {}
+    dfs: dict[Any, Any] = {}
     stats = []
     for name, res in models.items():
-        part = pd.DataFrame(
+        table = getattr(res, "coefficients", None)
+        if not isinstance(table, pd.DataFrame) or "statistic" not in table.columns:
+            raise DataError(
+                f"model {name!r} ({type(res).__name__}) has no coefficient table in "
+                "the common layout (spatialgreen.results.coefficient_table)"
+            )
+        tables[name] = table
+        rows = row_df(table.index, res.inference["df"])
+        dfs.update(
             {
-                "model": name,
-                "variable": res.params.index,
-                "coef": res.params.to_numpy(),
-                "std_error": res.std_errors.to_numpy(),
-                "t": (res.params / res.std_errors).to_numpy(),
-                "p_value": res.pvalues.to_numpy(),
+                (name, *key) if isinstance(key, tuple) else (name, key): (
+                    None if np.isnan(v) else float(v)
+                )
+                for key, v in zip(table.index, rows, strict=True)
             }
         )
-        rows.append(part)
         stats.append(
             {
                 "model": name,
@@ -79,9 +98,17 @@ def model_set(models: Mapping[str, Any], meta: dict[str, Any]) -> ModelSetResult
                 "clusters": getattr(res, "n_clusters", None),
             }
         )
+    coefficients = pd.concat(tables, names=[level, "parameter"])
+    by_model: dict[Any, set[Any]] = {}
+    for (name, _), v in dfs.items():
+        by_model.setdefault(name, set()).add(v)
+    if all(len(v) == 1 for v in by_model.values()):
+        df: dict[Any, Any] = {k: v.pop() for k, v in by_model.items()}
+    else:
+        df = dfs
     return ModelSetResults(
-        pd.concat(rows, ignore_index=True),
+        coefficients,
         pd.DataFrame(stats),
-        dict(meta),
+        {**meta, "inference": inference(df)},
         dict(models),
     )

@@ -8,27 +8,29 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ModelError
-from ..results import Results
-from ._panel import _as_list, prepare_panel
+from ..results import EstimatesMixin, Results, coefficient_table
+from ._design import _as_list, prepare_panel
 from .fixed_effects import FixedEffectsResults, fixed_effects
 
 __all__ = ["ModerationResults", "moderation"]
 
 
 @dataclasses.dataclass(frozen=True)
-class ModerationResults(Results):
+class ModerationResults(EstimatesMixin, Results):
     """Results of :func:`moderation`.
 
     Attributes
     ----------
     coefficients : pandas.DataFrame
-        The fixed-effects coefficient table (x, moderator, ``x*moderator``, ...).
+        The fixed-effects coefficient table (x, moderator, ``x*moderator``, ...) in
+        the common layout; ``params``, ``pvalues``, ``conf_int`` ... read it.
     marginal_effects : pandas.DataFrame
-        ``∂y/∂x = β_x + β_xz · z`` at the chosen moderator values (in the moderator's
-        original units), with delta-method standard errors, p-values and intervals.
+        ``∂y/∂x = β_x + β_xz · z`` at the chosen moderator values (first column,
+        in the moderator's original units): ``estimate`` with delta-method
+        ``std_error``, ``statistic`` (t), ``p`` and the ``ci_low``/``ci_high``
+        interval at ``level``.
     meta : dict
     model : FixedEffectsResults
         The underlying fit (its attributes are also exposed here).
@@ -42,7 +44,7 @@ class ModerationResults(Results):
     )
 
     def __getattr__(self, name: str) -> Any:
-        # params, std_errors, pvalues, nobs, r2_within, conf_int ... of the fit
+        # cov, r2_within, n_clusters, fixed_effects ... of the fit
         if name.startswith("_") or name in ("model", "meta"):
             raise AttributeError(name)
         return getattr(self.model, name)
@@ -158,21 +160,13 @@ def moderation(
     v = fit.cov
     est = fit.params[x] + fit.params[term] * shifted
     var = v.loc[x, x] + shifted**2 * v.loc[term, term] + 2 * shifted * v.loc[x, term]
-    se = np.sqrt(var)
-    tvals = est / se
-    df = fit.df_inference
-    crit = stats.t.ppf(0.5 + level / 2, df)
-    marginal = pd.DataFrame(
-        {
-            moderator: values,
-            "effect": est,
-            "std_error": se,
-            "t": tvals,
-            "p_value": 2 * stats.t.sf(np.abs(tvals), df),
-            "ci_low": est - crit * se,
-            "ci_high": est + crit * se,
-        }
-    )
+    marginal = coefficient_table(
+        pd.Series(np.asarray(est), index=pd.Index(values)),
+        np.sqrt(np.asarray(var)),
+        df=fit.df_inference,
+        level=level,
+        names=[moderator],
+    ).reset_index()
     meta = {
         **fit.meta,
         "model": "moderation",

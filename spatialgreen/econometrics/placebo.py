@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm.auto import tqdm
 
 from ..errors import ModelError
-from ..results import Results
-from ._panel import (
+from ..results import Results, p_values
+from ._design import (
+    Cov,
+    Effects,
+    SmallSample,
     _as_list,
     cluster_sums,
     codes,
@@ -45,7 +47,7 @@ class PlaceboResults(Results):
     Attributes
     ----------
     draws : pandas.DataFrame
-        One row per permutation: coef, std_error, t, p_value.
+        One row per permutation: estimate, std_error, statistic (t), p.
     summary_table : pandas.DataFrame
         estimate, mean, sd, share of draws with ``|b_r| ≥ |b̂|``, randomisation
         p-value ``(#{|b_r| ≥ |b̂|} + 1)/(R + 1)`` (two-sided), share of draws
@@ -67,8 +69,8 @@ class PlaceboResults(Results):
 
     @property
     def coefficients(self) -> pd.Series:
-        """Placebo coefficients."""
-        return self.draws["coef"]
+        """Placebo coefficients (the ``estimate`` column of ``draws``)."""
+        return self.draws["estimate"]
 
     @property
     def estimate(self) -> float:
@@ -95,15 +97,6 @@ class PlaceboResults(Results):
         """Randomisation p-value ``(#{|b_r| ≥ |b̂|} + 1)/(R + 1)``."""
         return self._value("randomization_p")
 
-    def plot(self, *, ax: Any = None) -> Any:
-        """Distribution of the placebo coefficients with the estimate marked.
-
-        Delegates to :func:`spatialgreen.figures.placebo_distribution`.
-        """
-        from ..figures import placebo_distribution
-
-        return placebo_distribution(self.coefficients, self.estimate, ax=ax)
-
     def summary(self) -> str:
         """The summary statistics of the placebo distribution."""
         m = self.meta
@@ -122,10 +115,10 @@ def placebo(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    effects: Literal["twoway", "unit", "time", "none"] = "twoway",
+    effects: Effects = "twoway",
     cluster: str | None = None,
-    cov: Literal["unadjusted", "robust", "clustered"] | None = None,
-    small_sample: Literal["stata", "linearmodels"] = "stata",
+    cov: Cov | None = None,
+    small_sample: SmallSample = "stata",
     reps: int = 1000,
     seed: int = 0,
     permute: Literal["all", "within_time", "within_unit"] = "all",
@@ -219,8 +212,10 @@ def placebo(
         parts.append(design.estimate(perms))
     coef, se = (np.concatenate(p) for p in zip(*parts, strict=True))
     tvals = coef / se
-    pvals = 2 * stats.t.sf(np.abs(tvals), baseline.df_inference)
-    draws = pd.DataFrame({"coef": coef, "std_error": se, "t": tvals, "p_value": pvals})
+    pvals = p_values(tvals, np.full(len(tvals), float(baseline.df_inference)))
+    draws = pd.DataFrame(
+        {"estimate": coef, "std_error": se, "statistic": tvals, "p": pvals}
+    )
     draws.index.name = "draw"
     estimate = float(baseline.params[core])
     extreme = int(np.sum(np.abs(coef) >= abs(estimate)))

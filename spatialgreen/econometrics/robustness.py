@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ModelError
-from ._panel import _as_list, prepare_panel
+from ._design import _as_list, prepare_panel
 from .fixed_effects import fixed_effects
 from .modelset import ModelSetResults, model_set
 

@@ -1,8 +1,11 @@
 """Journal-style regression tables: several models side by side, with stars.
 
-Any fitted result exposing ``params``, ``std_errors``, ``pvalues`` and ``nobs``
-(pandas Series indexed by variable, and an int) can be tabulated — the results of
-this package, linearmodels results, or spatial models. Fixed-effect indicator rows
+Every estimator of this package shares one coefficient interface
+(:class:`spatialgreen.results.EstimatesMixin`: ``params``, ``std_errors``,
+``tstats``, ``pvalues``, ``nobs``), which is all a table reads — fixed effects, SFA,
+spatial cross-section and panel models, β-convergence, regimes ... — and so do
+linearmodels results. Parameters indexed by (group, parameter) are shown as
+``parameter[group]``. Fixed-effect indicator rows
 come from a ``fixed_effects`` mapping on the result (``{"Unit FE": True, ...}``).
 """
 
@@ -21,7 +24,7 @@ import pandas as pd
 
 from .._io import atomic_write, write_table
 from ..errors import DataError
-from ..results import Results
+from ..results import STAR_LEVELS, Results, significance_stars
 
 __all__ = ["RegressionTable", "regression_table"]
 
@@ -65,7 +68,8 @@ class RegressionTable(Results):
     table : pandas.DataFrame
         The display table (strings): a ``""`` label column and one column per model.
     numbers : pandas.DataFrame
-        The numbers behind it: model, variable, coef, std_error, t, p_value, stars.
+        The numbers behind it: model, parameter, estimate, std_error, statistic,
+        p, stars.
     meta : dict
         Notes and options.
     """
@@ -187,7 +191,7 @@ def regression_table(
     rename: Mapping[str, str] | None = None,
     se: str = "se",
     digits: int = 4,
-    stars: Sequence[float] = (0.1, 0.05, 0.01),
+    stars: Sequence[float] = STAR_LEVELS,
     stats: Sequence[str] = ("nobs", "r2_adj"),
     dependent: bool = True,
     constant: bool = True,
@@ -199,7 +203,7 @@ def regression_table(
     ----------
     results : result, sequence or mapping of results
         Fitted models (anything with ``params``, ``std_errors``, ``pvalues``,
-        ``nobs``); mapping keys become column labels.
+        ``nobs`` and optionally ``tstats``); mapping keys become column labels.
     labels : sequence of str, optional
         Column labels (default: mapping keys, else ``(1)``, ``(2)``, ...).
     variables : sequence of str, optional
@@ -267,7 +271,8 @@ def regression_table(
                     f"{type(fit).__name__} has no {attr!r}; cannot tabulate it"
                 )
     rename = dict(rename or {})
-    order = _variable_order(fits, variables, constant)
+    frames = [_estimates(fit) for fit in fits]
+    order = _variable_order(frames, variables, constant)
     fmt = f"{{:.{digits}f}}"
 
     numbers = []
@@ -281,27 +286,23 @@ def regression_table(
     for var in order:
         coef_row = [rename.get(var, var)]
         se_row = [""]
-        for name, fit in zip(names, fits, strict=True):
-            if var not in fit.params.index:
+        for name, frame in zip(names, frames, strict=True):
+            if var not in frame.index:
                 coef_row.append("")
                 se_row.append("")
                 continue
-            b, s, p = (
-                float(fit.params[var]),
-                float(fit.std_errors[var]),
-                float(fit.pvalues[var]),
-            )
-            n_stars = sum(p < level for level in levels)
+            b, s, t, p = (float(v) for v in frame.loc[var])
+            n_stars = significance_stars(p, levels)
             coef_row.append(fmt.format(b) + "*" * n_stars)
-            se_row.append("(" + fmt.format(s if se == "se" else b / s) + ")")
+            se_row.append("(" + fmt.format(s if se == "se" else t) + ")")
             numbers.append(
                 {
                     "model": name,
-                    "variable": var,
-                    "coef": b,
+                    "parameter": var,
+                    "estimate": b,
                     "std_error": s,
-                    "t": b / s,
-                    "p_value": p,
+                    "statistic": t,
+                    "p": p,
                     "stars": n_stars,
                 }
             )
@@ -348,23 +349,42 @@ def regression_table(
     return RegressionTable(table, pd.DataFrame(numbers), meta)
 
 
+def _estimates(fit: Any) -> pd.DataFrame:
+    """estimate, std_error, statistic, p of a fit, indexed by display name."""
+    params = fit.params
+    tstats = getattr(fit, "tstats", None)
+    frame = pd.DataFrame(
+        {
+            "estimate": params,
+            "std_error": fit.std_errors,
+            "statistic": params / fit.std_errors if tstats is None else tstats,
+            "p": fit.pvalues,
+        }
+    )
+    if isinstance(frame.index, pd.MultiIndex):
+        frame.index = [
+            f"{key[-1]}[{', '.join(map(str, key[:-1]))}]" for key in frame.index
+        ]
+    return frame
+
+
 def _variable_order(
-    fits: list[Any], variables: Sequence[str] | None, constant: bool
+    frames: list[pd.DataFrame], variables: Sequence[str] | None, constant: bool
 ) -> list[str]:
     const_names = {"const", "_cons", "Intercept", "CONSTANT", "intercept"}
     if variables is not None:
-        known = {v for f in fits for v in f.params.index}
+        known = {v for f in frames for v in f.index}
         missing = [v for v in variables if v not in known]
         if missing:
             raise DataError(f"variables {missing} are in none of the models")
         return [v for v in variables if constant or v not in const_names]
     seen: list[str] = []
     consts: list[str] = []
-    for fit in fits:
-        for v in fit.params.index:
+    for frame in frames:
+        for v in frame.index:
             if str(v).startswith("_year_"):
                 continue
-            target = consts if v in const_names else seen
+            target = consts if v in const_names or str(v).startswith("const[") else seen
             if v not in target:
                 target.append(v)
     return seen + (consts if constant else [])

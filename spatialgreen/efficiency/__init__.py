@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .ddf import ddf
 from .ebm import affinity_matrix, ebm, ebm_parameters, epsilon_weights
-from .indices import productivity_index
+from .productivity import productivity_index
 from .radial import dea
 from .results import EfficiencyResults, ProductivityResults
 from .sbm import sbm

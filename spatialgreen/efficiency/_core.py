@@ -1,8 +1,9 @@
-"""Shared machinery of the frontier models: data preparation, runs, result tables.
+"""Shared machinery of the frontier models: formulations, runs, result tables.
 
 A model module only writes a :class:`Formulation` (its own LP columns and rows for a
 batch of evaluated observations, and how to read a score and a projection back from
-the solution); this module validates and rescales the data, forms the reference sets,
+the solution); this module takes the data validated and rescaled by
+:func:`._data.prepare`, forms the reference sets,
 sends chunks of LPs to the engine in :mod:`._lp` (serially, with joblib or on a dask
 cluster) and turns the solutions into tidy tables.
 """
@@ -18,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .._parallel import parallel_map
-from ..errors import DataError, ModelError
-from ..panel import require_columns, validate_panel
+from ..errors import ModelError
+from ._data import Prepared
 from ._lp import INF, STATUS_NAMES, ChunkTask, LPBlocks, seed_columns, solve_chunk
 from .results import EfficiencyResults
 from .technology import reference_groups
@@ -28,11 +29,10 @@ __all__ = [
     "EFFICIENT_TOL",
     "Evaluation",
     "Formulation",
-    "Prepared",
     "Recovered",
+    "Reference",
     "build_results",
     "evaluate",
-    "prepare",
     "rts_row_bounds",
     "subset",
 ]
@@ -41,120 +41,6 @@ EFFICIENT_TOL = 1e-6
 CHUNK_SIZE = 256
 _SLACK_ZERO = 1e-9  # slacks below the solver tolerance (scaled units) are reported as 0
 RTS = ("crs", "vrs", "nirs", "ndrs")
-ZERO_BADS = ("raise", "ignore")
-
-
-@dataclasses.dataclass(frozen=True)
-class Prepared:
-    """Validated model data: raw and mean-rescaled values, keys and periods."""
-
-    keys: pd.DataFrame
-    unit: str
-    time: str | None
-    inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
-    bad_outputs: tuple[str, ...]
-    values: np.ndarray  # (n, m+s+q) raw
-    scale: np.ndarray  # (m+s+q,) column means used for rescaling
-    periods: tuple
-    period_of_obs: np.ndarray
-
-    @property
-    def scaled(self) -> np.ndarray:
-        return self.values / self.scale
-
-    @property
-    def variables(self) -> tuple[str, ...]:
-        return self.inputs + self.outputs + self.bad_outputs
-
-    @property
-    def dims(self) -> tuple[int, int, int]:
-        return len(self.inputs), len(self.outputs), len(self.bad_outputs)
-
-    def where(self, i: int) -> str:
-        """``unit=..., year=...`` of observation ``i`` for error messages."""
-        text = f"{self.unit}={self.keys[self.unit].iat[i]}"
-        if self.time:
-            text += f", {self.time}={self.keys[self.time].iat[i]}"
-        return text
-
-
-def _names(
-    value: str | Sequence[str] | None, role: str, *, required: bool
-) -> tuple[str, ...]:
-    if value is None:
-        names: tuple[str, ...] = ()
-    elif isinstance(value, str):
-        names = (value,)
-    else:
-        names = tuple(value)
-    if required and not names:
-        raise ModelError(f"at least one {role} column is required")
-    return names
-
-
-def prepare(
-    data: pd.DataFrame,
-    *,
-    inputs: str | Sequence[str],
-    outputs: str | Sequence[str],
-    bad_outputs: str | Sequence[str] = (),
-    unit: str = "unit",
-    time: str | None = None,
-    zero_bads: str = "raise",
-    allow_zero: bool = False,
-) -> Prepared:
-    """Validate and rescale the data of a frontier model (never mutates ``data``).
-
-    Inputs and good outputs must be > 0 (``>= 0`` with ``allow_zero``, used by the
-    DDF); bad outputs must be > 0 unless ``zero_bads="ignore"`` (or ``allow_zero``).
-    """
-    ins = _names(inputs, "input", required=True)
-    outs = _names(outputs, "output", required=True)
-    bads = _names(bad_outputs, "bad output", required=False)
-    seen: dict[str, str] = {}
-    for role, names in (("input", ins), ("output", outs), ("bad output", bads)):
-        for name in names:
-            if name in seen:
-                raise ModelError(
-                    f"column {name!r} is listed as {seen[name]} and as {role}"
-                )
-            seen[name] = role
-    if zero_bads not in ZERO_BADS:
-        raise ModelError(f"zero_bads must be one of {ZERO_BADS}; got {zero_bads!r}")
-    require_columns(data, [unit] + ([time] if time else []), role="key")
-    require_columns(data, ins, role="input")
-    require_columns(data, outs, role="output")
-    require_columns(data, bads, role="bad output")
-    strict = [] if allow_zero else list(ins + outs)
-    loose = list(ins + outs) if allow_zero else []
-    if allow_zero or zero_bads == "ignore":
-        loose += list(bads)
-    else:
-        strict += list(bads)
-    info = validate_panel(
-        data,
-        unit=unit,
-        time=time,
-        columns=ins + outs + bads,
-        positive=strict,
-        nonnegative=loose,
-    )
-    keys = data[[unit] + ([time] if time else [])].reset_index(drop=True)
-    values = data[list(ins + outs + bads)].to_numpy(dtype=float)
-    for j, name in enumerate(ins + outs + bads):
-        if not (values[:, j] > 0).any():
-            raise DataError(f"column {name!r} is zero for every observation")
-    scale = values.mean(axis=0)
-    if time:
-        periods = tuple(info.periods)
-        period_of_obs = keys[time].map({p: i for i, p in enumerate(periods)}).to_numpy()
-    else:
-        periods = (None,)
-        period_of_obs = np.zeros(len(keys), dtype=np.int64)
-    return Prepared(
-        keys, unit, time, ins, outs, bads, values, scale, periods, period_of_obs
-    )
 
 
 def rts_row_bounds(rts: str) -> tuple[float, float]:
@@ -385,6 +271,29 @@ def _select(
     return out, np.flatnonzero(mask)
 
 
+def _solve_selected(
+    prep: Prepared,
+    make_form: Any,
+    groups: list[tuple[np.ndarray, np.ndarray]],
+    mask: np.ndarray,
+    use_super: bool,
+    options: RunOptions,
+) -> tuple[Evaluation, np.ndarray] | None:
+    """Solve the ordinary or super-efficiency LP for the evaluated rows where ``mask``.
+
+    Returns the evaluation and the rows' positions in group order, or None when no
+    row is selected.
+    """
+    sub, pos = _select(groups, mask)
+    if not sub:
+        return None
+    part = solve_groups(
+        prep, make_form(use_super), sub, exclude_self=use_super, options=options
+    )
+    part.super_used[:] = use_super
+    return part, pos
+
+
 def _empty_evaluation(obs: np.ndarray, k_extras: dict, d: int) -> Evaluation:
     n = obs.size
     return Evaluation(
@@ -440,13 +349,10 @@ def evaluate(
     obs = np.concatenate([ev for _, ev in groups]) if groups else np.zeros(0, np.int64)
     result: Evaluation | None = None
     for use_super, mask in ((False, inside), (True, ~inside)):
-        sub, pos = _select(groups, mask)
-        if not sub:
+        solved = _solve_selected(prep, make_form, groups, mask, use_super, options)
+        if solved is None:
             continue
-        part = solve_groups(
-            prep, make_form(use_super), sub, exclude_self=use_super, options=options
-        )
-        part.super_used[:] = use_super
+        part, pos = solved
         if result is None:
             result = _empty_evaluation(obs, part.extras, prep.values.shape[1])
         result.replace(pos, part)
@@ -462,13 +368,10 @@ def evaluate(
     redo_super = inside & frontier & super_efficiency
     redo_plain = ~inside & ((ok & within) | ~ok)
     for use_super, mask in ((True, redo_super), (False, redo_plain)):
-        sub, pos = _select(groups, mask)
-        if not sub:
+        solved = _solve_selected(prep, make_form, groups, mask, use_super, options)
+        if solved is None:
             continue
-        part = solve_groups(
-            prep, make_form(use_super), sub, exclude_self=use_super, options=options
-        )
-        part.super_used[:] = use_super
+        part, pos = solved
         if not use_super:
             # keep the super score where the ordinary LP has no optimum
             good = part.status == 0
@@ -590,6 +493,29 @@ def _lambda_tables(
     return lambdas, peers
 
 
+@dataclasses.dataclass(frozen=True)
+class Reference:
+    """Reference technology of a static run and whether each observation is left out
+    of its own reference set (super-efficiency); see :mod:`.technology`."""
+
+    technology: str = "contemporaneous"
+    window: int | None = None
+    super_efficiency: bool = False
+
+    def groups(self, prep: Prepared) -> list:
+        """(reference, evaluated) observation groups of every period."""
+        return static_groups(prep, self.technology, self.window)
+
+    def meta(self, options: RunOptions) -> dict[str, Any]:
+        """The run description shared by every static model's ``meta``."""
+        return {
+            "technology": self.technology,
+            "window": self.window,
+            "super_efficiency": self.super_efficiency,
+            "reference_set_reduction": options.reduce,
+        }
+
+
 def static_groups(prep: Prepared, technology: str, window: int | None) -> list:
     """Reference groups of a static (non-index) run."""
     return reference_groups(prep.period_of_obs, len(prep.periods), technology, window)
@@ -607,32 +533,23 @@ def check_orientation(orientation: str, allowed: Sequence[str]) -> str:
 def run_static(
     prep: Prepared,
     make_form: Any,
-    *,
-    technology: str,
-    window: int | None,
-    super_efficiency: bool,
-    two_pass: bool,
+    reference: Reference,
     options: RunOptions,
     meta: dict[str, Any],
+    *,
+    two_pass: bool,
     score_columns: Sequence[str] = (),
     inefficiency: bool = False,
 ) -> EfficiencyResults:
     """Run a model on every observation against its reference technology."""
-    groups = static_groups(prep, technology, window)
     ev = evaluate(
         prep,
         make_form,
-        groups,
-        super_efficiency=super_efficiency,
+        reference.groups(prep),
+        super_efficiency=reference.super_efficiency,
         two_pass=two_pass,
         options=options,
         inefficiency=inefficiency,
     )
-    meta = {
-        **meta,
-        "technology": technology,
-        "window": window,
-        "super_efficiency": super_efficiency,
-        "reference_set_reduction": options.reduce,
-    }
+    meta = {**meta, **reference.meta(options)}
     return build_results(prep, ev, meta, score_columns=score_columns)

@@ -32,7 +32,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
-from ._core import Formulation, Prepared, Recovered, RunOptions, prepare, run_static
+from ._core import (
+    Formulation,
+    Recovered,
+    Reference,
+    RunOptions,
+    run_static,
+)
+from ._data import Prepared, by_variable, prepare
 from ._lp import INF, LPBlocks
 from .results import EfficiencyResults
 
@@ -58,13 +65,7 @@ def direction_matrix(
             np.full(q, direction != "output"),
         ]
         return v * mask
-    names = list(prep.variables)
-    unknown = sorted(set(direction) - set(names))
-    if unknown:
-        raise ModelError(
-            f"direction names unknown variables {unknown}; variables: {names}"
-        )
-    g = np.array([float(direction.get(name, 0.0)) for name in names])
+    g = by_variable(prep, direction, "direction names")
     if (g < 0).any() or not (g > 0).any():
         raise ModelError("direction magnitudes must be >= 0 and not all zero")
     return np.broadcast_to(g / prep.scale, v.shape).copy()
@@ -240,15 +241,7 @@ def ddf(
         raise ModelError(
             f"disposability must be 'weak' or 'strong'; got {disposability!r}"
         )
-    prep = prepare(
-        data,
-        inputs=inputs,
-        outputs=outputs,
-        bad_outputs=bad_outputs,
-        unit=unit,
-        time=time,
-        allow_zero=True,
-    )
+    prep = prepare(data, inputs, outputs, bad_outputs, unit, time, allow_zero=True)
     make_form = ddf_form_factory(
         prep, rts, direction, nonradial, weights, disposability, bounded_bads
     )
@@ -269,16 +262,14 @@ def ddf(
     res = run_static(
         prep,
         make_form,
-        technology=technology,
-        window=window,
-        super_efficiency=super_efficiency,
+        Reference(technology, window, super_efficiency),
+        options,
+        meta,
         # the radial β is free, so one LP serves inside and outside units; the
         # non-radial β_v are sign-restricted (>= 0 inside, <= 0 outside), so only
         # frontier units get the super-efficiency LP
         two_pass=nonradial,
         inefficiency=True,
-        options=options,
-        meta=meta,
         score_columns=("beta",),
     )
     res.scores["efficiency"] = 1.0 / (1.0 + res.scores["score"])
@@ -305,13 +296,7 @@ def ddf_form_factory(
         if weights is None:
             w = default_weights(prep, g)
         else:
-            names = list(prep.variables)
-            unknown = sorted(set(weights) - set(names))
-            if unknown:
-                raise ModelError(
-                    f"weights name unknown variables {unknown}; variables: {names}"
-                )
-            w = np.array([float(weights.get(name, 0.0)) for name in names])
+            w = by_variable(prep, weights, "weights name")
     elif weights is not None:
         raise ModelError("weights are only used with nonradial=True")
 

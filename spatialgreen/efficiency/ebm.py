@@ -35,14 +35,14 @@ import pandas as pd
 from ..errors import ModelError
 from ._core import (
     Formulation,
-    Prepared,
     Recovered,
+    Reference,
     RunOptions,
     check_orientation,
-    prepare,
     run_static,
     solve_groups,
 )
+from ._data import Prepared, by_variable, prepare
 from ._lp import INF, LPBlocks
 from .results import EfficiencyResults
 
@@ -208,14 +208,7 @@ def ebm_parameters(
     >>> ebm_parameters(df, inputs="x", outputs="y")["epsilon_x"]
     0.0
     """
-    prep = prepare(
-        data,
-        inputs=inputs,
-        outputs=outputs,
-        bad_outputs=bad_outputs,
-        unit=unit,
-        time=time,
-    )
+    prep = prepare(data, inputs, outputs, bad_outputs, unit, time)
     return _parameters(prep, RunOptions(progress=False))
 
 
@@ -335,12 +328,7 @@ def _resolve_parameters(
             raise ModelError(f"epsilon must be in [0, 1] (or a pair); got {epsilon!r}")
         params["epsilon_x"], params["epsilon_y"] = eps
     if weights is not None:
-        unknown = sorted(set(weights) - set(names))
-        if unknown:
-            raise ModelError(
-                f"weights name unknown variables {unknown}; variables: {names}"
-            )
-        w = np.array([float(weights.get(name, 0.0)) for name in names])
+        w = by_variable(prep, weights, "weights name")
         if (w < 0).any() or w[:m].sum() <= 0 or w[m:].sum() <= 0:
             raise ModelError("weights must be >= 0 with a positive sum on each side")
         w[:m] /= w[:m].sum()
@@ -425,14 +413,7 @@ def ebm(
             f"rts={rts!r} cannot bind and would silently give the CRS scores; use "
             "rts='crs', or orientation='input'/'output' for variable returns to scale"
         )
-    prep = prepare(
-        data,
-        inputs=inputs,
-        outputs=outputs,
-        bad_outputs=bad_outputs,
-        unit=unit,
-        time=time,
-    )
+    prep = prepare(data, inputs, outputs, bad_outputs, unit, time)
     options = RunOptions(n_jobs, client, progress, reduce, "EBM")
     params = _resolve_parameters(prep, epsilon, weights, options)
     w = np.array([params["weights"][name] for name in prep.variables])
@@ -459,14 +440,13 @@ def ebm(
         "parameters_from": params["source"],
         "tie_rule": "equal weights when the largest eigenvalue is not simple",
     }
+    reference = Reference(technology, window, super_efficiency)
     return run_static(
         prep,
         make_form,
-        technology=technology,
-        window=window,
-        super_efficiency=super_efficiency,
+        reference,
+        options,
+        meta,
         two_pass=True,
-        options=options,
-        meta=meta,
         score_columns=("theta", "phi"),
     )

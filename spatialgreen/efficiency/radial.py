@@ -22,14 +22,14 @@ import pandas as pd
 from ._core import (
     Formulation,
     Recovered,
+    Reference,
     RunOptions,
     build_results,
     check_orientation,
-    prepare,
     solve_groups,
-    static_groups,
     subset,
 )
+from ._data import prepare
 from ._lp import INF, LPBlocks
 from .results import EfficiencyResults
 
@@ -161,16 +161,10 @@ def dea(
     1.0
     """
     orientation = check_orientation(orientation, ORIENTATIONS)
-    prep = prepare(
-        data,
-        inputs=inputs,
-        outputs=outputs,
-        bad_outputs=bad_outputs,
-        unit=unit,
-        time=time,
-    )
+    prep = prepare(data, inputs, outputs, bad_outputs, unit, time)
     options = RunOptions(n_jobs, client, progress, reduce, "DEA")
-    groups = static_groups(prep, technology, window)
+    reference = Reference(technology, window, super_efficiency)
+    groups = reference.groups(prep)
     phase1 = solve_groups(
         prep,
         RadialFormulation(prep.dims, rts, orientation),
@@ -186,10 +180,7 @@ def dea(
         "model": "dea",
         "rts": rts,
         "orientation": orientation,
-        "technology": technology,
-        "window": window,
-        "super_efficiency": super_efficiency,
-        "reference_set_reduction": reduce,
+        **reference.meta(options),
         "bad_outputs_as": "inputs",
     }
     return build_results(prep, ev, meta, score_columns=("theta", "eta"))

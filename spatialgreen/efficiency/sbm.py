@@ -31,11 +31,12 @@ import pandas as pd
 from ._core import (
     Formulation,
     Recovered,
+    Reference,
     RunOptions,
     check_orientation,
-    prepare,
     run_static,
 )
+from ._data import prepare
 from ._lp import INF, LPBlocks
 from .results import EfficiencyResults
 
@@ -196,15 +197,7 @@ def sbm(
     [0.798, 0.5682, 1.0, 0.6667, 1.0]
     """
     orientation = check_orientation(orientation, ORIENTATIONS)
-    prep = prepare(
-        data,
-        inputs=inputs,
-        outputs=outputs,
-        bad_outputs=bad_outputs,
-        unit=unit,
-        time=time,
-        zero_bads=zero_bads,
-    )
+    prep = prepare(data, inputs, outputs, bad_outputs, unit, time, zero_bads=zero_bads)
 
     def make_form(super_: bool) -> SBMFormulation:
         return SBMFormulation(prep.dims, rts, orientation, super_)
@@ -218,13 +211,5 @@ def sbm(
         "zero_bads": zero_bads,
         "score": "efficiency (super-efficiency >= 1 where scores['super'])",
     }
-    return run_static(
-        prep,
-        make_form,
-        technology=technology,
-        window=window,
-        super_efficiency=super_efficiency,
-        two_pass=True,
-        options=options,
-        meta=meta,
-    )
+    reference = Reference(technology, window, super_efficiency)
+    return run_static(prep, make_form, reference, options, meta, two_pass=True)

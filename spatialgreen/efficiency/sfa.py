@@ -33,11 +33,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError, ModelError
 from ..panel import require_columns, validate_panel
-from ..results import Results
+from ..results import EstimatesMixin, Results, coefficient_table, inference
 from . import _sfa_fit as _fit
 from . import _sfa_likelihood as _lik
 from ._kodde_palm import kodde_palm_critical_value, mixed_chi2_pvalue
@@ -57,7 +56,7 @@ Form = Literal["cobb-douglas", "translog"]
 
 
 @dataclasses.dataclass(frozen=True)
-class SFAResults(Results):
+class SFAResults(EstimatesMixin, Results):
     """Estimates of a stochastic frontier (returned by :func:`sfa`).
 
     Attributes
@@ -70,7 +69,10 @@ class SFAResults(Results):
         E[exp(u)|ε] (R ``frontier``'s ``farrell=FALSE``), ``residual`` = y − xβ and
         ``v_hat`` = the noise with the inefficiency removed.
     coefficients : pandas.DataFrame
-        ``parameter``, ``estimate``, ``std_error``, ``z``, ``p_value``.
+        Frontier coefficients, ``sigma2``, ``gamma`` (``mu``, ``eta``,
+        ``delta_<z>``) indexed by ``parameter``: ``estimate``, ``std_error``
+        (Hessian-based), ``statistic`` (z), ``p``, ``ci_low``, ``ci_high`` (normal,
+        95 %); ``params``, ``std_errors``, ``pvalues``, ``conf_int`` read it.
     variance : pandas.DataFrame
         The variance parameters in the three usual parameterisations (FRONTIER's
         σ², γ; Stata's ln σ_v², ln σ_u²; σ_u, σ_v, λ).
@@ -92,16 +94,9 @@ class SFAResults(Results):
     meta: dict[str, Any]
 
     @property
-    def params(self) -> pd.Series:
-        """Estimates: frontier coefficients, sigma2, gamma, mu, eta, delta_<z>."""
-        return self.coefficients.set_index("parameter")["estimate"].rename("params")
-
-    @property
-    def std_errors(self) -> pd.Series:
-        """Hessian-based standard errors, by parameter name."""
-        return self.coefficients.set_index("parameter")["std_error"].rename(
-            "std_errors"
-        )
+    def nobs(self) -> int:
+        """Number of observations used."""
+        return int(self.meta["n_obs"])
 
     @property
     def loglik(self) -> float:
@@ -423,17 +418,7 @@ def _assemble(
     pnames = _param_names(d, names, znames)
     theta = fit.theta
     se = np.sqrt(np.where(np.diag(fit.cov) >= 0, np.diag(fit.cov), np.nan))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zval = theta / se
-    coefficients = pd.DataFrame(
-        {
-            "parameter": pnames,
-            "estimate": theta,
-            "std_error": se,
-            "z": zval,
-            "p_value": 2.0 * stats.norm.sf(np.abs(zval)),
-        }
-    )
+    coefficients = coefficient_table(pd.Series(theta, index=pnames), se)
     vcov = pd.DataFrame(fit.cov, columns=pnames)
     vcov.insert(0, "parameter", pnames)
     efficiency = _efficiency_table(data, frame, keys, d, order, theta)
@@ -460,6 +445,7 @@ def _assemble(
             "inverse of minus the numerical Hessian in (beta, sigma2, gamma, ...)"
         ),
         "warnings": list(fit.warnings),
+        "inference": inference(None),
     }
     return SFAResults(efficiency, coefficients, variance, lr, vcov, meta)
 

@@ -23,6 +23,10 @@ skew the ML estimate has ``γ → 0`` and the whole residual is noise.
 :func:`three_stage_dimensions` runs the procedure once per "dimension" (e.g. an
 energy and an economic definition of inputs and outputs, as in the reference
 studies) and gathers GTFP levels by unit and year.
+
+Stages 1 and 3 (the efficiency engine and its tables) live in
+:mod:`._three_stage_frontier`, stage 2 (slack frontiers and the input adjustment)
+in :mod:`._three_stage_adjust`; this module runs them in order.
 """
 
 from __future__ import annotations
@@ -31,13 +35,19 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ModelError
 from ..panel import validate_panel
 from ..results import Results
-from .sfa import SFAResults, sfa
+from ._three_stage_adjust import adjust_inputs
+from ._three_stage_frontier import (
+    add_decomposition,
+    engine_runner,
+    input_slacks,
+    score_table,
+)
+from .sfa import SFAResults
 
 __all__ = [
     "ThreeStageDimensionResults",
@@ -47,7 +57,6 @@ __all__ = [
 ]
 
 Engine = Callable[..., Any]
-_ENGINE_MODULES = {"dea": "radial", "sbm": "sbm", "ebm": "ebm", "ddf": "ddf"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,7 +278,7 @@ def three_stage(
         positive=inputs,
         nonnegative=[*outputs, *bad_outputs],
     )
-    run = _engine_runner(
+    run = engine_runner(
         engine,
         outputs=outputs,
         bad_outputs=bad_outputs,
@@ -282,60 +291,28 @@ def three_stage(
     base = data.reset_index(drop=True)
 
     stage1 = run(base, inputs, rts)
-    slacks = _input_slacks(base, stage1, inputs, keys, slack_tol)
-
-    stage2_rows, effects, adjust_frames, models = [], [], [], {}
-    adjusted = base.copy()
-    samples = _stage2_samples(base, time, stage2_by)
-    for name in inputs:
-        x = base[name].to_numpy(dtype=float)
-        x_adj = x.copy()
-        for label, rows in samples:
-            sub = base.iloc[rows]
-            context = f"input {name!r}" + ("" if label is None else f", {time}={label}")
-            fit = _slack_regression(
-                sub, slacks[name][rows], environment, keys, dist, n_starts, context
-            )
-            adjust_noise = noise == "always" or (
-                noise == "if-significant" and fit["summary"].get("lr_reject", False)
-            )
-            where = {} if label is None else {"period": label}
-            stage2_rows.append(
-                {
-                    "input": name,
-                    **where,
-                    **fit["summary"],
-                    "noise_adjusted": adjust_noise,
-                }
-            )
-            if fit["model"] is not None:
-                models[name if label is None else f"{name}@{label}"] = fit["model"]
-                effects.append(
-                    _effects_rows(name, fit["model"], environment).assign(**where)
-                )
-            env_part, v_hat = fit["env_part"], fit["v_hat"]
-            env_adj = env_part.max() - env_part
-            noise_adj = v_hat.max() - v_hat if adjust_noise else np.zeros_like(v_hat)
-            x_adj[rows] = x[rows] + env_adj + noise_adj
-            adjust_frames.append(
-                sub[keys].assign(
-                    input=name,
-                    original=x[rows],
-                    slack=slacks[name][rows],
-                    environment_part=env_part,
-                    u_hat=fit["u_hat"],
-                    v_hat=v_hat,
-                    environment_adjustment=env_adj,
-                    noise_adjustment=noise_adj,
-                    adjusted=x_adj[rows],
-                )
-            )
-        adjusted[name] = x_adj
-
+    slacks = input_slacks(base, stage1, inputs, keys, slack_tol)
+    stage2 = adjust_inputs(
+        base,
+        slacks,
+        inputs=inputs,
+        environment=environment,
+        keys=keys,
+        time=time,
+        dist=dist,
+        n_starts=n_starts,
+        noise=noise,
+        stage2_by=stage2_by,
+    )
+    effects = [
+        _effects_rows(name, model, environment).assign(**where)
+        for name, where, model in stage2.fitted
+    ]
+    adjusted = stage2.adjusted
     stage3 = run(adjusted, inputs, rts)
-    scores = _score_table(base, stage1, stage3, keys)
+    scores = score_table(base, stage1, stage3, keys)
     if decompose:
-        scores = _add_decomposition(scores, base, adjusted, inputs, keys, run)
+        scores = add_decomposition(scores, base, adjusted, inputs, keys, run)
     effects_table = (
         pd.concat(effects, ignore_index=True)
         if effects
@@ -363,12 +340,12 @@ def three_stage(
     return ThreeStageResults(
         scores=scores,
         environment_effects=effects_table,
-        stage2=pd.DataFrame(stage2_rows),
-        adjustments=pd.concat(adjust_frames, ignore_index=True),
+        stage2=pd.DataFrame(stage2.rows),
+        adjustments=pd.concat(stage2.adjustments, ignore_index=True),
         meta=meta,
         stage1_results=stage1,
         stage3_results=stage3,
-        slack_models=models,
+        slack_models=stage2.models,
     )
 
 
@@ -472,179 +449,12 @@ def three_stage_dimensions(
 # ----------------------------------------------------------------------------------
 
 
-def _engine_runner(engine, *, outputs, bad_outputs, unit, time, orientation, options):
-    if isinstance(engine, str):
-        import importlib
-
-        from .. import efficiency
-
-        func = getattr(efficiency, engine, None)
-        if func is None and engine in _ENGINE_MODULES:
-            module = importlib.import_module(f".{_ENGINE_MODULES[engine]}", __package__)
-            func = getattr(module, engine, None)
-        if func is None or not callable(func):
-            raise ModelError(
-                f"unknown efficiency engine {engine!r}: use 'dea', 'sbm', 'ebm' or "
-                "pass a function"
-            )
-    elif callable(engine):
-        func = engine
-    else:
-        raise ModelError(
-            f"engine must be a name or a function, got {type(engine).__name__}"
-        )
-
-    def run(frame: pd.DataFrame, inputs: list[str], rts: str) -> Any:
-        kwargs = dict(
-            inputs=inputs,
-            outputs=outputs,
-            unit=unit,
-            time=time,
-            rts=rts,
-            orientation=orientation,
-            **options,
-        )
-        if bad_outputs:
-            kwargs["bad_outputs"] = bad_outputs
-        result = func(frame, **kwargs)
-        for attr in ("scores", "targets"):
-            if not isinstance(getattr(result, attr, None), pd.DataFrame):
-                raise ModelError(
-                    f"efficiency engine result has no .{attr} DataFrame; three_stage "
-                    "needs .scores (unit, time, score) and .targets (projected values)"
-                )
-        return result
-
-    return run
-
-
-def _aligned(
-    frame: pd.DataFrame, table: pd.DataFrame, keys: list[str], column: str, what: str
-) -> np.ndarray:
-    if column not in table.columns:
-        raise ModelError(f"efficiency engine {what} table has no column {column!r}")
-    merged = frame[keys].merge(
-        table[[*keys, column]], on=keys, how="left", validate="1:1"
-    )
-    values = merged[column].to_numpy(dtype=float)
-    if np.isnan(values).any():
-        row = int(np.flatnonzero(np.isnan(values))[0])
-        where = ", ".join(f"{k}={frame[k].iloc[row]}" for k in keys)
-        raise ModelError(
-            f"efficiency engine returned no {what} {column!r} for {where} "
-            "(infeasible LP?); three_stage needs a value for every unit and period"
-        )
-    return values
-
-
-def _input_slacks(frame, result, inputs, keys, tol) -> dict[str, np.ndarray]:
-    out = {}
-    for name in inputs:
-        x = frame[name].to_numpy(dtype=float)
-        slack = x - _aligned(frame, result.targets, keys, name, "target")
-        # LP round-off leaves tiny negative or positive slacks on the frontier
-        slack[np.abs(slack) <= tol * np.maximum(np.abs(x), 1.0)] = 0.0
-        out[name] = np.maximum(slack, 0.0)
-    return out
-
-
-def _stage2_samples(
-    frame: pd.DataFrame, time: str | None, by: str
-) -> list[tuple[Any, np.ndarray]]:
-    """Row positions of each stage-2 regression sample (label None when pooled)."""
-    if by == "pooled":
-        return [(None, np.arange(len(frame)))]
-    codes, periods = pd.factorize(frame[time], sort=True)
-    return [(period, np.flatnonzero(codes == k)) for k, period in enumerate(periods)]
-
-
-def _slack_regression(
-    frame, slack, environment, keys, dist, n_starts, context=""
-) -> dict[str, Any]:
-    n = len(slack)
-    zeros = np.zeros(n)
-    if np.all(slack == 0.0):
-        return {
-            "model": None,
-            "env_part": zeros,
-            "u_hat": zeros,
-            "v_hat": zeros,
-            "summary": {"status": "no slack", "n_zero_slacks": n},
-        }
-    if np.ptp(slack) == 0.0:
-        # every unit wastes the same amount: nothing to attribute to environment or luck
-        return {
-            "model": None,
-            "env_part": slack.copy(),
-            "u_hat": zeros,
-            "v_hat": zeros,
-            "summary": {"status": "constant slack", "n_zero_slacks": 0},
-        }
-    table = frame[[*keys, *environment]].assign(_slack=slack)
-    try:
-        model = sfa(
-            table,
-            y="_slack",
-            x=environment,
-            model="cross",
-            dist=dist,
-            unit=keys[0],
-            time=keys[1] if len(keys) > 1 else None,
-            cost=True,
-            log=False,
-            n_starts=n_starts,
-        )
-    except (DataError, ModelError) as exc:
-        # name the slack regression: sfa only sees "_slack" and "frontier regressors"
-        raise type(exc)(
-            f"stage-2 slack regression of {context} on the environmental variables "
-            f"{environment}: {exc}"
-        ) from exc
-    eff = model.efficiency
-    env_part = slack - eff["residual"].to_numpy()
-    lr = model.lr_test.iloc[0]
-    summary = {
-        "status": "estimated" if model.converged else "not converged",
-        "n_zero_slacks": int(np.sum(slack == 0.0)),
-        "sigma2": float(model.params["sigma2"]),
-        "gamma": float(model.params["gamma"]),
-        "loglik": model.loglik,
-        "lr_statistic": float(lr["statistic"]),
-        "lr_critical_5pct": float(lr["critical_value_5pct"]),
-        "lr_p_value": float(lr["p_value"]),
-        "lr_reject": bool(lr["reject_at_5pct"]),
-        "converged": model.converged,
-        "warnings": "; ".join(model.warnings),
-    }
-    return {
-        "model": model,
-        "env_part": env_part,
-        "u_hat": eff["u_jlms"].to_numpy(),
-        "v_hat": eff["v_hat"].to_numpy(),
-        "summary": summary,
-    }
-
-
 def _effects_rows(name: str, model: SFAResults, environment: list[str]) -> pd.DataFrame:
-    coef = model.coefficients.set_index("parameter").loc[["const", *environment]]
-    table = coef.rename_axis("variable").reset_index().assign(input=name)
+    coef = model.coefficients.loc[["const", *environment]]
+    table = (
+        coef.rename(columns={"statistic": "z", "p": "p_value"})
+        .rename_axis("variable")
+        .reset_index()
+        .assign(input=name)
+    )
     return table[["input", "variable", "estimate", "std_error", "z", "p_value"]]
-
-
-def _score_table(frame, stage1, stage3, keys) -> pd.DataFrame:
-    table = frame[keys].copy()
-    table["stage1"] = _aligned(frame, stage1.scores, keys, "score", "score")
-    table["stage3"] = _aligned(frame, stage3.scores, keys, "score", "score")
-    table["change"] = table["stage3"] - table["stage1"]
-    return table
-
-
-def _add_decomposition(scores, base, adjusted, inputs, keys, run) -> pd.DataFrame:
-    out = scores.copy()
-    for stage, frame in (("stage1", base), ("stage3", adjusted)):
-        te = _aligned(frame, run(frame, inputs, "crs").scores, keys, "score", "score")
-        pte = _aligned(frame, run(frame, inputs, "vrs").scores, keys, "score", "score")
-        out[f"{stage}_te"] = te
-        out[f"{stage}_pte"] = pte
-        out[f"{stage}_se"] = te / pte
-    return out

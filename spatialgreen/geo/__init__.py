@@ -11,7 +11,10 @@
   River Economic Belt, YRD 26, Jing-Jin-Ji, PRD 9; study sets; user groupings.
 - :func:`spatial_weights` — queen/rook (full-resolution adjacency), k-nearest,
   distance band, inverse distance, economic and nested weights as
-  ``libpysal.graph.Graph`` with an explicit island policy.
+  ``libpysal.graph.Graph`` with an explicit island policy;
+  :func:`weights_for_units` for a data set's named units, :func:`polygon_weights`
+  for any GeoDataFrame's own polygons, :func:`read_weights` for GAL/GWT/CSV files,
+  :func:`weights_for` to align any weights with the data's units.
 
 Examples
 --------
@@ -28,19 +31,37 @@ from . import regions
 from .boundaries import join_units, load_boundaries, unit_table
 from .names import match_units, normalize_name
 from .regions import grouping_table, read_grouping, study_units
-from .weights import great_circle_km, spatial_weights, weights_recipe
+from .weights import (
+    align_weights,
+    describe_weights,
+    great_circle_km,
+    polygon_weights,
+    read_weights,
+    relabel_weights,
+    spatial_weights,
+    weights_for,
+    weights_for_units,
+    weights_recipe,
+)
 
 __all__ = [
+    "align_weights",
+    "describe_weights",
     "great_circle_km",
     "grouping_table",
     "join_units",
     "load_boundaries",
     "match_units",
     "normalize_name",
+    "polygon_weights",
     "read_grouping",
+    "read_weights",
     "regions",
+    "relabel_weights",
     "spatial_weights",
     "study_units",
     "unit_table",
+    "weights_for",
+    "weights_for_units",
     "weights_recipe",
 ]

@@ -8,7 +8,9 @@ so every call after the first costs a copy of a few hundred rows.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
@@ -160,6 +162,8 @@ def join_units(
     study: str | Iterable[Any] | None = None,
     missing: Literal["record", "warn", "raise"] = "record",
     abolished: Literal["raise", "successor"] = "raise",
+    polygons: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    key: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Attach a tidy result (unit, [time], values) to the polygons of ``level``.
 
@@ -169,34 +173,53 @@ def join_units(
         One row per unit (and per period when ``time`` is given). Not modified.
     unit : str
         Column with unit names or adcodes (matched with
-        :func:`~spatialgreen.geo.match_units`).
+        :func:`~spatialgreen.geo.match_units`), or, with ``polygons``, the values
+        of the polygons' ``key`` column.
     level : {"province", "city", "county"}
+        The shipped polygons joined to (ignored with ``polygons``).
     time : str, optional
         Period column; (unit, time) must be unique.
     how : {"left", "inner"}
         ``"left"`` keeps every polygon (those without data get missing values, so
         maps can draw them as "no data"); ``"inner"`` keeps only units with data.
     study : str or iterable, optional
-        Restrict the polygons to a study set first (see :func:`load_boundaries`).
+        Restrict the shipped polygons to a study set first (see
+        :func:`load_boundaries`).
     missing : {"record", "warn", "raise"}
         Polygons without data are always listed in
-        ``result.attrs["units_without_data"]`` (adcodes); also warn or raise.
+        ``result.attrs["units_without_data"]`` (adcodes, or ``key`` values); also
+        warn or raise.
     abolished : {"raise", "successor"}
         Passed to :func:`~spatialgreen.geo.match_units`.
+    polygons : GeoDataFrame or path, optional
+        Your own polygons (a GeoDataFrame, or a GeoJSON / GeoPackage / Shapefile
+        path) instead of the shipped ones of ``level``. Units are matched as text:
+        ``data[unit]`` against ``polygons[key]``; every unit of the data must have
+        a polygon and each polygon's key must be unique.
+    key : str, optional
+        Unit column of ``polygons`` (default: ``unit``).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Boundary attributes, the data columns (a data column that clashes with a
-        boundary attribute gets the suffix ``_data``) and ``geometry``, sorted by
-        adcode and time.
+        The polygons' attributes, the data columns and ``geometry``. Your columns
+        are never renamed or replaced: a data column with the name of a boundary
+        attribute (e.g. ``name_zh``) is kept and that attribute is left out. The
+        key column ``adcode`` of the shipped polygons holds the matched adcodes; a
+        data column ``adcode`` that disagrees with them is an error. With
+        ``polygons`` and ``key == unit`` the one key column is the data's (filled
+        from the polygons for polygons without data). Shipped polygons are sorted
+        by adcode and time; your polygons keep their order.
 
     Raises
     ------
     UnmatchedUnitError
         Unit names that match no unit (all listed, with candidates).
     DataError
-        Units of the data outside ``study``; duplicate (unit, time) rows.
+        Units of the data outside ``study`` (or without a polygon in
+        ``polygons``); a data column ``geometry``; a disagreeing ``adcode``.
+    PanelError
+        Duplicate (unit, time) rows.
 
     Examples
     --------
@@ -208,21 +231,159 @@ def join_units(
     [[110000, 'Beijing', 1.2], [120000, 'Tianjin', 1.1], [130000, 'Hebei', 0.9]]
     >>> len(join_units(df, unit="unit", level="province"))  # all 34 polygons
     34
+
+    Your own polygons, matched on a column of theirs:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> own = gpd.GeoDataFrame({"code": ["a", "b"], "v": [0, 0]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    >>> values = pd.DataFrame({"id": ["b"], "v": [5.0]})
+    >>> out = join_units(values, unit="id", polygons=own, key="code")
+    >>> out[["code", "id", "v"]].values.tolist()  # the data's v wins
+    [['a', nan, nan], ['b', 'b', 5.0]]
     """
     from ..panel import require_columns
-    from .names import match_units
 
-    check_level(level)
     if how not in ("left", "inner"):
         raise DataError(f"how must be 'left' or 'inner', got {how!r}")
     if missing not in ("record", "warn", "raise"):
         raise DataError(f"missing must be 'record', 'warn' or 'raise', got {missing!r}")
     require_columns(data, [unit] + ([time] if time else []), role="join")
+    if "geometry" in data.columns:
+        raise DataError(
+            "data has a 'geometry' column; join_units adds the polygons' geometry: "
+            "drop or rename it first"
+        )
+    if polygons is not None:
+        if study is not None:
+            raise DataError("study= selects shipped polygons; not with polygons=")
+        return _join_own(
+            data, polygons, unit=unit, key=key or unit, time=time, how=how,
+            missing=missing,
+        )  # fmt: skip
+    check_level(level)
+    return _join_shipped(
+        data,
+        unit=unit,
+        level=level,
+        time=time,
+        how=how,
+        study=study,
+        missing=missing,
+        abolished=abolished,
+    )
+
+
+def _join_shipped(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    level: str,
+    time: str | None,
+    how: str,
+    study: Any,
+    missing: str,
+    abolished: Literal["raise", "successor"],
+) -> gpd.GeoDataFrame:
+    """:func:`join_units` on the shipped polygons of ``level``."""
+    from .names import match_units
+
     table = data.copy()
     table["__adcode"] = match_units(
         table[unit].tolist(), level=level, abolished=abolished
     )
-    keys = ["__adcode"] + ([time] if time else [])
+    _check_unique(table, "__adcode", unit, time)
+    polygons = load_boundaries(level, study=study)
+    outside = sorted(set(table["__adcode"]) - set(polygons["adcode"]))
+    if outside:
+        labels = table.loc[table["__adcode"].isin(outside), unit].astype(str).unique()
+        raise DataError(
+            f"units of column {unit!r} outside study {study!r}: {', '.join(labels)}"
+        )
+    without = sorted(set(polygons["adcode"]) - set(table["__adcode"]))
+    if without and missing != "record":
+        names = polygons.set_index("adcode").loc[without, "name_zh"].tolist()
+        _report_missing(f"{len(without)} {level}", names, missing)
+    if "adcode" in table.columns and unit != "adcode":
+        codes = pd.to_numeric(table["adcode"], errors="coerce")
+        if not codes.eq(table["__adcode"]).all():
+            raise DataError(
+                f"column 'adcode' of the data disagrees with the adcodes matched "
+                f"from {unit!r}; rename it, or pass unit='adcode'"
+            )
+    # adcode is the key (the matched codes); every other data column wins a clash
+    table = table.drop(columns=[c for c in ("adcode",) if c in table.columns])
+    clash = [c for c in table.columns if c in polygons.columns]
+    merged = polygons.drop(columns=clash).merge(
+        table, left_on="adcode", right_on="__adcode", how=how, sort=False
+    )
+    merged = _tidy(merged.drop(columns="__adcode"), data, time)
+    order = ["adcode"] + ([time] if time else [])
+    merged = merged.sort_values(order, kind="stable", ignore_index=True)
+    merged.attrs = {**polygons.attrs, "units_without_data": without}
+    return merged
+
+
+def _join_own(
+    data: pd.DataFrame,
+    polygons: Any,
+    *,
+    unit: str,
+    key: str,
+    time: str | None,
+    how: str,
+    missing: str,
+) -> gpd.GeoDataFrame:
+    """:func:`join_units` on the user's own polygons, matched as text on ``key``."""
+    import geopandas as gpd
+
+    from ..panel import require_columns
+
+    if isinstance(polygons, str | os.PathLike):
+        polygons = gpd.read_file(polygons, engine="pyogrio")
+    if not isinstance(polygons, gpd.GeoDataFrame):
+        raise DataError(
+            f"polygons must be a GeoDataFrame or a file path, not "
+            f"{type(polygons).__name__}"
+        )
+    require_columns(polygons, [key], role="polygons")
+    shapes = polygons.assign(__key=polygons[key].astype(str), __pkey=polygons[key])
+    repeated = shapes.loc[shapes["__key"].duplicated(), "__key"].unique().tolist()
+    if repeated:
+        raise DataError(f"column {key!r} of the polygons repeats {repeated[:10]}")
+    table = data.assign(__key=data[unit].astype(str))
+    _check_unique(table, "__key", unit, time)
+    unmatched = sorted(set(table["__key"]) - set(shapes["__key"]))
+    if unmatched:
+        raise DataError(
+            f"units of {unit!r} not in the polygons' {key!r}: {unmatched[:10]}"
+        )
+    without = [k for k in shapes["__key"] if k not in set(table["__key"])]
+    if without and missing != "record":
+        _report_missing(f"{len(without)}", without, missing)
+    if polygons.geometry.name in table.columns:
+        raise DataError(
+            f"data has a column {polygons.geometry.name!r}, the polygons' geometry"
+        )
+    clash = [c for c in table.columns if c in shapes.columns and c != "__key"]
+    merged = shapes.drop(columns=clash).merge(table, on="__key", how=how, sort=False)
+    gap = merged[unit].isna() & merged["__pkey"].notna()
+    if key == unit and gap.any():  # polygons without data keep their key
+        fill = merged["__pkey"]
+        if not pd.api.types.is_numeric_dtype(data[unit]):
+            fill = fill.astype(str)
+        merged[unit] = merged[unit].astype(object).where(~gap, fill)
+        with contextlib.suppress(TypeError, ValueError):  # mixed key types stay
+            merged[unit] = merged[unit].astype(data[unit].dtype)
+    merged = _tidy(merged.drop(columns=["__key", "__pkey"]), data, time)
+    merged.attrs = {"units_without_data": without}
+    return merged
+
+
+def _check_unique(table: pd.DataFrame, code: str, unit: str, time: str | None) -> None:
+    """Raise :class:`PanelError` when two rows share a unit (and period)."""
+    keys = [code] + ([time] if time else [])
     dup = table.duplicated(keys, keep=False)
     if dup.any():
         first = table.loc[dup].iloc[0]
@@ -235,32 +396,19 @@ def join_units(
             f"{int(dup.sum())} rows share a unit{' and period' if time else ''}: "
             f"e.g. {first[unit]!r}{at} (several names of one unit?)"
         )
-    polygons = load_boundaries(level, study=study)
-    outside = sorted(set(table["__adcode"]) - set(polygons["adcode"]))
-    if outside:
-        labels = table.loc[table["__adcode"].isin(outside), unit].astype(str).unique()
-        raise DataError(
-            f"units of column {unit!r} outside study {study!r}: {', '.join(labels)}"
-        )
-    without = sorted(set(polygons["adcode"]) - set(table["__adcode"]))
-    if without and missing != "record":
-        names = polygons.set_index("adcode").loc[without, "name_zh"].tolist()
-        message = f"{len(without)} {level} polygon(s) without data: {', '.join(names)}"
-        if missing == "raise":
-            raise DataError(message)
-        warnings.warn(message, UserWarning, stacklevel=2)
-    if "adcode" in table.columns and unit != "adcode":
-        table = table.rename(columns={"adcode": "adcode_data"})
-    table = table.drop(columns=[unit] if unit == "adcode" else [])
-    clash = [c for c in table.columns if c in polygons.columns and c != "__adcode"]
-    table = table.rename(columns={c: f"{c}_data" for c in clash})
-    merged = polygons.merge(
-        table, left_on="adcode", right_on="__adcode", how=how, sort=False
-    ).drop(columns="__adcode")
+
+
+def _report_missing(count: str, names: list[Any], missing: str) -> None:
+    """Warn or raise about polygons without data (``missing`` is not "record")."""
+    message = f"{count} polygon(s) without data: {', '.join(map(str, names))}"
+    if missing == "raise":
+        raise DataError(message)
+    warnings.warn(message, UserWarning, stacklevel=4)
+
+
+def _tidy(merged: gpd.GeoDataFrame, data: pd.DataFrame, time: str | None) -> Any:
+    """Integer years stay integers after a left join; geometry goes last."""
     if time and pd.api.types.is_integer_dtype(data[time]) and merged[time].isna().any():
-        merged[time] = merged[time].astype("Int64")  # years stay integers
-    order = ["adcode"] + ([time] if time else [])
-    merged = merged.sort_values(order, kind="stable", ignore_index=True)
-    merged = merged[[c for c in merged.columns if c != "geometry"] + ["geometry"]]
-    merged.attrs = {**polygons.attrs, "units_without_data": without}
-    return merged
+        merged[time] = merged[time].astype("Int64")
+    geometry = merged.geometry.name
+    return merged[[c for c in merged.columns if c != geometry] + [geometry]]

@@ -86,7 +86,7 @@ def build_county(
     <function build_county at ...>
     """
     from ._build import build_level, cnmaps_index, write_level
-    from .names import PROVINCES
+    from ._codes import PROVINCES
 
     target = Path(folder) if folder is not None else county_cache_dir()
     if not force and (target / "units_county.csv").is_file():

@@ -260,7 +260,7 @@ def study_units(study: str | Iterable[Any], level: str = "province") -> list[int
 def read_grouping(
     source: str | os.PathLike[str] | pd.DataFrame,
     *,
-    unit: str,
+    unit: str = "unit",
     label: str,
     level: str = "province",
     name: str | None = None,

@@ -22,14 +22,13 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError, DependencyError, ModelError
+from ..geo.weights import describe_weights, weights_for
 from ..panel import require_columns, validate_panel
-from ..results import Results
+from ..results import EstimatesMixin, Results, coefficient_table, inference
 from .regression import (
     _check_model,
     _quiet,
-    describe_weights,
     keyed_tables,
-    weights_for,
 )
 
 __all__ = [
@@ -42,15 +41,16 @@ __all__ = [
 
 
 @dataclasses.dataclass(frozen=True)
-class RegimeResults(Results):
+class RegimeResults(EstimatesMixin, Results):
     """Coefficients by regime/group with coefficient-equality tests.
 
     Attributes
     ----------
     coefficients : pandas.DataFrame
-        Rows keyed by (``group``, ``parameter``): ``estimate, std_error, z`` (or
-        ``t``), ``p``. Parameters common to all regimes (``rho``, ``lambda``) have
-        group ``"(all)"``.
+        Rows keyed by (``group``, ``parameter``) in the common layout
+        (``estimate, std_error, statistic, p, ci_low, ci_high``; t for OLS, z for
+        ML). Parameters common to all regimes (``rho``, ``lambda``) have group
+        ``"(all)"``.
     tests : pandas.DataFrame
         Equality tests: one row per coefficient and a joint row (``statistic, df,
         p`` and the test's name in ``kind``).
@@ -70,19 +70,9 @@ class RegimeResults(Results):
         return keyed_tables(super().tables())
 
     @property
-    def params(self) -> pd.Series:
-        """Estimates indexed by (group, parameter)."""
-        return self.coefficients["estimate"]
-
-    @property
-    def std_errors(self) -> pd.Series:
-        """Standard errors indexed by (group, parameter)."""
-        return self.coefficients["std_error"]
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """p-values indexed by (group, parameter)."""
-        return self.coefficients["p"]
+    def nobs(self) -> int:
+        """Number of observations of the whole sample."""
+        return int(self.fit["nobs"].iloc[-1])
 
 
 def spatial_regimes(
@@ -161,16 +151,11 @@ def spatial_regimes(
             fitted = spreg.ML_Error_Regimes(yv, xv, labels, w=weights, **names)
     index = [_split_regime_name(n, y) for n in fitted.name_x]
     est = np.asarray(fitted.betas, float).ravel()
-    se = np.sqrt(np.diag(fitted.vm))
-    z = est / se
-    dist = "z" if model != "ols" else "t"
-    if model == "ols":
-        p = 2 * stats.t.sf(np.abs(z), fitted.n - fitted.k)
-    else:
-        p = 2 * stats.norm.sf(np.abs(z))
-    coefficients = pd.DataFrame(
-        {"estimate": est, "std_error": se, dist: z, "p": p},
-        index=pd.MultiIndex.from_tuples(index, names=["group", "parameter"]),
+    df = fitted.n - fitted.k if model == "ols" else None
+    coefficients = coefficient_table(
+        pd.Series(est, index=pd.MultiIndex.from_tuples(index)),
+        np.sqrt(np.diag(fitted.vm)),
+        df=df,
     )
     n_groups = len(set(labels))
     rows = [
@@ -207,6 +192,7 @@ def spatial_regimes(
         "regimes": regimes,
         "estimator": type(fitted).__name__,
         "weights": describe_weights(w, weights, transform=transform),
+        "inference": inference(df),
     }
     return RegimeResults(coefficients, tests, fit, meta)
 
@@ -275,19 +261,10 @@ def subgroup_regression(
     if len(fits) < 2:
         raise DataError(f"group column {group!r} needs at least two groups")
     pooled = sm.OLS(frame[y].astype(float), design(frame)).fit()
-    coefficients = pd.concat(
-        {
-            str(g): pd.DataFrame(
-                {
-                    "estimate": f.params,
-                    "std_error": f.bse,
-                    "t": f.tvalues,
-                    "p": f.pvalues,
-                }
-            )
-            for g, f in fits.items()
-        },
-        names=["group", "parameter"],
+    coefficients = coefficient_table(
+        pd.concat({str(g): f.params for g, f in fits.items()}),
+        pd.concat({str(g): f.bse for g, f in fits.items()}),
+        df={str(g): f.df_resid for g, f in fits.items()},
     )
     tests = _equality_tests(fits, pooled, k, len(frame))
     fit = pd.DataFrame(
@@ -298,7 +275,13 @@ def subgroup_regression(
         },
         index=pd.Index([*map(str, fits), "(pooled)"], name="group"),
     )
-    meta = {"model": "subgroup OLS", "y": y, "x": x, "group": group}
+    meta = {
+        "model": "subgroup OLS",
+        "y": y,
+        "x": x,
+        "group": group,
+        "inference": inference({str(g): f.df_resid for g, f in fits.items()}),
+    }
     return RegimeResults(coefficients, tests, fit, meta)
 
 

@@ -30,15 +30,14 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..errors import ConvergenceError, DataError, ModelError
+from ..geo.weights import describe_weights, weights_for
 from ..panel import require_columns, validate_panel
+from ..results import coefficient_table, inference
 from .effects import SpatialMultiplier
 from .regression import (
     SpatialRegressionResults,
     _check_model,
     _lag_impacts,
-    coefficient_table,
-    describe_weights,
-    weights_for,
 )
 
 __all__ = ["hausman_test", "spatial_panel"]
@@ -91,8 +90,8 @@ def spatial_panel(
     y: str,
     x: Sequence[str],
     w: Any,
-    unit: str,
-    time: str,
+    unit: str = "unit",
+    time: str = "year",
     model: str = "sar",
     effects: str = "unit",
     lee_yu: bool = False,
@@ -236,6 +235,7 @@ def spatial_panel(
         "approach": "Lee-Yu transformation" if lee_yu else "direct (Elhorst)",
         "vcov": "observed (Hessian)" if observed else "expected information",
         "weights": describe_weights(w, weights, transform=transform),
+        "inference": inference(None),
     }
     return SpatialRegressionResults(
         coefficient_table(estimates, cov), impacts, diagnostics, cov, summary, meta
@@ -545,8 +545,8 @@ def hausman_test(
     *,
     y: str,
     x: Sequence[str],
-    unit: str,
-    time: str,
+    unit: str = "unit",
+    time: str = "year",
 ) -> pd.Series:
     """Hausman (1978) test of unit fixed against random effects — a choice aid.
 

@@ -19,23 +19,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .._weights import align_weights, weights_ids
 from ..errors import ConvergenceError, DataError, ModelError
+from ..geo.weights.align import describe_weights, weights_for
 from ..panel import validate_panel
-from ..results import EstimatesMixin, Results
+from ..results import EstimatesMixin, Results, coefficient_table, inference
 from .effects import SpatialMultiplier
 from .effects import impacts as _impacts
 
 __all__ = [
     "SpatialRegressionResults",
     "coefficient_table",
-    "describe_weights",
     "keyed_tables",
-    "relabel_weights",
     "spatial_regression",
-    "weights_for",
 ]
 
 MODELS = ("ols", "slx", "sar", "sem", "sdm")
@@ -48,9 +44,10 @@ class SpatialRegressionResults(EstimatesMixin, Results):
     Attributes
     ----------
     coefficients : pandas.DataFrame
-        One row per parameter: ``estimate, std_error, z, p``. The lag coefficient is
-        ``rho``, the error coefficient ``lambda``, spatially lagged regressors
-        ``W_<x>``, the constant ``const``.
+        One row per parameter in the common layout (``estimate, std_error,
+        statistic, p, ci_low, ci_high``; z for ML, t for OLS/SLX). The lag
+        coefficient is ``rho``, the error coefficient ``lambda``, spatially lagged
+        regressors ``W_<x>``, the constant ``const``.
     impacts : pandas.DataFrame or None
         LeSage–Pace direct/indirect/total effects with simulated SEs (SAR, SDM).
     diagnostics : pandas.DataFrame or None
@@ -221,7 +218,7 @@ def spatial_regression(
     cov = pd.DataFrame(fitted.vm, index=names, columns=names)
     estimates = pd.Series(np.asarray(fitted.betas, float).ravel(), index=names)
     df_resid = int(fitted.n - fitted.k) if model in ("ols", "slx") else None
-    coefficients = coefficient_table(estimates, cov, df_resid=df_resid)
+    coefficients = coefficient_table(estimates, cov, df=df_resid)
     if model in ("ols", "slx"):
         loglik, sigma2 = fitted.logll, fitted.sig2ML
     else:
@@ -248,6 +245,7 @@ def spatial_regression(
         "estimator": type(fitted).__name__,
         "method": method,
         "weights": describe_weights(w, weights, transform=transform),
+        "inference": inference(df_resid),
     }
     return SpatialRegressionResults(coefficients, effects, diagnostics, cov, fit, meta)
 
@@ -267,43 +265,6 @@ def keyed_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         named = any(level is not None for level in table.index.names)
         out[name] = table.reset_index() if named else table
     return out
-
-
-def coefficient_table(
-    estimates: pd.Series, cov: pd.DataFrame, *, df_resid: int | None = None
-) -> pd.DataFrame:
-    """``estimate, std_error, z, p`` for each parameter.
-
-    ``p`` is two-sided normal (ML estimators) or Student-t with ``df_resid``
-    degrees of freedom when given (OLS, SLX; ``z`` is then the t ratio).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> cov = pd.DataFrame({"a": [1.0]}, index=["a"])
-    >>> t = coefficient_table(pd.Series({"a": 2.0}), cov)
-    >>> t.loc["a", "z"]
-    np.float64(2.0)
-    """
-    variance = np.diag(cov.loc[estimates.index, estimates.index].to_numpy(float))
-    se = np.sqrt(np.where(variance >= 0, variance, np.nan))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = estimates.to_numpy(float) / se
-    table = pd.DataFrame(
-        {
-            "estimate": estimates.to_numpy(float),
-            "std_error": se,
-            "z": z,
-            "p": 2
-            * (
-                stats.norm.sf(np.abs(z))
-                if df_resid is None
-                else stats.t.sf(np.abs(z), df_resid)
-            ),
-        },
-        index=pd.Index(estimates.index, name="parameter"),
-    )
-    return table
 
 
 def _lag_impacts(
@@ -342,69 +303,6 @@ def _lag_impacts(
         draws=draws,
         seed=seed,
     )
-
-
-def weights_for(w: Any, ids: Sequence, *, transform: str | None = "r") -> Any:
-    """Align ``w`` to ``ids`` (a ``W``); ids that differ only in type (``1`` vs ``"1"``,
-    common with GAL files read as text) are matched by their string form.
-
-    Examples
-    --------
-    >>> from libpysal.weights import W
-    >>> w = W({"1": ["2"], "2": ["1"]})
-    >>> weights_for(w, [2, 1]).id_order
-    [2, 1]
-    """
-    have = weights_ids(w)
-    if set(map(str, have)) == set(map(str, ids)) and set(have) != set(ids):
-        by_text = {str(i): i for i in ids}
-        w = relabel_weights(w, {h: by_text[str(h)] for h in have})
-    return align_weights(w, ids, transform=transform)
-
-
-def relabel_weights(w: Any, mapping: dict) -> Any:
-    """A ``Graph`` of ``w`` with ids renamed by ``mapping``.
-
-    Examples
-    --------
-    >>> from libpysal.weights import W
-    >>> g = relabel_weights(W({"a": ["b"], "b": ["a"]}), {"a": 1, "b": 2})
-    >>> g.unique_ids.tolist()
-    [1, 2]
-    """
-    from libpysal.graph import Graph
-
-    graph = w if type(w).__name__ == "Graph" else Graph.from_W(w)
-    adj = graph.adjacency.reset_index()
-    focal, neighbor, weight = adj.columns[:3]
-    return Graph.from_arrays(
-        adj[focal].map(mapping).to_numpy(),
-        adj[neighbor].map(mapping).to_numpy(),
-        adj[weight].to_numpy(float),
-    )
-
-
-def describe_weights(w: Any, aligned: Any, *, transform: str | None = "r") -> dict:
-    """How the weights were built: the geo module's ``recipe`` (or a ``meta`` dict)
-    if present, plus n, transform, mean number of neighbours and source type.
-
-    Examples
-    --------
-    >>> from libpysal.weights import lat2W
-    >>> w = lat2W(2, 2)
-    >>> describe_weights(w, w)["n"]
-    4
-    """
-    info: dict = {}
-    for attribute in ("recipe", "meta"):  # spatialgreen.geo attaches ``recipe``
-        found = getattr(w, attribute, None)
-        if isinstance(found, dict):
-            info.update(found)
-    info.setdefault("n", int(aligned.n))
-    info.setdefault("transform", str(transform))
-    info.setdefault("mean_neighbors", float(aligned.mean_neighbors))
-    info.setdefault("source", type(w).__name__)
-    return info
 
 
 def _cross_section(

@@ -1,0 +1,144 @@
+"""Helpers shared by the global and local autocorrelation statistics: the periods
+of a panel, checks, significance flags and seeded permutation inference.
+
+Permutation draws come from a local ``numpy.random.RandomState(seed)``: the same
+draws esda makes from numpy's global generator after ``numpy.random.seed(seed)``,
+so p-values match esda's, without reading or changing the global generator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..geo.weights.align import weights_for
+from ..panel import require_columns, validate_panel
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Options common to the by-period statistics (weights, keys, inference)."""
+
+    w: Any
+    unit: str
+    time: str | None
+    permutations: int
+    seed: int
+    transform: str | None
+    alpha: float = 0.05
+    adjust: str | None = None
+    allow_islands: bool = False
+
+    def cross_sections(
+        self, data: pd.DataFrame, columns: list[str]
+    ) -> Iterator[tuple[Any, pd.DataFrame]]:
+        """(period, cross-section) pairs of ``data``."""
+        return periods(data, columns, self.unit, self.time)
+
+    def weights(self, frame: pd.DataFrame) -> Any:
+        """``w`` aligned to the units of one cross-section (a ``W``), transformed."""
+        return weights_for(
+            self.w,
+            list(frame[self.unit]),
+            transform=self.transform,
+            allow_islands=self.allow_islands,
+        )
+
+    def keys(self, frame: pd.DataFrame, period: Any) -> pd.DataFrame:
+        """The unit (and period) columns of one cross-section, fresh index."""
+        out = pd.DataFrame({self.unit: frame[self.unit].to_numpy()})
+        if self.time:
+            out[self.time] = period
+        return out
+
+    def significant(self, p: np.ndarray | None, n: int) -> np.ndarray:
+        """Significance flags of permutation p-values (see :func:`significant`)."""
+        return significant(
+            p if self.permutations else None, n=n, alpha=self.alpha, adjust=self.adjust
+        )
+
+
+def periods(
+    data: pd.DataFrame, columns: list[str], unit: str, time: str | None
+) -> Iterator[tuple[Any, pd.DataFrame]]:
+    """Yield (period, cross-section) pairs after validating the panel keys/values."""
+    require_columns(data, [unit, *([time] if time else []), *columns])
+    validate_panel(data, unit=unit, time=time, columns=columns)
+    if time is None:
+        yield None, data
+        return
+    yield from data.groupby(time, sort=True)
+
+
+def check_varies(
+    columns: Sequence[str],
+    values: Sequence[np.ndarray],
+    *,
+    period: Any,
+    time: str | None,
+    what: str,
+) -> None:
+    """Raise :class:`DataError` naming a column that is constant in a period."""
+    for name, v in zip(columns, values, strict=False):
+        if np.ptp(v) == 0:
+            where = f" in {time}={period}" if time else ""
+            raise DataError(f"column {name!r} is constant{where}; {what} is undefined")
+
+
+def significant(
+    p: np.ndarray | None, *, n: int, alpha: float, adjust: str | None
+) -> np.ndarray:
+    """Significant units after an optional multiple-testing correction (all False
+    without permutation p-values, ``p=None``)."""
+    if p is None:
+        return np.zeros(n, bool)
+    if adjust is None:
+        return p <= alpha
+    if adjust == "bonferroni":
+        return p <= alpha / len(p)
+    if adjust == "fdr":
+        import esda
+
+        return p <= esda.fdr(p, alpha)
+    raise DataError(f"adjust must be None, 'fdr' or 'bonferroni'; got {adjust!r}")
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence esda's warnings (islands, Gi* notices) during a computation."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def permutation_test(
+    statistic: Callable[[np.ndarray], float],
+    values: np.ndarray,
+    *,
+    permutations: int,
+    seed: int,
+) -> tuple[float, float]:
+    """Pseudo p-value and z of ``statistic`` under random permutations of ``values``.
+
+    ``p_sim = (M + 1) / (R + 1)`` with ``M`` the draws at least as extreme as the
+    observed value on its side (esda's folded count) and ``z_sim`` the observed
+    value standardised by the mean and s.d. of the draws; NaN for ``R = 0``.
+    """
+    if not permutations:
+        return np.nan, np.nan
+    observed = statistic(values)
+    draws = np.random.RandomState(seed)  # local generator: no global state
+    sim = np.array([statistic(draws.permutation(values)) for _ in range(permutations)])
+    larger = int((sim >= observed).sum())
+    larger = min(larger, permutations - larger)
+    p_sim = (larger + 1.0) / (permutations + 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z_sim = (observed - sim.sum() / permutations) / sim.std()
+    return float(p_sim), float(z_sim)

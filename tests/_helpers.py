@@ -1,0 +1,96 @@
+"""Small data builders shared by several test files (import as ``from _helpers``)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# --- efficiency: a city panel with two inputs, one good and one bad output ---------
+
+EFFICIENCY_KW = {
+    "inputs": ["x1", "x2"],
+    "outputs": "y",
+    "bad_outputs": "b",
+    "unit": "city",
+    "time": "year",
+}
+
+
+def efficiency_panel(
+    n_units: int, n_years: int, seed: int, *, first_year: int, growth: float
+) -> pd.DataFrame:
+    """Cobb–Douglas output with half-normal inefficiency and technical progress
+    ``growth`` a year; the bad output is proportional to the good one with noise."""
+    rng = np.random.default_rng(seed)
+    n = n_units * n_years
+    x = rng.lognormal(1.0, 0.5, (n, 2))
+    year = np.tile(np.arange(first_year, first_year + n_years), n_units)
+    y = (
+        x[:, 0] ** 0.4
+        * x[:, 1] ** 0.5
+        * np.exp(growth * (year - first_year) - np.abs(rng.normal(0, 0.3, n)))
+    )
+    return pd.DataFrame(
+        {
+            "city": np.repeat([f"c{i:02d}" for i in range(n_units)], n_years),
+            "year": year,
+            "x1": x[:, 0],
+            "x2": x[:, 1],
+            "y": y,
+            "b": y * rng.lognormal(0, 0.3, n),
+        }
+    )
+
+
+# --- command line: a three-unit panel and a ``gtfp`` call --------------------------
+
+GTFP_PANEL_CSV = "unit,year,x,y\na,2020,1,2\nb,2020,2,3\nc,2020,3,3\n"
+
+
+def gtfp_argv(path: Path, output: Path | str) -> list[str]:
+    """``spatialgreen gtfp PATH --inputs x --outputs y --no-progress -o OUTPUT``."""
+    return [
+        "gtfp",
+        str(path),
+        "--inputs",
+        "x",
+        "--outputs",
+        "y",
+        "--no-progress",
+        "-o",
+        str(output),
+    ]
+
+
+# --- maps: a row of unit squares ----------------------------------------------------
+
+
+def strip_of_squares(values: list[float]):
+    """A GeoDataFrame of unit squares side by side with the column ``v``."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame(
+        {"v": values},
+        geometry=[box(100 + i, 30, 101 + i, 31) for i in range(len(values))],
+        crs=4326,
+    )
+
+
+# --- spatial: row-standardised k-nearest-neighbour weights --------------------------
+
+
+def knn_weights(seed: int, k: int, n: int = 60):
+    """Row-standardised KNN weights of ``n`` random points (often not
+    diagonalisable: asymmetric, with defective eigenvalues)."""
+    from libpysal.weights import KNN
+
+    pts = np.random.default_rng(seed).uniform(size=(n, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = KNN(pts, k=k)
+    w.transform = "r"
+    return w
