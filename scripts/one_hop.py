@@ -113,7 +113,11 @@ def main() -> int:
     if "--check" in sys.argv:
         return 0 if new == text else 1
     INIT.write_text(new, encoding="utf-8")
-    subprocess.run(["ruff", "format", str(INIT)], check=False, capture_output=True)
+    for fix in (
+        ["ruff", "check", "--fix", "--select", "I", str(INIT)],
+        ["ruff", "format", str(INIT)],
+    ):
+        subprocess.run(fix, check=False, capture_output=True)
     return 0
 
 

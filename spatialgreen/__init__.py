@@ -146,6 +146,9 @@ if _typing.TYPE_CHECKING:
         city_panel as city_panel,
     )
     from .datasets import (
+        example_panel as example_panel,
+    )
+    from .datasets import (
         patent_transfers as patent_transfers,
     )
     from .datasets import (
@@ -440,6 +443,12 @@ if _typing.TYPE_CHECKING:
         Report as Report,
     )
     from .report import (
+        find_recipe_dir as find_recipe_dir,
+    )
+    from .report import (
+        load_recipe as load_recipe,
+    )
+    from .report import (
         recipe_parser as recipe_parser,
     )
     from .report import (
@@ -619,7 +628,9 @@ _LAZY: dict[str, str] = {
     "entropy_weights": "composite",
     "environmental_productivity": "decoupling",
     "epsilon_weights": "efficiency",
+    "example_panel": "datasets",
     "export_frame": "results",
+    "find_recipe_dir": "report",
     "fixed_effects": "econometrics",
     "geary_by_year": "spatial",
     "getis_ord_by_year": "spatial",
@@ -638,6 +649,7 @@ _LAZY: dict[str, str] = {
     "lagged": "econometrics",
     "lisa": "spatial",
     "load_boundaries": "geo",
+    "load_recipe": "report",
     "load_spec": "econometrics",
     "local_g": "spatial",
     "log_t": "convergence",

@@ -122,40 +122,38 @@ class SpatialGreenAccessor:
             moran_by_year, column, w=w, unit=unit, **options, **kwargs
         )
 
-    def lisa(
-        self,
-        column: str,
-        *,
-        w: Any = None,
-        unit: str | None = None,
-        time: str | None = None,
-        permutations: int = 999,
-        seed: int = 0,
-        **kwargs: Any,
-    ) -> pd.DataFrame:
+    def lisa(self, column: str, **options: Any) -> pd.DataFrame:
         """Local Moran (LISA) per unit and period (:func:`spatialgreen.spatial.lisa`).
 
-        Returns the tidy table (``Ii``, ``p_sim``, ``quadrant``, ``cluster``, ...) keyed
-        by the unit column (and ``time``).
+        Takes the options of :meth:`moran` (``w``, ``unit``, ``time``,
+        ``permutations=999``, ``seed=0``, others passed on) and returns the tidy
+        table (``Ii``, ``p_sim``, ``quadrant``, ``cluster``, ...) keyed by the unit
+        column (and ``time``).
 
         Examples
         --------
         >>> import geopandas as gpd
         >>> from libpysal.weights import lat2W
         >>> from shapely.geometry import box
-        >>> gdf = gpd.GeoDataFrame({"v": [1.0, 1, 2, 1, 2, 5, 2, 5, 5]},
-        ...     geometry=[box(i % 3, i // 3, i % 3 + 1, i // 3 + 1) for i in range(9)])
-        >>> out = gdf.spatialgreen.lisa("v", w=lat2W(3, 3), permutations=99)
-        >>> out["quadrant"].iloc[[0, 8]].tolist()
+        >>> cells = [box(i % 3, i // 3, i % 3 + 1, i // 3 + 1) for i in range(9)]
+        >>> values = {"v": [1.0, 1, 2, 1, 2, 5, 2, 5, 5]}
+        >>> local = gpd.GeoDataFrame(values, geometry=cells).spatialgreen.lisa(
+        ...     "v", w=lat2W(3, 3), permutations=99)
+        >>> local["quadrant"].iloc[[0, 8]].tolist()
         ['LL', 'HH']
         """
         from .spatial import lisa
 
-        options = {"time": time, "permutations": permutations, "seed": seed}
-        return self._statistic(lisa, column, w=w, unit=unit, **options, **kwargs)
+        return self._statistic(lisa, column, **options)
 
     def _statistic(
-        self, func: Any, column: str, *, w: Any, unit: str | None, **options: Any
+        self,
+        func: Any,
+        column: str,
+        *,
+        w: Any = None,
+        unit: str | None = None,
+        **options: Any,
     ) -> pd.DataFrame:
         """``func`` (a :mod:`spatialgreen.spatial` statistic) on the frame's table."""
         frame, key = self._keyed(unit)

@@ -311,12 +311,9 @@ def pca_index(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        One row per unit (and year); never modified.
-    columns : sequence of str
-        Indicators.
-    negative : iterable of str
-        Indicators where larger is worse (their z-scores are reversed).
+    data, columns, negative
+        Data (never modified), indicators and those where larger is worse, as in
+        :func:`entropy_index`; z-scores of the negative indicators are reversed.
     log : bool
         Take natural logs first (all values must be > 0).
     retain : {"kaiser", "cumulative", "first"} or int

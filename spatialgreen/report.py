@@ -20,10 +20,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import html
+import importlib.util
 import os
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -32,8 +34,11 @@ from ._io import atomic_write, write_table, write_tables
 from .results import export_frame
 
 __all__ = [
+    "RECIPES",
     "Artifact",
     "Report",
+    "find_recipe_dir",
+    "load_recipe",
     "recipe_parser",
     "run_recipe",
     "write_gallery",
@@ -225,6 +230,59 @@ def write_gallery(
     parts.append("</body></html>")
     text = "\n".join(parts)
     return atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
+
+
+#: The reference-study recipes shipped with the package, in gallery order.
+RECIPES = (
+    "yangtze_industrial_gtfp",
+    "nqpf_gtfp_provinces",
+    "yrd_decoupling_catchup",
+    "resource_city_ecoefficiency",
+    "clusters_and_green_flows",
+)
+
+
+def find_recipe_dir() -> Path:
+    """The folder of the recipe scripts: in the installed wheel, or ``recipes/``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Neither ``spatialgreen/_recipes`` nor the source tree's ``recipes/`` holds
+        them.
+
+    Examples
+    --------
+    >>> (find_recipe_dir() / f"{RECIPES[0]}.py").exists()
+    True
+    """
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "_recipes", package.parent / "recipes"):
+        if (candidate / f"{RECIPES[0]}.py").exists():
+            return candidate
+    raise FileNotFoundError(
+        f"recipe scripts not found next to the package ({package}); "
+        "reinstall spatialgreen"
+    )
+
+
+def load_recipe(name: str) -> ModuleType:
+    """Import the recipe script ``name`` (one of :data:`RECIPES`) as a module.
+
+    Its ``run(output, quick=...)`` returns the study's :class:`Report`.
+
+    Examples
+    --------
+    >>> callable(load_recipe("yrd_decoupling_catchup").run)
+    True
+    """
+    path = find_recipe_dir() / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"spatialgreen_recipe_{name}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"cannot load recipe {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def recipe_parser(

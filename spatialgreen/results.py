@@ -17,10 +17,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Generic, NoReturn, Self, TypeAlias, TypeVar, overload
 
 import numpy as np
 import pandas as pd
@@ -360,6 +360,59 @@ def coefficient_table(
     return table
 
 
+_T = TypeVar("_T")
+
+
+class _Field(Generic[_T]):
+    """A typed, documented, read-only attribute reading one entry of a result field.
+
+    In a results class, ``loglik = _Field("fit", float, "Doc.")`` acts as a
+    ``property`` returning ``float(self.fit["loglik"])`` with that docstring (the
+    entry is the attribute's name unless ``key`` names another): ``help()`` lists
+    it among the data descriptors, type checkers see ``float``, and, having no
+    annotation, it is not a dataclass field.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        convert: Callable[[Any], _T],
+        doc: str,
+        *,
+        key: str | None = None,
+    ) -> None:
+        self.source, self.convert, self.key = source, convert, key
+        self.name = key or ""
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.key = self.key or name
+
+    def _read(self, obj: object) -> _T:
+        return self.convert(getattr(obj, self.source)[self.key])
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+    def __get__(self, obj: object | None, owner: type | None = None) -> _T | Self:
+        return self if obj is None else self._read(obj)
+
+    def __set__(self, obj: object, value: Any) -> NoReturn:
+        raise AttributeError(f"{type(obj).__name__}.{self.name} is read-only")
+
+
+class _Column(_Field[pd.Series]):
+    """A ``coefficients`` column as a Series named after the attribute."""
+
+    def __init__(self, column: str, doc: str) -> None:
+        super().__init__("coefficients", lambda series: series, doc, key=column)
+
+    def _read(self, obj: object) -> pd.Series:
+        return super()._read(obj).rename(self.name)
+
+
 class EstimatesMixin:
     """The one coefficient interface of estimator results.
 
@@ -385,25 +438,13 @@ class EstimatesMixin:
 
     coefficients: pd.DataFrame
 
-    @property
-    def params(self) -> pd.Series:
-        """Point estimates by parameter name."""
-        return self.coefficients["estimate"].rename("params")
-
-    @property
-    def std_errors(self) -> pd.Series:
-        """Standard errors by parameter name."""
-        return self.coefficients["std_error"].rename("std_errors")
-
-    @property
-    def tstats(self) -> pd.Series:
-        """Test statistics (t or z: estimate / standard error) by parameter name."""
-        return self.coefficients["statistic"].rename("tstats")
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Two-sided p-values by parameter name."""
-        return self.coefficients["p"].rename("pvalues")
+    params = _Column("estimate", "Point estimates by parameter name.")
+    std_errors = _Column("std_error", "Standard errors by parameter name.")
+    tstats = _Column(
+        "statistic",
+        "Test statistics (t or z: estimate / standard error) by parameter name.",
+    )
+    pvalues = _Column("p", "Two-sided p-values by parameter name.")
 
     @property
     def inference(self) -> dict[str, Any]:

@@ -102,3 +102,41 @@ def test_point_tables_resolve_to_cities():
     t = datasets.patent_transfers()
     assert (t["origin"] != t["destination"]).all() and (t["count"] > 0).all()
     assert sg.match_units(datasets.belts()["city"].unique().tolist(), level="city")
+
+
+def test_example_panel_is_a_labelled_balanced_panel():
+    df = datasets.example_panel(n_units=5, n_years=4, seed=3)
+    assert df.attrs["synthetic"] is True and "SYNTHETIC" in df.attrs["source"]
+    assert df.shape == (20, 12)
+    assert df[["unit", "year"]].values.tolist() == [
+        [u, y] for u in range(5) for y in range(2001, 2005)
+    ]
+    assert df.groupby("region")["unit"].nunique().to_dict() == {"east": 3, "west": 2}
+    assert (df[["labour", "energy", "gtfp", "gdp"]] > 0).all().all()
+    expected_gdp = df["labour"] ** 0.6 * df["energy"] ** 0.3 * df["gtfp"]
+    np.testing.assert_allclose(df["gdp"], expected_gdp, rtol=1e-12)
+    pd.testing.assert_frame_equal(df, datasets.example_panel(5, 4, seed=3))
+    assert not df["y"].equals(datasets.example_panel(5, 4, seed=4)["y"])
+
+
+def test_example_panel_recovers_its_data_generating_process():
+    df = datasets.example_panel(n_units=200, n_years=10, seed=1)
+    units = pd.get_dummies(df["unit"], dtype=float).to_numpy()
+    design = np.column_stack(
+        [df[["x1", "m", "x2"]], df["x1"] * df["z"], df["year"] - 2001, units]
+    )
+    coef = np.linalg.lstsq(design, df["y"].to_numpy(), rcond=None)[0]
+    np.testing.assert_allclose(coef[:5], [0.2, 0.5, -0.3, 0.25, 0.05], atol=0.03)
+    assert coef[:5].round(3).tolist() == [0.219, 0.506, -0.3, 0.265, 0.056]
+    total = np.linalg.lstsq(
+        np.column_stack([df[["x1", "x2"]], df["year"] - 2001, units]),
+        df["y"].to_numpy(),
+        rcond=None,
+    )[0]
+    assert total[:2].round(3).tolist() == [0.513, -0.298]  # 0.2 + 0.5·0.6 = 0.5
+
+
+@pytest.mark.parametrize("bad", [{"n_units": 0}, {"n_years": 2.5}, {"n_units": True}])
+def test_example_panel_refuses_bad_sizes(bad):
+    with pytest.raises(sg.DataError, match=next(iter(bad))):
+        datasets.example_panel(**bad)

@@ -249,7 +249,7 @@ def test_every_feature_is_coloured_by_its_mapclassify_class(values, k, scheme):
 
 def test_unordered_fisher_jenks_breaks_are_refused():
     values = [0.0, 2.9670347571216667e-46, 1.2019223650949193e-303, -1.0]
-    with pytest.raises(DataError, match="fisher_jenks.*no ordered class breaks"):
+    with pytest.raises(DataError, match=r"fisher_jenks.*no ordered class breaks"):
         maps.choropleth(_grid(values), "v", scheme="fisher_jenks", k=4)
 
 

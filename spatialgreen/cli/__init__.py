@@ -2,9 +2,11 @@
 
 Each subcommand lives in its own module ``spatialgreen/cli/cmd_<name>.py`` that
 defines ``add_parser(subparsers)``; the parser it adds sets ``handler`` to a function
-taking the parsed arguments and returning an exit code. Modules are discovered here,
-so adding a subcommand never touches this file. Heavy libraries are imported inside
-the handlers so that ``spatialgreen --help`` is instant.
+taking the parsed arguments and returning an exit code. Most modules build it with
+``_common.command(name, ..., arguments=_arguments, handler=_run)`` and the shared
+option builders of ``_common``. Modules are discovered here, so adding a subcommand
+never touches this file. Heavy libraries are imported inside the handlers so that
+``spatialgreen --help`` is instant.
 """
 
 from __future__ import annotations

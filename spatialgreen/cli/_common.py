@@ -4,23 +4,59 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
 
 __all__ = [
+    "add_choice",
     "add_command",
+    "add_flag",
     "add_input_args",
     "add_output_arg",
     "add_panel_args",
     "add_weights_args",
+    "command",
     "one_or_list",
+    "pick",
     "print_written",
+    "read_panel_args",
     "split_list",
     "weights_from_args",
     "write_outputs",
+    "write_results",
 ]
+
+
+def command(
+    name: str,
+    *,
+    help: str,
+    description: str,
+    example: str,
+    arguments: Callable[[argparse.ArgumentParser], None],
+    handler: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse._SubParsersAction], argparse.ArgumentParser]:
+    """The ``add_parser(subparsers)`` of the subcommand ``spatialgreen <name>``.
+
+    The parser is made by :func:`add_command` (``help``, ``description`` and the
+    worked ``example`` of ``--help``); ``arguments(parser)`` adds the command's
+    options and ``handler(args)`` runs it, returning the exit code. A command module
+    ends with ``add_parser = command("name", ..., arguments=..., handler=_run)``.
+    """
+
+    def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+        parser = add_command(
+            subparsers, name, help=help, description=description, example=example
+        )
+        arguments(parser)
+        parser.set_defaults(handler=handler)
+        return parser
+
+    add_parser.__doc__ = f"Register ``spatialgreen {name}``."
+    return add_parser
 
 
 def add_command(
@@ -46,6 +82,29 @@ def add_command(
         help="show the full traceback when the command fails",
     )
     return parser
+
+
+_FIRST: Any = object()
+
+
+def add_choice(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup,
+    flag: str,
+    choices: tuple[str, ...],
+    help: str | None = None,
+    *,
+    default: Any = _FIRST,
+) -> None:
+    """An option taking one of ``choices``; its default is the first unless given."""
+    first = choices[0] if default is _FIRST else default
+    parser.add_argument(flag, choices=choices, default=first, help=help)
+
+
+def add_flag(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, flag: str, help: str
+) -> None:
+    """An on/off switch (``store_true``)."""
+    parser.add_argument(flag, action="store_true", help=help)
 
 
 def split_list(text: str | None) -> list[str]:
@@ -77,9 +136,9 @@ def add_input_args(
 
 def add_output_arg(
     parser: argparse.ArgumentParser,
-    *,
     help: str,
     default: str | None = None,
+    *,
     short: bool = True,
 ) -> None:
     """``-o/--output`` (``--output`` if not ``short``); required without default."""
@@ -94,9 +153,17 @@ def print_written(paths: list[Path], *, prefix: str = "wrote ") -> None:
 
 
 def add_panel_args(
-    parser: argparse.ArgumentParser, *, time_required: bool = False
+    parser: argparse.ArgumentParser,
+    *,
+    time_required: bool = False,
+    column: str | None = None,
+    weights: bool = False,
 ) -> None:
-    """The input file and its key columns, common to panel commands."""
+    """The input file and its key columns, common to panel commands.
+
+    ``column`` (its help text) adds the required ``--column`` analysed; ``weights``
+    adds the options of :func:`add_weights_args`.
+    """
     add_input_args(parser)
     parser.add_argument("--unit", default="unit", help="unit column (default: unit)")
     parser.add_argument(
@@ -104,6 +171,28 @@ def add_panel_args(
         default=None if not time_required else "year",
         required=False,
         help="time column (default: %(default)s)",
+    )
+    if column is not None:
+        parser.add_argument("--column", required=True, help=column)
+    if weights:
+        add_weights_args(parser)
+
+
+def pick(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The options ``names`` of ``args`` as keyword arguments of an API call."""
+    return {name: getattr(args, name) for name in names}
+
+
+def read_panel_args(args: argparse.Namespace, *columns: str) -> Any:
+    """The panel named by :func:`add_panel_args` options, read and validated.
+
+    ``path``, ``--sheet``, ``--unit`` and ``--time`` go to
+    :func:`spatialgreen.panel.read_panel`, which also checks that ``columns`` exist.
+    """
+    from ..panel import read_panel
+
+    return read_panel(
+        args.path, unit=args.unit, time=args.time, columns=columns, sheet=args.sheet
     )
 
 
@@ -150,6 +239,14 @@ def weights_from_args(args: argparse.Namespace, units: list) -> Any:
     if args.weights_file:
         return read_weights(args.weights_file)
     return weights_for_units(args.level, units, kind=args.weights, islands=args.islands)
+
+
+def write_results(
+    results: object, output: str, *, stem: str, prefix: str = "wrote "
+) -> int:
+    """Write ``results`` with :func:`write_outputs`, list the files; exit code 0."""
+    print_written(write_outputs(results, output, stem=stem), prefix=prefix)
+    return 0
 
 
 def write_outputs(results: object, output: str, *, stem: str) -> list[Path]:

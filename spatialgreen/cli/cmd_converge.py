@@ -6,77 +6,37 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ._common import (
-    add_command,
-    add_output_arg,
-    add_panel_args,
-    print_written,
-    split_list,
-)
+from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
 
 __all__ = ["ANALYSES", "add_parser"]
 
 ANALYSES = ("sigma", "beta", "spatial", "club", "theil", "dagum", "kde", "markov")
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen converge``."""
-    parser = add_command(
-        subparsers,
-        "converge",
-        help="sigma/beta/spatial-beta/club convergence, Theil and Dagum Gini",
-        description=(
-            "Convergence and inequality of one variable across units: sigma "
-            "(CV and sd of logs by year), beta (cross-section OLS or two-way FE panel, "
-            "with speed and half-life), spatial beta (needs --weights), Phillips-Sul "
-            "clubs, Theil and Dagum Gini decompositions by --group, kernel densities "
-            "and Markov transition matrices. Choose with --what."
-        ),
-        example=(
-            "spatialgreen converge provinces.csv --unit province --time year "
-            "--column gtfp --what sigma,beta,dagum --group region --output conv.xlsx"
-        ),
-    )
-    add_panel_args(parser, time_required=True)
-    parser.add_argument("--column", required=True, help="variable to analyse")
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen converge``."""
+    add_panel_args(parser, time_required=True, column="variable to analyse")
     parser.add_argument(
         "--what",
         default="sigma,beta",
         help=f"comma-separated, among {', '.join(ANALYSES)} (default: sigma,beta)",
     )
-    parser.add_argument(
-        "--group", default=None, help="region column (Theil, Dagum, sigma)"
-    )
-    parser.add_argument(
-        "--start", type=float, default=None, help="first period for beta"
-    )
-    parser.add_argument("--end", type=float, default=None, help="last period for beta")
-    parser.add_argument(
-        "--controls", default=None, help="comma-separated controls for beta"
-    )
-    parser.add_argument(
-        "--panel",
-        action="store_true",
-        help="panel (two-way FE) instead of cross-section",
-    )
-    parser.add_argument("--robust", action="store_true", help="HC1 SEs (cross-section)")
+    parser.add_argument("--group", help="region column (Theil, Dagum, sigma)")
+    parser.add_argument("--start", type=float, help="first period for beta")
+    parser.add_argument("--end", type=float, help="last period for beta")
+    parser.add_argument("--controls", help="comma-separated controls for beta")
+    add_flag(parser, "--panel", "panel (two-way FE) instead of cross-section")
+    add_flag(parser, "--robust", "HC1 SEs (cross-section)")
     parser.add_argument("--ddof", type=int, default=0, help="sd degrees of freedom (0)")
     parser.add_argument(
         "--weights",
-        default=None,
         help="spatial weights file (.gal, .gwt or .csv edge list) for spatial",
     )
-    parser.add_argument(
-        "--model", choices=("sem", "sar", "sdm"), default="sem", help="spatial model"
-    )
+    add_choice(parser, "--model", ("sem", "sar", "sdm"), "spatial model")
     parser.add_argument("--classes", type=int, default=4, help="Markov classes (4)")
     add_output_arg(
-        parser,
-        default="convergence.xlsx",
-        help="output .xlsx or folder of CSVs",
-        short=False,
+        parser, "output .xlsx or folder of CSVs", "convergence.xlsx", short=False
     )
-    parser.set_defaults(handler=_run)
 
 
 def _period(value: float | None, periods: tuple) -> object:
@@ -92,8 +52,9 @@ def _period(value: float | None, periods: tuple) -> object:
 
 def _run(args: argparse.Namespace) -> int:
     from ..errors import DataError
-    from ..panel import read_panel, validate_panel
+    from ..panel import validate_panel
     from ..report import write_named_tables
+    from ._common import print_written, read_panel_args, split_list
 
     what = split_list(args.what)
     unknown = [w for w in what if w not in ANALYSES]
@@ -101,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         raise DataError(
             f"unknown analyses {unknown}; choose among {', '.join(ANALYSES)}"
         )
-    data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
+    data = read_panel_args(args)
     periods = validate_panel(data, unit=args.unit, time=args.time).periods
     args.start_period = _period(args.start, periods)
     args.end_period = _period(args.end, periods)
@@ -134,6 +95,8 @@ def _beta(data: Any, args: argparse.Namespace) -> dict:
 
 def _beta_options(args: argparse.Namespace) -> dict[str, Any]:
     """The options beta and spatial beta share."""
+    from ._common import split_list
+
     return {
         "unit": args.unit,
         "time": args.time,
@@ -213,3 +176,22 @@ _ANALYSE: dict[str, Callable[[Any, argparse.Namespace], dict]] = {
     "kde": _kde,
     "markov": _markov,
 }
+
+
+add_parser = command(
+    "converge",
+    help="sigma/beta/spatial-beta/club convergence, Theil and Dagum Gini",
+    description=(
+        "Convergence and inequality of one variable across units: sigma "
+        "(CV and sd of logs by year), beta (cross-section OLS or two-way FE panel, "
+        "with speed and half-life), spatial beta (needs --weights), Phillips-Sul "
+        "clubs, Theil and Dagum Gini decompositions by --group, kernel densities "
+        "and Markov transition matrices. Choose with --what."
+    ),
+    example=(
+        "spatialgreen converge provinces.csv --unit province --time year "
+        "--column gtfp --what sigma,beta,dagum --group region --output conv.xlsx"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

@@ -4,98 +4,62 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import (
-    add_command,
-    add_output_arg,
-    add_panel_args,
-    print_written,
-    split_list,
-)
+from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
 
 __all__ = ["add_parser"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen decouple``."""
-    parser = add_command(
-        subparsers,
-        "decouple",
-        help="Tapio decoupling states, refined scores and catch-up decoupling",
-        description=(
-            "Tapio (2005) decoupling elasticity between a driver (e.g. per-capita GDP) "
-            "and an indicator, year on year or over periods, with the eight states, "
-            "better/worse and the refined 0.2-bin score. With --pollutants the "
-            "indicator is environmental productivity (output per composite pollution "
-            "index, pollutants rescaled to 50-100). --catch-up adds catch-up "
-            "decoupling types A-D against the model unit of each Chenery stage."
-        ),
-        example=(
-            "spatialgreen decouple cities.csv --unit city --time year --driver gdp_pc "
-            "--pollutants wastewater,so2,solid --kind benefit "
-            "--periods 2005-2010,2011-2016 --catch-up --output decoupling.xlsx"
-        ),
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen decouple``."""
     add_panel_args(parser, time_required=True)
     parser.add_argument("--driver", required=True, help="driver column (e.g. gdp_pc)")
     parser.add_argument(
         "--indicator",
-        default=None,
         help="indicator column (default with --pollutants: env_productivity)",
     )
     parser.add_argument(
         "--pollutants",
-        default=None,
         help="comma-separated pollutant columns: compute environmental productivity",
     )
     parser.add_argument(
         "--productivity-output",
-        default=None,
         help="output column for environmental productivity (default: the driver)",
     )
-    parser.add_argument(
-        "--entropy", action="store_true", help="entropy weights for the pollutants"
-    )
-    parser.add_argument(
+    add_flag(parser, "--entropy", "entropy weights for the pollutants")
+    add_choice(
+        parser,
         "--kind",
-        choices=("pressure", "benefit"),
+        ("pressure", "benefit"),
+        "indicator convention (default: benefit with --pollutants, else pressure)",
         default=None,
-        help="indicator convention (default: benefit with --pollutants, else pressure)",
     )
     parser.add_argument(
         "--periods",
-        default=None,
         help="comma-separated periods like 2005-2010,2011-2016 (default: year on year)",
     )
     parser.add_argument(
         "--band", default="0.8,1.2", help="coupling band low,high (default: 0.8,1.2)"
     )
+    add_flag(parser, "--open-band", "exclude the band ends from coupling")
+    add_flag(parser, "--catch-up", "also compute catch-up decoupling")
     parser.add_argument(
-        "--open-band", action="store_true", help="exclude the band ends from coupling"
-    )
-    parser.add_argument(
-        "--catch-up", action="store_true", help="also compute catch-up decoupling"
-    )
-    parser.add_argument(
-        "--stage-column",
-        default=None,
-        help="group column for catch-up instead of Chenery stages",
+        "--stage-column", help="group column for catch-up instead of Chenery stages"
     )
     add_output_arg(
         parser,
-        default="decoupling.xlsx",
-        help="output .xlsx (one sheet per table) or folder of CSVs",
+        "output .xlsx (one sheet per table) or folder of CSVs",
+        "decoupling.xlsx",
         short=False,
     )
-    parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from ..decoupling import catch_up, environmental_productivity, tapio
     from ..errors import DataError
-    from ..panel import read_panel
     from ..report import write_named_tables
+    from ._common import print_written, read_panel_args, split_list
 
-    data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
+    data = read_panel_args(args)
     tables = {}
     indicator = args.indicator
     pollutants = split_list(args.pollutants)
@@ -142,3 +106,24 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{len(states)} decoupling rows; states: {counts}")
     print_written(paths)
     return 0
+
+
+add_parser = command(
+    "decouple",
+    help="Tapio decoupling states, refined scores and catch-up decoupling",
+    description=(
+        "Tapio (2005) decoupling elasticity between a driver (e.g. per-capita GDP) "
+        "and an indicator, year on year or over periods, with the eight states, "
+        "better/worse and the refined 0.2-bin score. With --pollutants the "
+        "indicator is environmental productivity (output per composite pollution "
+        "index, pollutants rescaled to 50-100). --catch-up adds catch-up "
+        "decoupling types A-D against the model unit of each Chenery stage."
+    ),
+    example=(
+        "spatialgreen decouple cities.csv --unit city --time year --driver gdp_pc "
+        "--pollutants wastewater,so2,solid --kind benefit "
+        "--periods 2005-2010,2011-2016 --catch-up --output decoupling.xlsx"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 
-from ._common import add_command, add_output_arg
+from ..report import RECIPES, find_recipe_dir, load_recipe
+from ._common import add_flag, add_output_arg, command
 
+# RECIPES, find_recipe_dir and load_recipe live in spatialgreen.report (the recipe
+# runner); they are re-exported here for the import paths that predate the move.
 __all__ = ["RECIPES", "add_parser", "find_recipe_dir", "load_recipe"]
-
-RECIPES = (
-    "yangtze_industrial_gtfp",
-    "nqpf_gtfp_provinces",
-    "yrd_decoupling_catchup",
-    "resource_city_ecoefficiency",
-    "clusters_and_green_flows",
-)
 
 _NOTE = (
     "All numbers come from spatialgreen's SYNTHETIC demo data (seeded, documented "
@@ -27,58 +20,16 @@ _NOTE = (
 )
 
 
-def find_recipe_dir() -> Path:
-    """The recipes folder: inside the installed wheel, or the tree's ``recipes/``."""
-    package = Path(__file__).resolve().parents[1]
-    for candidate in (package / "_recipes", package.parent / "recipes"):
-        if (candidate / f"{RECIPES[0]}.py").exists():
-            return candidate
-    raise FileNotFoundError(
-        f"recipe scripts not found next to the package ({package}); "
-        "reinstall spatialgreen"
-    )
-
-
-def load_recipe(name: str) -> ModuleType:
-    """Import one recipe script as a module."""
-    path = find_recipe_dir() / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"spatialgreen_recipe_{name}", path)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"cannot load recipe {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen demo``."""
-    parser = add_command(
-        subparsers,
-        "demo",
-        help="run the five reference studies on the embedded demo data",
-        description=(
-            "Run the reference-study recipes on the embedded SYNTHETIC demo data and "
-            "write their tables (CSV/XLSX), figures (PNG) and web maps (HTML) "
-            "under the "
-            "output folder, with an index.html gallery linking them."
-        ),
-        example="spatialgreen demo --recipe yrd_decoupling_catchup --output maps",
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen demo``."""
     parser.add_argument(
         "--recipe",
         choices=RECIPES,
         action="append",
         help="run only this recipe (repeatable; default: all five)",
     )
-    add_output_arg(
-        parser, default="maps", help="output folder (default: maps)", short=False
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="reduced data and repetitions (for smoke tests)",
-    )
-    parser.set_defaults(handler=_run)
+    add_output_arg(parser, "output folder (default: maps)", "maps", short=False)
+    add_flag(parser, "--quick", "reduced data and repetitions (for smoke tests)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -103,3 +54,18 @@ def _run(args: argparse.Namespace) -> int:
     n = sum(len(r.artifacts) for r in reports)
     print(f"wrote {n} tables, figures and maps; open {index.resolve()}")
     return 0
+
+
+add_parser = command(
+    "demo",
+    help="run the five reference studies on the embedded demo data",
+    description=(
+        "Run the reference-study recipes on the embedded SYNTHETIC demo data and "
+        "write their tables (CSV/XLSX), figures (PNG) and web maps (HTML) "
+        "under the "
+        "output folder, with an index.html gallery linking them."
+    ),
+    example="spatialgreen demo --recipe yrd_decoupling_catchup --output maps",
+    arguments=_arguments,
+    handler=_run,
+)

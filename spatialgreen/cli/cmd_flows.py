@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import (
-    add_command,
-    add_input_args,
-    add_output_arg,
-    one_or_list,
-    print_written,
-    split_list,
-    write_outputs,
-)
+from ._common import add_choice, add_flag, add_input_args, add_output_arg, command
 
 __all__ = ["add_parser"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen flows``."""
-    parser = add_command(
-        subparsers,
-        "flows",
-        help="technology-transfer flow tables, networks and integration indices",
-        description=(
-            "Read transfer records (origin city, destination city, year, count, "
-            "optional IPC codes), optionally keep green patents only (WIPO IPC Green "
-            "Inventory classes), and write flows by period, flows within/into/out of "
-            "a region, flows between groups, network measures per city, core cities, "
-            "integration indices (overall, supply, sales) and flow-map lines."
-        ),
-        example=(
-            "spatialgreen flows transfers.csv --ipc ipc --green-only --region yrd26 "
-            "--group 'Beijing-Tianjin=北京,天津' --periods 5 -o results/"
-        ),
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen flows``."""
     add_input_args(parser, help="transfer records (.csv, .xlsx, .parquet)")
     parser.add_argument(
         "--origin", default="origin", help="origin column (default: origin)"
@@ -46,16 +22,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--count", default="count", help="count column (default: count)"
     )
-    parser.add_argument(
-        "--ipc", default=None, help="column of IPC codes (';'-separated)"
-    )
-    parser.add_argument(
-        "--green-only", action="store_true", help="keep green-patent records only"
-    )
-    parser.add_argument("--green-ipc", default=None, help="CSV with an 'ipc' column")
+    parser.add_argument("--ipc", help="column of IPC codes (';'-separated)")
+    add_flag(parser, "--green-only", "keep green-patent records only")
+    parser.add_argument("--green-ipc", help="CSV with an 'ipc' column")
     parser.add_argument(
         "--region",
-        default=None,
         help="focal region: a grouping (yrd26, jjj, prd, yreb) or a list of cities",
     )
     parser.add_argument("--region-name", default="region", help="label of the region")
@@ -67,36 +38,31 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="group outside cities under a label (repeatable); others by province",
     )
     parser.add_argument(
-        "--periods",
-        type=int,
-        default=None,
-        help="years per period (default: every year)",
+        "--periods", type=int, help="years per period (default: every year)"
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--self-transfers",
-        choices=("drop", "raise"),
-        default="drop",
-        help="records from a city to itself: drop with a warning (default) or fail",
+        ("drop", "raise"),
+        "records from a city to itself: drop with a warning (default) or fail",
     )
     parser.add_argument(
         "--core-share", type=float, default=0.5, help="core cities' share"
     )
-    parser.add_argument(
+    add_flag(
+        parser,
         "--no-centralities",
-        action="store_true",
-        help="skip betweenness, eigenvector and PageRank (faster)",
+        "skip betweenness, eigenvector and PageRank (faster)",
     )
     parser.add_argument("--places", help="gazetteer CSV: name,adcode,lon,lat")
     add_output_arg(
-        parser,
-        default="flows",
-        help="output folder, or a .xlsx/.csv file (default: flows/)",
+        parser, "output folder, or a .xlsx/.csv file (default: flows/)", "flows"
     )
-    parser.set_defaults(handler=_run)
 
 
 def _groups(specs: list[str]) -> dict[str, str]:
     from ..errors import DataError
+    from ._common import split_list
 
     groups: dict[str, str] = {}
     for spec in specs:
@@ -111,22 +77,16 @@ def _groups(specs: list[str]) -> dict[str, str]:
 def _run(args: argparse.Namespace) -> int:
     from .._io import read_table
     from ..flows.transfer import transfer_flows
+    from ._common import one_or_list, pick, print_written, write_outputs
 
+    columns = pick(args, "origin", "destination", "time", "count", "ipc")
     result = transfer_flows(
         read_table(args.path, sheet=args.sheet),
-        origin=args.origin,
-        destination=args.destination,
-        time=args.time,
-        count=args.count,
-        ipc=args.ipc,
-        green_only=args.green_only,
-        green_ipc=args.green_ipc,
+        **columns,
+        **pick(args, "green_only", "green_ipc", "region_name", "periods"),
+        **pick(args, "self_transfers", "core_share"),
         region=one_or_list(args.region),
-        region_name=args.region_name,
         groups=_groups(args.group) or None,
-        periods=args.periods,
-        self_transfers=args.self_transfers,
-        core_share=args.core_share,
         places=read_table(args.places) if args.places else None,
         centralities=not args.no_centralities,
     )
@@ -139,3 +99,22 @@ def _run(args: argparse.Namespace) -> int:
         )
     print_written(written)
     return 0
+
+
+add_parser = command(
+    "flows",
+    help="technology-transfer flow tables, networks and integration indices",
+    description=(
+        "Read transfer records (origin city, destination city, year, count, "
+        "optional IPC codes), optionally keep green patents only (WIPO IPC Green "
+        "Inventory classes), and write flows by period, flows within/into/out of "
+        "a region, flows between groups, network measures per city, core cities, "
+        "integration indices (overall, supply, sales) and flow-map lines."
+    ),
+    example=(
+        "spatialgreen flows transfers.csv --ipc ipc --green-only --region yrd26 "
+        "--group 'Beijing-Tianjin=北京,天津' --periods 5 -o results/"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

@@ -4,54 +4,31 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import (
-    add_command,
-    add_output_arg,
-    add_panel_args,
-    print_written,
-    split_list,
-    write_outputs,
-)
+from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
 
 __all__ = ["add_parser"]
 
 _ORIENTATIONS = ("non", "input", "output", "directional")
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen gtfp``."""
-    parser = add_command(
-        subparsers,
-        "gtfp",
-        help="efficiency scores and green TFP indices (DEA, SBM, EBM, DDF; ML, GML)",
-        description=(
-            "Frontier efficiency with undesirable outputs: radial DEA, SBM (Tone), "
-            "EBM (Tone & Tsutsui) or directional distance function, optionally with "
-            "super-efficiency; with --index, the Malmquist, Malmquist-Luenberger or "
-            "global ML productivity index with its EC/TC decomposition and a "
-            "cumulative (chain-linked) level."
-        ),
-        example=(
-            "spatialgreen gtfp provinces.csv --unit province --time year "
-            "--inputs labor,capital,energy --outputs gdp --bad-outputs so2,cod "
-            "--model ebm --super --index gml -o gtfp.xlsx"
-        ),
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen gtfp``."""
     add_panel_args(parser)
     parser.add_argument("--inputs", required=True, help="comma-separated input columns")
     parser.add_argument("--outputs", required=True, help="comma-separated good outputs")
     parser.add_argument("--bad-outputs", default="", help="comma-separated bad outputs")
-    parser.add_argument(
+    add_choice(
+        parser,
         "--model",
-        choices=("dea", "sbm", "ebm", "ddf"),
+        ("dea", "sbm", "ebm", "ddf"),
+        "distance function (default: sbm)",
         default="sbm",
-        help="distance function (default: sbm)",
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--rts",
-        choices=("crs", "vrs", "nirs", "ndrs"),
-        default="crs",
-        help="returns to scale (default: crs)",
+        ("crs", "vrs", "nirs", "ndrs"),
+        "returns to scale (default: crs)",
     )
     parser.add_argument(
         "--orientation",
@@ -59,51 +36,49 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="default: input (dea), non (sbm, ebm), directional (ddf)",
     )
-    parser.add_argument(
+    add_choice(
+        parser,
         "--technology",
-        choices=("contemporaneous", "sequential", "window", "global"),
-        default="contemporaneous",
-        help="reference technology (default: contemporaneous)",
+        ("contemporaneous", "sequential", "window", "global"),
+        "reference technology (default: contemporaneous)",
     )
-    parser.add_argument("--window", type=int, default=None, help="window width")
-    parser.add_argument(
+    parser.add_argument("--window", type=int, help="window width")
+    add_choice(
+        parser,
         "--index",
-        choices=("malmquist", "ml", "gml"),
+        ("malmquist", "ml", "gml"),
+        "compute a productivity index (needs --time)",
         default=None,
-        help="compute a productivity index (needs --time)",
     )
-    parser.add_argument("--super", action="store_true", help="super-efficiency scores")
-    parser.add_argument(
+    add_flag(parser, "--super", "super-efficiency scores")
+    add_choice(
+        parser,
         "--on-infeasible",
-        choices=("nan", "one_base"),
-        default="nan",
-        help="infeasible mixed-period LPs in ML (default: nan)",
+        ("nan", "one_base"),
+        "infeasible mixed-period LPs in ML (default: nan)",
     )
     parser.add_argument(
         "--n-jobs", type=int, default=1, help="worker processes (default 1)"
     )
-    parser.add_argument(
-        "--no-progress", action="store_true", help="hide the progress bar"
-    )
+    add_flag(parser, "--no-progress", "hide the progress bar")
     add_output_arg(
         parser,
-        default="gtfp.xlsx",
-        help="output .xlsx (all tables), .csv (main table) or folder of CSVs",
+        "output .xlsx (all tables), .csv (main table) or folder of CSVs",
+        "gtfp.xlsx",
     )
-    parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     from .. import efficiency
     from ..errors import ModelError
-    from ..panel import read_panel
+    from ._common import read_panel_args, split_list, write_results
 
     if args.on_infeasible != "nan" and args.index not in ("ml", "malmquist"):
         raise ModelError(
             "--on-infeasible applies only to --index ml or malmquist (mixed-period "
             "LPs); it would be ignored here"
         )
-    data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
+    data = read_panel_args(args)
     orientation = args.orientation or {"dea": "input", "ddf": "directional"}.get(
         args.model, "non"
     )
@@ -138,6 +113,24 @@ def _run(args: argparse.Namespace) -> int:
         model = getattr(efficiency, args.model)
         results = model(data, time=args.time, technology=args.technology, **common)
         stem = args.model
-    written = write_outputs(results, args.output, stem=stem)
-    print_written(written, prefix="")
-    return 0
+    return write_results(results, args.output, stem=stem, prefix="")
+
+
+add_parser = command(
+    "gtfp",
+    help="efficiency scores and green TFP indices (DEA, SBM, EBM, DDF; ML, GML)",
+    description=(
+        "Frontier efficiency with undesirable outputs: radial DEA, SBM (Tone), "
+        "EBM (Tone & Tsutsui) or directional distance function, optionally with "
+        "super-efficiency; with --index, the Malmquist, Malmquist-Luenberger or "
+        "global ML productivity index with its EC/TC decomposition and a "
+        "cumulative (chain-linked) level."
+    ),
+    example=(
+        "spatialgreen gtfp provinces.csv --unit province --time year "
+        "--inputs labor,capital,energy --outputs gdp --bad-outputs so2,cod "
+        "--model ebm --super --index gml -o gtfp.xlsx"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import (
-    add_command,
-    add_output_arg,
-    print_written,
-    split_list,
-    write_outputs,
-)
+from ._common import add_choice, add_flag, add_output_arg, command
 
 __all__ = ["add_parser"]
 
@@ -18,25 +12,8 @@ _CLUSTER_COLUMNS = ("name", "programme", "city", "industry")
 _BELT_COLUMNS = ("name", "city", "county", "industry")
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen match-clusters``."""
-    parser = add_command(
-        subparsers,
-        "match-clusters",
-        help="match industrial clusters with online belts by city and industry",
-        description=(
-            "Resolve the cities of national industrial clusters and online industrial "
-            "belts (counties roll up to their prefecture), map their industry texts to "
-            "GB/T 4754-2017 divisions, pair clusters and belts in the same city (or "
-            "within --within-km), classify each pair as identical, similar or "
-            "unrelated, and write the pairs, the study's shares (overall, by programme "
-            "and by region), per-cluster match lists and map layers."
-        ),
-        example=(
-            "spatialgreen match-clusters clusters.csv belts.csv --within-km 50 "
-            "--spatial province -o results/"
-        ),
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen match-clusters``."""
     parser.add_argument("clusters", help="clusters table (.csv, .xlsx, .parquet)")
     parser.add_argument("belts", help="online belts table (.csv, .xlsx, .parquet)")
     parser.add_argument(
@@ -53,36 +30,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--within-km",
         type=float,
-        default=None,
         help="co-locate within this distance between city centroids "
         "(default: same city only)",
     )
-    parser.add_argument(
+    add_flag(
+        parser,
         "--no-section-similar",
-        action="store_true",
-        help="count only related divisions (not the whole GB/T section) as similar",
+        "count only related divisions (not the whole GB/T section) as similar",
     )
+    parser.add_argument("--places", help="gazetteer CSV: name,adcode,lon,lat[,region]")
     parser.add_argument(
         "--keywords", help="CSV of keyword,division replacing the shipped one"
     )
     parser.add_argument("--related", help="CSV of division_a,division_b related pairs")
-    parser.add_argument("--places", help="gazetteer CSV: name,adcode,lon,lat[,region]")
-    parser.add_argument(
+    add_choice(
+        parser,
         "--spatial",
-        choices=("province", "city"),
+        ("province", "city"),
+        "also write counts, rates and Moran's I per province or city",
         default=None,
-        help="also write counts, rates and Moran's I per province or city",
     )
     add_output_arg(
         parser,
-        default="clusters",
-        help="output folder, or a .xlsx/.csv file (default: clusters/)",
+        "output folder, or a .xlsx/.csv file (default: clusters/)",
+        "clusters",
     )
-    parser.set_defaults(handler=_run)
 
 
 def _columns(text: str, expected: tuple[str, ...], option: str) -> list[str]:
     from ..errors import DataError
+    from ._common import split_list
 
     names = split_list(text)
     if len(names) != len(expected):
@@ -96,6 +73,7 @@ def _columns(text: str, expected: tuple[str, ...], option: str) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     from .._io import read_table
     from ..clusters.matching import match_clusters
+    from ._common import print_written, write_outputs
 
     name, programme, city, industry = _columns(
         args.cluster_columns, _CLUSTER_COLUMNS, "--cluster-columns"
@@ -142,3 +120,23 @@ def _sibling(output: str, tag: str) -> str:
     if out.suffix.lower() in (".xlsx", ".csv"):
         return str(out.with_name(f"{out.stem}_{tag}{out.suffix}"))
     return str(out)
+
+
+add_parser = command(
+    "match-clusters",
+    help="match industrial clusters with online belts by city and industry",
+    description=(
+        "Resolve the cities of national industrial clusters and online industrial "
+        "belts (counties roll up to their prefecture), map their industry texts to "
+        "GB/T 4754-2017 divisions, pair clusters and belts in the same city (or "
+        "within --within-km), classify each pair as identical, similar or "
+        "unrelated, and write the pairs, the study's shares (overall, by programme "
+        "and by region), per-cluster match lists and map layers."
+    ),
+    example=(
+        "spatialgreen match-clusters clusters.csv belts.csv --within-km 50 "
+        "--spatial province -o results/"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

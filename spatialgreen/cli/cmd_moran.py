@@ -4,80 +4,38 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import (
-    add_command,
-    add_output_arg,
-    add_panel_args,
-    add_weights_args,
-    print_written,
-    weights_from_args,
-)
+from ._common import add_choice, add_output_arg, add_panel_args, command
 
 __all__ = ["add_parser"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen moran``."""
-    parser = add_command(
-        subparsers,
-        "moran",
-        help="Moran's I (Geary's C, Getis-Ord G) of a variable for every year",
-        description=(
-            "Global spatial autocorrelation of one column of a panel for every year, "
-            "with analytical z-values and seeded permutation p-values (esda); "
-            "optionally the local Moran (LISA) clusters per unit and year. Weights "
-            "come from a GAL/GWT/CSV file or are built from the shipped boundaries "
-            "(unit ids must then be adcodes)."
-        ),
-        example=(
-            "spatialgreen moran panel.csv --column gtfp --unit adcode --time year "
-            "--weights queen --level province --islands nearest -o moran.csv "
-            "--lisa lisa.csv"
-        ),
-    )
-    add_panel_args(parser, time_required=True)
-    parser.add_argument("--column", required=True, help="variable to test")
-    parser.add_argument(
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen moran``."""
+    add_panel_args(parser, time_required=True, column="variable to test", weights=True)
+    add_choice(
+        parser,
         "--statistic",
-        choices=("moran", "geary", "g"),
-        default="moran",
-        help="global statistic (default: moran)",
+        ("moran", "geary", "g"),
+        "global statistic (default: moran)",
     )
     parser.add_argument("--permutations", type=int, default=999)
     parser.add_argument("--seed", type=int, default=0)
-    add_output_arg(parser, default="moran.csv", help="output table: .csv or .xlsx")
+    add_output_arg(parser, "output table: .csv or .xlsx", "moran.csv")
     parser.add_argument(
-        "--lisa",
-        default=None,
-        help="also write local Moran clusters to this .csv/.xlsx",
+        "--lisa", help="also write local Moran clusters to this .csv/.xlsx"
     )
     parser.add_argument("--alpha", type=float, default=0.05)
-    parser.add_argument("--adjust", choices=("fdr", "bonferroni"), default=None)
-    add_weights_args(parser)
-    parser.set_defaults(handler=_run)
+    add_choice(parser, "--adjust", ("fdr", "bonferroni"), default=None)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .._io import register_input, write_table
-    from ..panel import read_panel
+    from .._io import write_table
     from ..spatial import autocorrelation as ac
+    from ._common import pick, print_written, read_panel_args, weights_from_args
 
-    register_input(args.path)
-    data = read_panel(
-        args.path,
-        unit=args.unit,
-        time=args.time,
-        columns=[args.column],
-        sheet=args.sheet,
-    )
+    data = read_panel_args(args, args.column)
     w = weights_from_args(args, list(dict.fromkeys(data[args.unit])))
-    common = {
-        "w": w,
-        "unit": args.unit,
-        "time": args.time,
-        "permutations": args.permutations,
-        "seed": args.seed,
-    }
+    common = {"w": w, **pick(args, "unit", "time", "permutations", "seed")}
     if args.statistic == "moran":
         table = ac.moran_by_year(data, args.column, transform=args.transform, **common)
     elif args.statistic == "geary":
@@ -98,3 +56,23 @@ def _run(args: argparse.Namespace) -> int:
     print(table.to_string(index=False))
     print_written(written)
     return 0
+
+
+add_parser = command(
+    "moran",
+    help="Moran's I (Geary's C, Getis-Ord G) of a variable for every year",
+    description=(
+        "Global spatial autocorrelation of one column of a panel for every year, "
+        "with analytical z-values and seeded permutation p-values (esda); "
+        "optionally the local Moran (LISA) clusters per unit and year. Weights "
+        "come from a GAL/GWT/CSV file or are built from the shipped boundaries "
+        "(unit ids must then be adcodes)."
+    ),
+    example=(
+        "spatialgreen moran panel.csv --column gtfp --unit adcode --time year "
+        "--weights queen --level province --islands nearest -o moran.csv "
+        "--lisa lisa.csv"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

@@ -5,47 +5,29 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import add_command, print_written
+from ._common import add_flag, command
 
 __all__ = ["add_parser"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen regress``."""
-    parser = add_command(
-        subparsers,
-        "regress",
-        help="panel fixed-effects models from a TOML spec -> regression tables",
-        description=(
-            "Read a TOML specification ([data], optional [defaults], [[models]], "
-            "[output]; see spatialgreen.econometrics.spec), estimate every model with "
-            "two-way fixed effects (mediation and moderation designs too) and write a "
-            "journal-style table as CSV, XLSX, LaTeX and/or HTML. The file is data: "
-            "nothing in it is executed; an unknown key or a wrong type is an error "
-            "naming it (e.g. models[1].effects)."
-        ),
-        example="spatialgreen regress table3.toml --formats csv,tex",
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen regress``."""
     parser.add_argument("spec", help="TOML specification file")
     parser.add_argument(
-        "--output",
-        default=None,
-        help="output stem overriding [output].path (e.g. results/table3)",
+        "--output", help="output stem overriding [output].path (e.g. results/table3)"
     )
     parser.add_argument(
         "--formats",
-        default=None,
         help="comma-separated formats overriding [output].formats: csv,xlsx,tex,html",
     )
-    parser.add_argument("--quiet", action="store_true", help="do not print the table")
-    parser.set_defaults(handler=_run)
+    add_flag(parser, "--quiet", "do not print the table")
 
 
 def _run(args: argparse.Namespace) -> int:
     import dataclasses
 
     from ..econometrics.spec import SpecError, load_spec, run_spec, write_spec_outputs
-    from ._common import split_list
+    from ._common import print_written, split_list
 
     spec = load_spec(args.spec)
     output = spec.output
@@ -65,3 +47,20 @@ def _run(args: argparse.Namespace) -> int:
         print(table)
     print_written(write_spec_outputs(spec, table))
     return 0
+
+
+add_parser = command(
+    "regress",
+    help="panel fixed-effects models from a TOML spec -> regression tables",
+    description=(
+        "Read a TOML specification ([data], optional [defaults], [[models]], "
+        "[output]; see spatialgreen.econometrics.spec), estimate every model with "
+        "two-way fixed effects (mediation and moderation designs too) and write a "
+        "journal-style table as CSV, XLSX, LaTeX and/or HTML. The file is data: "
+        "nothing in it is executed; an unknown key or a wrong type is an error "
+        "naming it (e.g. models[1].effects)."
+    ),
+    example="spatialgreen regress table3.toml --formats csv,tex",
+    arguments=_arguments,
+    handler=_run,
+)

@@ -4,75 +4,41 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import (
-    add_command,
-    add_input_args,
-    add_output_arg,
-    print_written,
-    split_list,
-    write_outputs,
-)
+from ._common import add_choice, add_flag, add_input_args, add_output_arg, command
 
 __all__ = ["add_parser"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen sfa``."""
-    parser = add_command(
-        subparsers,
-        "sfa",
-        help="stochastic frontier: cross-section, Battese-Coelli 1992 and 1995",
-        description=(
-            "Estimate a stochastic production (or --cost) frontier by maximum "
-            "likelihood, in FRONTIER 4.1's parameterisation (beta, sigma2, gamma, mu, "
-            "eta, delta), with unit-by-period efficiency (te_bc = E[exp(-u)|e] as "
-            "FRONTIER prints, te_jlms = exp(-E[u|e])) and the one-sided LR test of no "
-            "inefficiency with Kodde-Palm critical values. Data in levels are logged "
-            "unless --no-log."
-        ),
-        example=(
-            "spatialgreen sfa provinces.csv --y gdp --x labor,capital,energy "
-            "--model bc92 --unit province --time year --output sfa.xlsx"
-        ),
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen sfa``."""
     add_input_args(parser)
-    parser.add_argument("--unit", default=None, help="unit column (bc92: required)")
-    parser.add_argument("--time", default=None, help="time column (bc92: required)")
+    parser.add_argument("--unit", help="unit column (bc92: required)")
+    parser.add_argument("--time", help="time column (bc92: required)")
     parser.add_argument("--y", required=True, help="output (or cost) column")
     parser.add_argument("--x", required=True, help="comma-separated regressors")
-    parser.add_argument(
-        "--model", choices=("cross", "bc92", "bc95"), default="cross", help="model"
-    )
-    parser.add_argument(
-        "--dist",
-        choices=("half-normal", "truncated-normal"),
-        default="half-normal",
-        help="distribution of inefficiency (cross, bc92)",
-    )
-    parser.add_argument("--z", default=None, help="bc95 inefficiency variables")
-    parser.add_argument(
-        "--form", choices=("cobb-douglas", "translog"), default="cobb-douglas"
-    )
-    parser.add_argument("--cost", action="store_true", help="cost frontier")
-    parser.add_argument(
-        "--no-log", action="store_true", help="data are already in logs (or linear)"
-    )
-    add_output_arg(
+    add_choice(parser, "--model", ("cross", "bc92", "bc95"), "model")
+    add_choice(
         parser,
-        default="sfa.xlsx",
-        help="output .xlsx, .csv or folder of CSVs",
-        short=False,
+        "--dist",
+        ("half-normal", "truncated-normal"),
+        "distribution of inefficiency (cross, bc92)",
     )
-    parser.set_defaults(handler=_run)
+    parser.add_argument("--z", help="bc95 inefficiency variables")
+    add_choice(parser, "--form", ("cobb-douglas", "translog"))
+    add_flag(parser, "--cost", "cost frontier")
+    add_flag(parser, "--no-log", "data are already in logs (or linear)")
+    add_output_arg(
+        parser, "output .xlsx, .csv or folder of CSVs", "sfa.xlsx", short=False
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
     from .._io import read_table
     from ..efficiency.sfa import sfa
-    from ..panel import read_panel
+    from ._common import read_panel_args, split_list, write_results
 
     if args.unit:
-        data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
+        data = read_panel_args(args)
     else:
         data = read_table(args.path, sheet=args.sheet)
         data.columns = [str(c).strip() for c in data.columns]
@@ -98,5 +64,24 @@ def _run(args: argparse.Namespace) -> int:
     )
     for note in res.warnings:
         print(f"warning: {note}")
-    print_written(write_outputs(res, args.output, stem="sfa"))
-    return 0
+    return write_results(res, args.output, stem="sfa")
+
+
+add_parser = command(
+    "sfa",
+    help="stochastic frontier: cross-section, Battese-Coelli 1992 and 1995",
+    description=(
+        "Estimate a stochastic production (or --cost) frontier by maximum "
+        "likelihood, in FRONTIER 4.1's parameterisation (beta, sigma2, gamma, mu, "
+        "eta, delta), with unit-by-period efficiency (te_bc = E[exp(-u)|e] as "
+        "FRONTIER prints, te_jlms = exp(-E[u|e])) and the one-sided LR test of no "
+        "inefficiency with Kodde-Palm critical values. Data in levels are logged "
+        "unless --no-log."
+    ),
+    example=(
+        "spatialgreen sfa provinces.csv --y gdp --x labor,capital,energy "
+        "--model bc92 --unit province --time year --output sfa.xlsx"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

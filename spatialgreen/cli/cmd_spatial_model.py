@@ -4,81 +4,39 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import (
-    add_command,
-    add_output_arg,
-    add_panel_args,
-    add_weights_args,
-    print_written,
-    split_list,
-    weights_from_args,
-    write_outputs,
-)
+from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
 
 __all__ = ["add_parser"]
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen spatial-model``."""
-    parser = add_command(
-        subparsers,
-        "spatial-model",
-        help="SAR / SEM / SDM (and OLS, SLX) models with LeSage-Pace effects",
-        description=(
-            "Fit a spatial regression by maximum likelihood. With --time the data are "
-            "a balanced panel and the model has unit, time or two-way fixed effects "
-            "(optionally Lee-Yu bias-corrected); without it, a cross-section (spreg). "
-            "Writes coefficients, effects and diagnostics as CSV files in a folder or "
-            "sheets of one .xlsx workbook."
-        ),
-        example=(
-            "spatialgreen spatial-model panel.csv --y gtfp --x er,fdi,industry "
-            "--unit adcode --time year --model sdm --effects twoway "
-            "--islands nearest -o sdm.xlsx"
-        ),
-    )
-    add_panel_args(parser)
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen spatial-model``."""
+    add_panel_args(parser, weights=True)
     parser.add_argument("--y", required=True, help="dependent variable")
     parser.add_argument("--x", required=True, help="regressors, comma-separated")
-    parser.add_argument(
-        "--model", choices=("sar", "sem", "sdm", "slx", "ols"), default="sar"
-    )
-    parser.add_argument(
+    add_choice(parser, "--model", ("sar", "sem", "sdm", "slx", "ols"))
+    add_choice(
+        parser,
         "--effects",
-        choices=("unit", "time", "twoway"),
-        default="unit",
-        help="fixed effects of panel models (default: unit, as spatial_panel)",
+        ("unit", "time", "twoway"),
+        "fixed effects of panel models (default: unit, as spatial_panel)",
     )
+    add_flag(parser, "--lee-yu", "Lee-Yu (2010) bias correction (panel)")
     parser.add_argument(
-        "--lee-yu", action="store_true", help="Lee-Yu (2010) bias correction (panel)"
-    )
-    parser.add_argument(
-        "--year",
-        default=None,
-        help="fit a cross-section: keep only this value of --time",
+        "--year", help="fit a cross-section: keep only this value of --time"
     )
     parser.add_argument("--draws", type=int, default=1000, help="draws for effect SEs")
     parser.add_argument("--seed", type=int, default=0)
-    add_output_arg(parser, default="spatial_model", help="output folder or .xlsx file")
-    add_weights_args(parser)
-    parser.set_defaults(handler=_run)
+    add_output_arg(parser, "output folder or .xlsx file", "spatial_model")
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .._io import register_input
     from ..errors import ModelError
-    from ..panel import read_panel
     from ..spatial import spatial_panel, spatial_regression
+    from ._common import read_panel_args, split_list, weights_from_args, write_results
 
     x = split_list(args.x)
-    register_input(args.path)
-    data = read_panel(
-        args.path,
-        unit=args.unit,
-        time=args.time,
-        columns=[args.y, *x],
-        sheet=args.sheet,
-    )
+    data = read_panel_args(args, args.y, *x)
     time = args.time
     if args.year is not None:
         if not time:
@@ -116,5 +74,24 @@ def _run(args: argparse.Namespace) -> int:
     if result.impacts is not None:
         print()
         print(result.impacts[["direct", "indirect", "total"]].to_string())
-    print_written(write_outputs(result, args.output, stem=f"{args.model}"))
-    return 0
+    return write_results(result, args.output, stem=f"{args.model}")
+
+
+add_parser = command(
+    "spatial-model",
+    help="SAR / SEM / SDM (and OLS, SLX) models with LeSage-Pace effects",
+    description=(
+        "Fit a spatial regression by maximum likelihood. With --time the data are "
+        "a balanced panel and the model has unit, time or two-way fixed effects "
+        "(optionally Lee-Yu bias-corrected); without it, a cross-section (spreg). "
+        "Writes coefficients, effects and diagnostics as CSV files in a folder or "
+        "sheets of one .xlsx workbook."
+    ),
+    example=(
+        "spatialgreen spatial-model panel.csv --y gtfp --x er,fdi,industry "
+        "--unit adcode --time year --model sdm --effects twoway "
+        "--islands nearest -o sdm.xlsx"
+    ),
+    arguments=_arguments,
+    handler=_run,
+)

@@ -137,27 +137,17 @@ class ClusterMatchResults(Results):
         """The text summary of every table (the same as :meth:`summary`)."""
         return self.summary()
 
-    def spatial(
-        self,
-        level: str = "city",
-        *,
-        w: Any = None,
-        permutations: int = 999,
-        seed: int = 0,
-    ) -> ClusterSpatialResults:
+    def spatial(self, level: str = "city", **options: Any) -> ClusterSpatialResults:
         """Counts and match rates per city or province on polygons, with Moran's I.
 
         Parameters
         ----------
         level : {"city", "province"}
             Units to count in. Needs the geo module's shipped polygons.
-        w : libpysal Graph or W, optional
-            Weights over all units of ``level``; default
-            ``spatialgreen.spatial_weights(level)``.
-        permutations : int
-            Permutations for the pseudo p-value of Moran's I.
-        seed : int
-            Seed of the permutations (results are reproducible).
+        **options
+            ``w`` (weights over all units of ``level``), ``permutations`` (999) and
+            ``seed`` (0) of Moran's I, as in
+            :func:`~spatialgreen.clusters.spatial.spatial_view`.
 
         Examples
         --------
@@ -170,15 +160,8 @@ class ClusterMatchResults(Results):
         >>> view.units.set_index("adcode").loc[320000, ["clusters", "matched"]].tolist()
         [1, 1]
         """
-        return spatial_view(
-            self.cluster_points,
-            self.belt_points,
-            self.cluster_matches,
-            level=level,
-            w=w,
-            permutations=permutations,
-            seed=seed,
-        )
+        frames = (self.cluster_points, self.belt_points, self.cluster_matches)
+        return spatial_view(*frames, level=level, **options)
 
 
 def match_clusters(

@@ -57,7 +57,7 @@ def spatial_view(
     cluster_matches: pd.DataFrame,
     *,
     level: str = "city",
-    w: Any = None,
+    w: Any | None = None,
     permutations: int = 999,
     seed: int = 0,
 ) -> ClusterSpatialResults:

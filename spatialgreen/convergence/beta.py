@@ -12,15 +12,15 @@ speed ``θ = −ln(1 + Tβ) / T`` and half-life ``ln 2 / θ`` (Barro & Sala-i-Ma
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
 from ..panel import validate_panel
-from ..results import EstimatesMixin, Results, coefficient_table, inference
+from ..results import EstimatesMixin, Results, _Field, coefficient_table, inference
 
 # --------------------------------------------------------------------------------------
 # β-convergence
@@ -62,15 +62,12 @@ class BetaResults(EstimatesMixin, Results):
         meta.update({k: v for k, v in self.fit.items() if not isinstance(v, dict)})
         return meta
 
-    @property
-    def speed(self) -> float:
-        """Implied convergence speed θ per period unit (NaN if undefined)."""
-        return float(self.fit["speed"])
-
-    @property
-    def half_life(self) -> float:
-        """Half-life ln 2 / θ (NaN when θ <= 0 or undefined)."""
-        return float(self.fit["half_life"])
+    speed = _Field(
+        "fit", float, "Implied convergence speed θ per period unit (NaN if undefined)."
+    )
+    half_life = _Field(
+        "fit", float, "Half-life ln 2 / θ (NaN when θ <= 0 or undefined)."
+    )
 
 
 def convergence_speed(beta: float, length: float) -> tuple[float, float, str]:
@@ -112,16 +109,20 @@ def _length(start: Any, end: Any) -> float:
     return length
 
 
+class _Span(NamedTuple):
+    """Variable, keys and the first and last period of a growth regression."""
+
+    column: str
+    unit: str
+    time: str
+    start: Any
+    end: Any
+
+
 def _cross_section_frame(
-    data: pd.DataFrame,
-    column: str,
-    unit: str,
-    time: str,
-    start: Any,
-    end: Any,
-    controls: Sequence[str],
-    controls_at: str,
+    data: pd.DataFrame, span: _Span, controls: Sequence[str], controls_at: str
 ) -> tuple[pd.DataFrame, float]:
+    column, unit, time, start, end = span
     validate_panel(data, unit=unit, time=time, positive=[column], columns=controls)
     length = _length(start, end)
     first = data.loc[data[time] == start].set_index(unit)
@@ -157,14 +158,9 @@ def _cross_section_frame(
 
 
 def _panel_frame(
-    data: pd.DataFrame,
-    column: str,
-    unit: str,
-    time: str,
-    start: Any,
-    end: Any,
-    controls: Sequence[str],
+    data: pd.DataFrame, span: _Span, controls: Sequence[str]
 ) -> tuple[pd.DataFrame, float]:
+    column, unit, time, start, end = span
     window = data.loc[(data[time] >= start) & (data[time] <= end)]
     info = validate_panel(
         window,
@@ -189,6 +185,46 @@ def _panel_frame(
     for c in controls:
         frame[c] = ordered[c].to_numpy(float)
     return frame.dropna().reset_index(drop=True), float(steps[0])
+
+
+def _growth_frame(
+    data: pd.DataFrame,
+    column: str,
+    unit: str,
+    time: str,
+    start: Any,
+    end: Any,
+    controls: list[str],
+    kind: str,
+    controls_at: str = "start",
+) -> tuple[pd.DataFrame, float, Any, Any]:
+    """Growth regression data of :func:`beta` and :func:`spatial_beta`.
+
+    Returns ``(frame, length, start, end)`` with ``start``/``end`` defaulting to
+    the first and last period of ``data``.
+    """
+    info = validate_panel(data, unit=unit, time=time)
+    start = info.periods[0] if start is None else start
+    end = info.periods[-1] if end is None else end
+    span = _Span(column, unit, time, start, end)
+    if kind == "cross-section":
+        frame, length = _cross_section_frame(data, span, controls, controls_at)
+    elif kind == "panel":
+        frame, length = _panel_frame(data, span, controls)
+    else:
+        raise DataError(f"kind must be 'cross-section' or 'panel', got {kind!r}")
+    return frame, length, start, end
+
+
+def _speed_of(kind: str) -> Callable[[float, float], tuple[float, float, str]]:
+    """Speed rule of a growth regression: over the whole span or one period."""
+    return convergence_speed if kind == "cross-section" else _panel_speed
+
+
+def _speed_fit(kind: str, b: float, length: float) -> dict[str, Any]:
+    """``T``, ``speed``, ``half_life`` and ``note`` of the fit from β."""
+    speed, half, note = _speed_of(kind)(b, length)
+    return {"T": length, "speed": speed, "half_life": half, "note": note}
 
 
 def beta(
@@ -235,30 +271,18 @@ def beta(
     (-0.05, 0.069315)
     """
     controls = list(controls or [])
-    info = validate_panel(data, unit=unit, time=time)
-    start = info.periods[0] if start is None else start
-    end = info.periods[-1] if end is None else end
+    frame, length, start, end = _growth_frame(
+        data, column, unit, time, start, end, controls, kind, controls_at
+    )
     if kind == "cross-section":
-        frame, length = _cross_section_frame(
-            data, column, unit, time, start, end, controls, controls_at
-        )
         coefficients, fit = _ols(frame, controls, cov_type)
         model = "cross-section OLS"
-    elif kind == "panel":
-        frame, length = _panel_frame(data, column, unit, time, start, end, controls)
-        cov = "clustered" if cov_type == "nonrobust" else cov_type
-        coefficients, fit = _panel_ols(frame, unit, time, controls, cov, effects)
-        model = f"panel FE ({effects})"
-        cov_type = cov
     else:
-        raise DataError(f"kind must be 'cross-section' or 'panel', got {kind!r}")
+        cov_type = "clustered" if cov_type == "nonrobust" else cov_type
+        coefficients, fit = _panel_ols(frame, unit, time, controls, cov_type, effects)
+        model = f"panel FE ({effects})"
     b = float(coefficients.loc["beta", "estimate"])
-    speed, half, note = (
-        convergence_speed(b, length)
-        if kind == "cross-section"
-        else _panel_speed(b, length)
-    )
-    fit.update({"T": length, "speed": speed, "half_life": half, "note": note})
+    fit.update(_speed_fit(kind, b, length))
     meta = {
         "model": f"beta convergence, {model}",
         "column": column,
@@ -395,59 +419,40 @@ def spatial_beta(
     from ..spatial.regression import spatial_regression
 
     controls = list(controls or [])
-    info = validate_panel(data, unit=unit, time=time)
-    start = info.periods[0] if start is None else start
-    end = info.periods[-1] if end is None else end
-    regressors = ["log_initial", *controls]
     if kind == "cross-section" and lee_yu:
         raise DataError(
             "lee_yu=True applies to fixed-effects panels (kind='panel'); the "
             "cross-section model has no fixed effects to correct for"
         )
+    frame, length, start, end = _growth_frame(
+        data, column, unit, time, start, end, controls, kind
+    )
+    common: dict[str, Any] = {
+        "y": "growth",
+        "x": ["log_initial", *controls],
+        "w": w,
+        "model": model,
+        "unit": unit,
+        "draws": draws,
+        "seed": seed,
+    }
     if kind == "cross-section":
-        frame, length = _cross_section_frame(
-            data, column, unit, time, start, end, controls, "start"
-        )
-        fitted = spatial_regression(
-            frame,
-            y="growth",
-            x=regressors,
-            w=w,
-            model=model,
-            unit=unit,
-            draws=draws,
-            seed=seed,
-        )
-    elif kind == "panel":
-        frame, length = _panel_frame(data, column, unit, time, start, end, controls)
-        fitted = spatial_panel(
-            frame,
-            y="growth",
-            x=regressors,
-            w=w,
-            unit=unit,
-            time=time,
-            model=model,
-            effects=effects,
-            lee_yu=lee_yu,
-            draws=draws,
-            seed=seed,
-        )
+        fitted = spatial_regression(frame, **common)
     else:
-        raise DataError(f"kind must be 'cross-section' or 'panel', got {kind!r}")
+        fitted = spatial_panel(
+            frame, time=time, effects=effects, lee_yu=lee_yu, **common
+        )
     rename = {"log_initial": "beta", "W_log_initial": "theta"}
     coefficients = fitted.coefficients.rename(index=rename)
     b = float(coefficients.loc["beta", "estimate"])
-    speed_of = convergence_speed if kind == "cross-section" else _panel_speed
-    speed, half, note = speed_of(b, length)
     fit = dict(fitted.fit)
-    fit.update({"T": length, "speed": speed, "half_life": half, "note": note})
+    fit.update(_speed_fit(kind, b, length))
     impacts = fitted.impacts
     if impacts is not None:
         impacts = _rename_impacts(impacts, rename)
         total = _total_effect(impacts)
         if total is not None:
-            s_tot, h_tot, note_tot = speed_of(total, length)
+            s_tot, h_tot, note_tot = _speed_of(kind)(total, length)
             fit.update(
                 {"speed_total": s_tot, "half_life_total": h_tot, "note_total": note_tot}
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,18 @@ Effects: TypeAlias = Literal["twoway", "unit", "time", "none"]
 Cov: TypeAlias = Literal["unadjusted", "robust", "clustered"]
 SmallSample: TypeAlias = Literal["stata", "linearmodels"]
 _FEW_COLUMNS = 16
+
+
+class FixedEffectsOptions(TypedDict, total=False):
+    """Options of :func:`~spatialgreen.econometrics.fixed_effects` that the
+    batteries (mediation, moderation, placebo, heterogeneity, robustness) forward."""
+
+    effects: Effects
+    cluster: str | None
+    cov: Cov | None
+    small_sample: SmallSample
+    min_clusters: int
+    missing: Literal["drop", "raise"]
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -82,6 +94,27 @@ def prepare_panel(
         )
     frame = frame.sort_values([unit, time], kind="stable").reset_index(drop=True)
     return frame, dropped
+
+
+def battery_sample(
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    unit: str,
+    time: str,
+    fe_options: FixedEffectsOptions,
+    extra: Sequence[str] = (),
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """:func:`prepare_panel` of a battery: its variables, ``extra`` columns and the
+    ``cluster`` column of the forwarded fixed-effects options."""
+    cluster = fe_options.get("cluster")
+    return prepare_panel(
+        data,
+        variables=variables,
+        unit=unit,
+        time=time,
+        extra=[*extra, *([cluster] if cluster else [])],
+    )
 
 
 def check_regressors(frame: pd.DataFrame, regressors: Sequence[str]) -> None:

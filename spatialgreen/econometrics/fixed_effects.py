@@ -25,6 +25,7 @@ Point estimates are identical under both conventions.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ from ..results import EstimatesMixin, Results, coefficient_table, inference
 from ._design import (
     Cov,
     Effects,
+    FixedEffectsOptions,
     SmallSample,
     _as_list,
     _check_effects,
@@ -215,15 +217,12 @@ def fixed_effects(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(0)
-    >>> idx = pd.MultiIndex.from_product([range(10), range(2001, 2006)])
-    >>> df = idx.to_frame(index=False, name=["unit", "year"])
-    >>> df["x"] = rng.normal(size=50)
-    >>> df["y"] = 2 * df["x"] + df["unit"] + rng.normal(scale=0.1, size=50)
-    >>> res = fixed_effects(df, y="y", x="x", cluster="unit")
-    >>> round(float(res.params["x"]), 1), res.nobs, res.n_clusters
-    (2.0, 50, 10)
+    The example panel has ``y = … + 0.5·x1 − 0.3·x2 + unit effects + …``:
+
+    >>> from spatialgreen.datasets import example_panel
+    >>> res = fixed_effects(example_panel(), y="y", x=["x1", "x2"], cluster="unit")
+    >>> res.params[["x1", "x2"]].round(1).tolist(), res.nobs, res.n_clusters
+    ([0.5, -0.3], 300, 30)
     """
     xs = _as_list(x)
     ctrls = [c for c in _as_list(controls) if c not in xs]
@@ -381,6 +380,16 @@ def fixed_effects(
         "dropped_missing": dropped,
     }
     return FixedEffectsResults(coefficients, statistics, covariance, meta, report)
+
+
+def _with_defaults(fe_options: FixedEffectsOptions) -> dict[str, Any]:
+    """``fe_options`` completed with the defaults of :func:`fixed_effects`."""
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(fixed_effects).parameters.items()
+        if p.kind is p.KEYWORD_ONLY and p.default is not p.empty
+    }
+    return {**defaults, **fe_options}
 
 
 def _check_identified(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -25,18 +25,16 @@ from scipy import stats
 from ..errors import DataError, ModelError
 from ..results import EstimatesMixin, Results
 from ._design import (
-    Cov,
-    Effects,
-    SmallSample,
+    FixedEffectsOptions,
     _as_list,
     _check_effects,
+    battery_sample,
     cluster_sums,
     codes,
     demean,
     panel_ols,
-    prepare_panel,
 )
-from .fixed_effects import fixed_effects
+from .fixed_effects import _with_defaults, fixed_effects
 from .modelset import ModelSetResults, model_set
 
 __all__ = ["HeterogeneityResults", "heterogeneity"]
@@ -99,12 +97,8 @@ def heterogeneity(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    effects: Effects = "twoway",
-    cluster: str | None = None,
-    cov: Cov | None = None,
-    small_sample: SmallSample = "stata",
     include_pooled: bool = True,
-    min_clusters: int = 5,
+    **fe_options: Unpack[FixedEffectsOptions],
 ) -> HeterogeneityResults:
     """Estimate the specification in each group and test equal core coefficients.
 
@@ -117,10 +111,13 @@ def heterogeneity(
     group : str
         Group column (e.g. east/central/west); constant within units when unit
         effects are used.
-    unit, time, effects, cluster, cov, small_sample, min_clusters
-        As in :func:`fixed_effects`.
+    unit, time : str
+        Key columns.
     include_pooled : bool
         Also fit the whole sample (model ``"All"``).
+    **fe_options
+        ``effects``, ``cluster``, ``cov``, ``small_sample``, ``min_clusters`` of
+        :func:`fixed_effects`, for every group and the equality test.
 
     Returns
     -------
@@ -128,28 +125,28 @@ def heterogeneity(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(5)
-    >>> idx = pd.MultiIndex.from_product([range(20), range(6)])
-    >>> df = idx.to_frame(index=False, name=["unit", "year"])
-    >>> df["region"] = np.where(df["unit"] < 10, "east", "west")
-    >>> df["x"] = rng.normal(size=120)
-    >>> slope = np.where(df["region"] == "east", 2.0, 0.0)
-    >>> df["y"] = slope * df["x"] + rng.normal(size=120)
-    >>> res = heterogeneity(df, y="y", x="x", group="region")
+    The effect of ``x1`` in :func:`~spatialgreen.datasets.example_panel` is about
+    0.75 in the east and 0.25 in the west:
+
+    >>> from spatialgreen.datasets import example_panel
+    >>> res = heterogeneity(
+    ...     example_panel(), y="y", x="x1", controls=["x2"], group="region"
+    ... )
     >>> bool(res.equality["p_value"].iloc[0] < 0.01)
     True
     """
     xs = _as_list(x)
     ctrls = [c for c in _as_list(controls) if c not in xs]
     regressors = [*xs, *ctrls]
-    use_unit, use_time = _check_effects(effects)
-    frame, dropped = prepare_panel(
+    options = _with_defaults(fe_options)
+    use_unit, use_time = _check_effects(options["effects"])
+    frame, dropped = battery_sample(
         data,
-        variables=[y, *regressors],
+        [y, *regressors],
         unit=unit,
         time=time,
-        extra=[group] + ([cluster] if cluster else []),
+        fe_options=fe_options,
+        extra=[group],
     )
     if frame[group].isna().any():
         raise DataError(f"group column {group!r} has missing values")
@@ -170,25 +167,21 @@ def heterogeneity(
             f"group {group!r} changes within unit(s) {list(bad[bad > 1].index[:10])}; "
             "with unit effects each unit must belong to one group"
         )
-    options: dict[str, Any] = {
+    common: dict[str, Any] = {
         "controls": ctrls,
         "unit": unit,
         "time": time,
-        "effects": effects,
-        "cluster": cluster,
-        "cov": cov,
-        "small_sample": small_sample,
-        "min_clusters": min_clusters,
+        **fe_options,
     }
     models: dict[str, Any] = {}
     if include_pooled:
         models["All"] = fixed_effects(
-            frame, y=y, x=xs, n_dropped_before=dropped, **options
+            frame, y=y, x=xs, n_dropped_before=dropped, **common
         )
     for label in labels:
         part = frame.loc[frame[group] == label]
         try:
-            models[str(label)] = fixed_effects(part, y=y, x=xs, **options)
+            models[str(label)] = fixed_effects(part, y=y, x=xs, **common)
         except ModelError as exc:
             raise ModelError(f"group {group}={label!r}: {exc}") from exc
     equality = _equality_test(
@@ -202,9 +195,9 @@ def heterogeneity(
         time=time,
         use_unit=use_unit,
         use_time=use_time,
-        cluster=cluster,
+        cluster=options["cluster"],
         cov=models[str(labels[0])].meta["cov"],
-        small_sample=small_sample,
+        small_sample=options["small_sample"],
     )
     groups = model_set(
         models, {"model": "heterogeneity", "group": group}, level="group"
@@ -216,8 +209,8 @@ def heterogeneity(
         "controls": ctrls,
         "group": group,
         "groups": [str(g) for g in labels],
-        "effects": effects,
-        "cluster": cluster,
+        "effects": options["effects"],
+        "cluster": options["cluster"],
         "test": "Wald, fully interacted pooled model (linearmodels)",
         "inference": groups.meta["inference"],
         "nobs": len(frame),

@@ -131,15 +131,12 @@ def lagged(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(3)
-    >>> idx = pd.MultiIndex.from_product([range(10), range(2000, 2006)])
-    >>> df = idx.to_frame(index=False, name=["unit", "year"])
-    >>> df["x"] = rng.normal(size=60)
-    >>> df["y"] = df["x"] + rng.normal(size=60)
-    >>> res = lagged(df, y="y", x="x", lags=(0, 1))
+    A lag of one year costs each of the 30 units its first year:
+
+    >>> from spatialgreen.datasets import example_panel
+    >>> res = lagged(example_panel(n_units=30, n_years=10), y="y", x="x1", lags=(0, 1))
     >>> [res[m].nobs for m in ("L0", "L1")]
-    [60, 50]
+    [300, 270]
     """
     if not lags:
         raise ModelError("lags must contain at least one order")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 import numpy as np
 import pandas as pd
@@ -18,14 +18,12 @@ from tqdm.auto import tqdm
 from ..errors import ModelError
 from ..results import EstimatesMixin, Results, coefficient_table, inference
 from ._design import (
-    Cov,
-    Effects,
-    SmallSample,
+    FixedEffectsOptions,
     _as_list,
+    battery_sample,
     codes,
     demean,
     effect_groups,
-    prepare_panel,
     progress_disabled,
     within_lstsq,
 )
@@ -166,17 +164,13 @@ def mediation(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    effects: Effects = "twoway",
-    cluster: str | None = None,
-    cov: Cov | None = None,
-    small_sample: SmallSample = "stata",
     bootstrap: int = 1000,
     seed: int = 0,
     resample: Literal["units", "observations"] = "units",
     level: float = 0.95,
     ci_method: Literal["percentile", "bc"] = "percentile",
-    min_clusters: int = 5,
     progress: bool | None = None,
+    **fe_options: Unpack[FixedEffectsOptions],
 ) -> MediationResults:
     """Stepwise mediation with Sobel tests and a seeded bootstrap of a·b.
 
@@ -191,8 +185,8 @@ def mediation(
         Outcome, treatment (core regressor) and mediator columns.
     controls : sequence of str
         Controls used in all three regressions.
-    unit, time, effects, cluster, cov, small_sample, min_clusters
-        As in :func:`fixed_effects`.
+    unit, time : str
+        Key columns.
     bootstrap : int
         Number of bootstrap draws (0 to skip).
     seed : int
@@ -208,6 +202,10 @@ def mediation(
         quantiles ``Φ(2 z₀ ± z_{α/2})`` with ``z₀ = Φ⁻¹(share of draws below a·b)``.
     progress : bool, optional
         Progress bar (default: only on a terminal).
+    **fe_options
+        ``effects``, ``cluster``, ``cov``, ``small_sample``, ``min_clusters`` of
+        :func:`fixed_effects`, shared by the three regressions (the bootstrap
+        sweeps out the same effects).
 
     Returns
     -------
@@ -215,14 +213,12 @@ def mediation(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(1)
-    >>> idx = pd.MultiIndex.from_product([range(20), range(6)])
-    >>> df = idx.to_frame(index=False, name=["unit", "year"])
-    >>> df["x"] = rng.normal(size=120)
-    >>> df["m"] = 0.8 * df["x"] + rng.normal(size=120)
-    >>> df["y"] = 0.5 * df["m"] + 0.2 * df["x"] + rng.normal(size=120)
-    >>> res = mediation(df, y="y", x="x", mediator="m", bootstrap=200, seed=0)
+    In :func:`~spatialgreen.datasets.example_panel`, ``x1`` acts on ``y`` directly
+    (0.2) and through the mediator ``m`` (0.6 × 0.5 = 0.3):
+
+    >>> import spatialgreen as sg
+    >>> df = sg.datasets.example_panel()
+    >>> res = mediation(df, y="y", x="x1", mediator="m", bootstrap=200, seed=0)
     >>> abs(res.total - (res.direct + res.indirect)) < 1e-10
     True
     >>> res.ci[0] > 0
@@ -239,23 +235,15 @@ def mediation(
         )
     if not 0 < level < 1:
         raise ModelError(f"level must be between 0 and 1, got {level}")
-    frame, dropped = prepare_panel(
-        data,
-        variables=[y, x, mediator, *ctrls],
-        unit=unit,
-        time=time,
-        extra=[cluster] if cluster else [],
+    frame, dropped = battery_sample(
+        data, [y, x, mediator, *ctrls], unit=unit, time=time, fe_options=fe_options
     )
     common: dict[str, Any] = {
         "controls": ctrls,
         "unit": unit,
         "time": time,
-        "effects": effects,
-        "cluster": cluster,
-        "cov": cov,
-        "small_sample": small_sample,
-        "min_clusters": min_clusters,
         "n_dropped_before": dropped,
+        **fe_options,
     }
     total = fixed_effects(frame, y=y, x=x, **common)
     first = fixed_effects(frame, y=mediator, x=x, **common)
@@ -273,6 +261,7 @@ def mediation(
     )
     c, a, b = (float(coefficients.loc[k, "estimate"]) for k in ("total", "a", "b"))
     se_a, se_b = (float(coefficients.loc[k, "std_error"]) for k in ("a", "b"))
+    effects = total.meta["effects"]
 
     tests = pd.DataFrame(
         [sobel_test(a, se_a, b, se_b, kind=k) for k in ("sobel", "aroian", "goodman")],

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ModelError
 from ..results import EstimatesMixin, Results, coefficient_table
-from ._design import _as_list, prepare_panel
+from ._design import FixedEffectsOptions, _as_list, battery_sample
 from .fixed_effects import FixedEffectsResults, fixed_effects
 
 __all__ = ["ModerationResults", "moderation"]
@@ -78,7 +78,7 @@ def moderation(
     center: bool = True,
     at: Sequence[float] | None = None,
     level: float = 0.95,
-    **fe_options: Any,
+    **fe_options: Unpack[FixedEffectsOptions],
 ) -> ModerationResults:
     """Fixed-effects regression with an ``x × moderator`` interaction.
 
@@ -113,26 +113,20 @@ def moderation(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(2)
-    >>> idx = pd.MultiIndex.from_product([range(20), range(5)])
-    >>> df = idx.to_frame(index=False, name=["unit", "year"])
-    >>> df["x"], df["z"] = rng.normal(size=100), rng.normal(size=100)
-    >>> df["y"] = df["x"] + 0.5 * df["x"] * df["z"] + rng.normal(scale=0.1, size=100)
-    >>> res = moderation(df, y="y", x="x", moderator="z")
-    >>> round(float(res.params["x*z"]), 1)
-    0.5
+    The data-generating process of the example panel has ``0.25·x1·z``:
+
+    >>> from spatialgreen.datasets import example_panel
+    >>> res = moderation(
+    ...     example_panel(), y="y", x="x1", moderator="z", controls=["x2"]
+    ... )
+    >>> round(float(res.params["x1*z"]), 2)
+    0.25
     """
     ctrls = [c for c in _as_list(controls) if c not in (x, moderator, y)]
     if len({y, x, moderator}) < 3:
         raise ModelError("y, x and moderator must be three different columns")
-    cluster = fe_options.get("cluster")
-    frame, dropped = prepare_panel(
-        data,
-        variables=[y, x, moderator, *ctrls],
-        unit=unit,
-        time=time,
-        extra=[cluster] if cluster else [],
+    frame, dropped = battery_sample(
+        data, [y, x, moderator, *ctrls], unit=unit, time=time, fe_options=fe_options
     )
     x_mean, z_mean = float(frame[x].mean()), float(frame[moderator].mean())
     z_sd = float(frame[moderator].std(ddof=1))

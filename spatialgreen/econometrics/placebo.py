@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Unpack
 
 import numpy as np
 import pandas as pd
@@ -22,15 +22,13 @@ from tqdm.auto import tqdm
 from ..errors import ModelError
 from ..results import Results, p_values
 from ._design import (
-    Cov,
-    Effects,
-    SmallSample,
+    FixedEffectsOptions,
     _as_list,
+    battery_sample,
     cluster_sums,
     codes,
     demean,
     effect_groups,
-    prepare_panel,
     progress_disabled,
 )
 from .fixed_effects import FixedEffectsResults, fixed_effects
@@ -115,15 +113,11 @@ def placebo(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    effects: Effects = "twoway",
-    cluster: str | None = None,
-    cov: Cov | None = None,
-    small_sample: SmallSample = "stata",
     reps: int = 1000,
     seed: int = 0,
     permute: Literal["all", "within_time", "within_unit"] = "all",
-    min_clusters: int = 5,
     progress: bool | None = None,
+    **fe_options: Unpack[FixedEffectsOptions],
 ) -> PlaceboResults:
     """Permutation placebo test of the core regressor.
 
@@ -137,8 +131,8 @@ def placebo(
         Core regressor (the first one is permuted; others stay as regressors).
     controls : sequence of str
         Controls.
-    unit, time, effects, cluster, cov, small_sample, min_clusters
-        As in :func:`fixed_effects`.
+    unit, time : str
+        Key columns.
     reps : int
         Number of permutations.
     seed : int
@@ -148,6 +142,9 @@ def placebo(
         years of each unit.
     progress : bool, optional
         Progress bar (default: only on a terminal).
+    **fe_options
+        Options of :func:`fixed_effects` (``effects``, ``cluster``, ``cov``,
+        ``small_sample``, ``min_clusters``), used by the baseline and every draw.
 
     Returns
     -------
@@ -155,14 +152,10 @@ def placebo(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(6)
-    >>> idx = pd.MultiIndex.from_product([range(20), range(5)])
-    >>> df = idx.to_frame(index=False, name=["unit", "year"])
-    >>> df["x"] = rng.normal(size=100)
-    >>> df["y"] = df["x"] + rng.normal(size=100)
-    >>> res = placebo(df, y="y", x="x", reps=200, seed=0)
-    >>> abs(res.mean) < 0.1, res.share_extreme
+    >>> from spatialgreen import datasets
+    >>> panel = datasets.example_panel()  # the real effect of x1 is 0.5
+    >>> res = placebo(panel, y="y", x="x1", controls=["x2"], reps=200, seed=0)
+    >>> abs(res.mean) < 0.1, res.share_extreme  # shuffled, it vanishes
     (True, 0.0)
     """
     xs = _as_list(x)
@@ -176,12 +169,8 @@ def placebo(
         )
     core, others = xs[0], xs[1:]
     ctrls = [*others, *[c for c in _as_list(controls) if c not in xs]]
-    frame, dropped = prepare_panel(
-        data,
-        variables=[y, core, *ctrls],
-        unit=unit,
-        time=time,
-        extra=[cluster] if cluster else [],
+    frame, dropped = battery_sample(
+        data, [y, core, *ctrls], unit=unit, time=time, fe_options=fe_options
     )
     baseline = fixed_effects(
         frame,
@@ -190,12 +179,8 @@ def placebo(
         controls=ctrls[len(others) :],
         unit=unit,
         time=time,
-        effects=effects,
-        cluster=cluster,
-        cov=cov,
-        small_sample=small_sample,
-        min_clusters=min_clusters,
         n_dropped_before=dropped,
+        **fe_options,
     )
     design = _Design.build(frame, baseline, y=y, core=core, controls=ctrls)
     rng = np.random.default_rng(seed)
@@ -250,7 +235,7 @@ def placebo(
         "y": y,
         "x": core,
         "controls": ctrls,
-        "effects": effects,
+        "effects": baseline.meta["effects"],
         "cov": baseline.meta["cov"],
         "cluster": baseline.meta["cluster"],
         "small_sample": baseline.meta["small_sample"],

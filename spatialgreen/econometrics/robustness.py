@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Unpack
 
 import pandas as pd
 
 from ..errors import ModelError
-from ._design import _as_list, prepare_panel
+from ._design import FixedEffectsOptions, _as_list, battery_sample
 from .fixed_effects import fixed_effects
 from .modelset import ModelSetResults, model_set
 
@@ -24,7 +24,7 @@ def robustness(
     unit: str = "unit",
     time: str = "year",
     common_sample: bool = False,
-    **fe_options: Any,
+    **fe_options: Unpack[FixedEffectsOptions],
 ) -> ModelSetResults:
     """Estimate the same fixed-effects specification for several outcomes.
 
@@ -54,29 +54,20 @@ def robustness(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> rng = np.random.default_rng(4)
-    >>> idx = pd.MultiIndex.from_product([range(10), range(5)])
-    >>> df = idx.to_frame(index=False, name=["unit", "year"])
-    >>> df["x"] = rng.normal(size=50)
-    >>> df["ebm"] = df["x"] + rng.normal(size=50)
-    >>> df["sbm"] = 2 * df["x"] + rng.normal(size=50)
-    >>> res = robustness(df, y={"EBM": "ebm", "SBM": "sbm"}, x="x")
+    >>> from spatialgreen.datasets import example_panel
+    >>> outcomes = {"Y": "y", "GTFP": "gtfp"}
+    >>> res = robustness(example_panel(), y=outcomes, x="x1", controls=["x2"])
     >>> list(res.models)
-    ['EBM', 'SBM']
+    ['Y', 'GTFP']
     """
     outcomes = dict(y) if isinstance(y, Mapping) else {c: c for c in _as_list(y)}
     if not outcomes:
         raise ModelError("y must list at least one dependent variable")
     frame = data
     if common_sample:
-        cluster = fe_options.get("cluster")
-        frame, _ = prepare_panel(
-            data,
-            variables=[*outcomes.values(), *_as_list(x), *_as_list(controls)],
-            unit=unit,
-            time=time,
-            extra=[cluster] if cluster else [],
+        variables = [*outcomes.values(), *_as_list(x), *_as_list(controls)]
+        frame, _ = battery_sample(
+            data, variables, unit=unit, time=time, fe_options=fe_options
         )
     models = {
         label: fixed_effects(

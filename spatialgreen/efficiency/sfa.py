@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..errors import DataError, ModelError
 from ..panel import require_columns, validate_panel
-from ..results import EstimatesMixin, Results, coefficient_table, inference
+from ..results import EstimatesMixin, Results, _Field, coefficient_table, inference
 from . import _sfa_fit as _fit
 from . import _sfa_likelihood as _lik
 from ._kodde_palm import kodde_palm_critical_value, mixed_chi2_pvalue
@@ -93,30 +93,17 @@ class SFAResults(EstimatesMixin, Results):
     vcov: pd.DataFrame
     meta: dict[str, Any]
 
-    @property
-    def nobs(self) -> int:
-        """Number of observations used."""
-        return int(self.meta["n_obs"])
-
-    @property
-    def loglik(self) -> float:
-        """Log-likelihood at the best maximum found."""
-        return float(self.meta["loglik"])
-
-    @property
-    def loglik_ols(self) -> float:
-        """Log-likelihood of the OLS model (no inefficiency)."""
-        return float(self.meta["loglik_ols"])
-
-    @property
-    def converged(self) -> bool:
-        """Whether the optimiser met its convergence criterion at the best maximum."""
-        return bool(self.meta["converged"])
-
-    @property
-    def n_starts(self) -> int:
-        """Number of starting points tried."""
-        return int(self.meta["n_starts"])
+    nobs = _Field("meta", int, "Number of observations used.", key="n_obs")
+    loglik = _Field("meta", float, "Log-likelihood at the best maximum found.")
+    loglik_ols = _Field(
+        "meta", float, "Log-likelihood of the OLS model (no inefficiency)."
+    )
+    converged = _Field(
+        "meta",
+        bool,
+        "Whether the optimiser met its convergence criterion at the best maximum.",
+    )
+    n_starts = _Field("meta", int, "Number of starting points tried.")
 
     @property
     def warnings(self) -> tuple[str, ...]:

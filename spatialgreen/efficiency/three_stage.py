@@ -388,14 +388,11 @@ def three_stage_dimensions(
     ...     targets = keys.assign(**{inputs[0]: data[inputs[0]] * score})
     ...     return type("R", (), {"scores": keys.assign(score=score),
     ...                           "targets": targets})()
-    >>> rng = np.random.default_rng(2)
-    >>> df = pd.DataFrame({"unit": range(40), "year": 2021, "gdp": 5.0,
-    ...                    "energy": rng.uniform(1, 2, 40),
-    ...                    "labor": rng.uniform(1, 2, 40), "env": rng.normal(size=40)})
+    >>> from spatialgreen.datasets import example_panel
     >>> res = three_stage_dimensions(
-    ...     df, environment=["env"], engine=ratio_dea,
+    ...     example_panel(n_units=40, n_years=1), environment=["x2"], engine=ratio_dea,
     ...     dimensions={"energy": {"inputs": ["energy"], "outputs": ["gdp"]},
-    ...                 "economic": {"inputs": ["labor"], "outputs": ["gdp"]}})
+    ...                 "economic": {"inputs": ["labour"], "outputs": ["gdp"]}})
     >>> list(res.levels.columns)
     ['unit', 'year', 'gtfp_energy', 'gtfp_economic']
     """

@@ -153,17 +153,16 @@ def _as_frame(
 ) -> pd.DataFrame:
     if table is None:
         return _shipped().copy()
-    if isinstance(table, pd.DataFrame):
-        frame = table.copy()
-    elif isinstance(table, list | tuple):
+    if isinstance(table, list | tuple):
         frame = pd.DataFrame({"ipc": list(table)})
-    else:
-        path = Path(table)
-        if not path.exists():
-            raise DataError(f"green IPC list not found: {path}")
+    elif isinstance(table, pd.DataFrame):
+        frame = table.copy()
+    elif Path(table).exists():
         frame = pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            table, dtype=str, keep_default_na=False, encoding="utf-8-sig"
         )
+    else:
+        raise DataError(f"green IPC list not found: {Path(table)}")
     if "ipc" not in frame.columns:
         raise DataError("the green IPC list needs an 'ipc' column of IPC symbols")
     if "category" not in frame.columns:

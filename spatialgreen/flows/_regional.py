@@ -16,6 +16,22 @@ from ..geo.places import Places
 _SCOPES = ("within", "outflow", "inflow", "external")
 
 
+def regional_tables(
+    flows: pd.DataFrame,
+    labels: list[str],
+    region: list[Any],
+    group_of: dict[Any, str],
+    region_name: str,
+) -> dict[str, pd.DataFrame]:
+    """The region's tables of :class:`~spatialgreen.flows.FlowResults` by field name."""
+    return {
+        "regional": _regional(flows, labels, region),
+        "between": _between(flows, group_of),
+        "partners": _partners(flows, group_of, region, region_name),
+        "integration": _integration(flows, labels, region),
+    }
+
+
 def _scope(origins: pd.Series, destinations: pd.Series, region: list[Any]) -> pd.Series:
     if not region:
         return pd.Series(pd.NA, index=origins.index, dtype="string")

@@ -53,14 +53,7 @@ from ..results import Results
 from ._ipc import GreenIPC
 from ._network import network_tables
 from ._records import _clean_records, _flag_green, _periods, _split_self
-from ._regional import (
-    _between,
-    _groups,
-    _integration,
-    _partners,
-    _regional,
-    _scope,
-)
+from ._regional import _groups, _scope, regional_tables
 
 __all__ = ["FlowResults", "transfer_flows"]
 
@@ -135,10 +128,10 @@ class FlowResults(Results):
         Examples
         --------
         >>> import pandas as pd
-        >>> gaz = pd.DataFrame({"name": ["A", "B"], "adcode": [1, 2],
-        ...                     "lon": [120.0, 121.0], "lat": [31.0, 31.0]})
         >>> rec = pd.DataFrame({"origin": ["A", "B"], "destination": ["B", "A"],
         ...                     "year": [2020, 2021], "count": [3, 1]})
+        >>> gaz = pd.DataFrame({"name": ["A", "B"], "adcode": [1, 2],
+        ...                     "lon": [120.0, 121.0], "lat": [31.0, 31.0]})
         >>> transfer_flows(rec, places=gaz).od_matrix().to_numpy().tolist()
         [[0, 3], [1, 0]]
         """
@@ -283,13 +276,10 @@ def transfer_flows(
     )
     return FlowResults(
         flows=flows,
-        regional=_regional(flows, labels, region_codes),
-        between=_between(flows, group_of),
-        partners=_partners(flows, group_of, region_codes, region_name),
         network=network,
         core=core,
-        integration=_integration(flows, labels, region_codes),
         flow_lines=_flow_lines(flows, info),
+        **regional_tables(flows, labels, region_codes, group_of, region_name),
         records=data.reset_index(drop=True),
         self_transfers=selfs,
         meta={

@@ -186,6 +186,12 @@ class _View(NamedTuple):
     precision: int
     title: str | None
 
+    def drawing(self) -> dict[str, Any]:
+        """The options :func:`._render.polygons` takes: all but the title."""
+        options = self._asdict()
+        del options["title"]
+        return options
+
 
 def _classed_map(
     frame: pd.DataFrame,
@@ -205,16 +211,11 @@ def _classed_map(
 
     fmap = polygons(
         frame,
-        time=view.time,
-        year=view.year,
-        names=view.names,
-        tiles=view.tiles,
-        m=view.m,
-        precision=view.precision,
         layer_name=layer_name,
         classes=classes,
         labels=labels,
         palette=palette,
+        **view.drawing(),
     )
     if missing.any():
         entries = [*entries, (NO_DATA_COLOR, "no data")]
@@ -298,9 +299,9 @@ def categorical(
     legend_title: str | None = None,
     names: Sequence[str] = ("name_zh", "name_en"),
     tooltip: Sequence[str] = (),
+    precision: int = 3,
     tiles: str | None = None,
     m: folium.Map | None = None,
-    precision: int = 3,
 ) -> folium.Map:
     """Map of a categorical column with fixed, meaningful colours.
 
@@ -328,13 +329,14 @@ def categorical(
     Returns
     -------
     folium.Map
+        One layer, or one with a year slider when ``time`` is given.
 
     Examples
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> gdf = gpd.GeoDataFrame({"type": ["A", "D"]},
-    ...     geometry=[box(100, 30, 101, 31), box(101, 30, 102, 31)], crs=4326)
+    >>> cells = [box(100, 30, 101, 31), box(101, 30, 102, 31)]
+    >>> gdf = gpd.GeoDataFrame({"type": ["A", "D"]}, geometry=cells, crs=4326)
     >>> "#d73027" in categorical(gdf, "type").get_root().render()
     True
     """

@@ -23,13 +23,13 @@ from ._by_period import Settings, check_varies, permutation_test, quiet
 
 __all__ = ["bivariate_moran", "geary_by_year", "getis_ord_by_year", "moran_by_year"]
 
-_Row = Callable[[list[np.ndarray], Any, Settings], dict]
+_Row = Callable[..., dict]  # row(weights, settings, *values) -> dict
 
 
 def _global_by_year(
     data: pd.DataFrame, columns: list[str], settings: Settings, row: _Row
 ) -> pd.DataFrame:
-    """One ``row(values, weights, settings)`` per period, keyed by period and n."""
+    """One ``row(weights, settings, *values)`` per period, keyed by period and n."""
     rows = []
     time = settings.time
     for period, frame in settings.cross_sections(data, columns):
@@ -37,7 +37,7 @@ def _global_by_year(
         values = [frame[c].to_numpy(float) for c in columns]
         check_varies(columns, values, period=period, time=time, what="autocorrelation")
         with quiet():
-            found = row(values, weights, settings)
+            found = row(weights, settings, *values)
         rows.append({**({time: period} if time else {}), "n": len(frame), **found})
     return pd.DataFrame(rows)
 
@@ -218,12 +218,33 @@ def _permute(
     )
 
 
+def _analytical(
+    result: Any,
+    name: str,
+    expected: float,
+    variance: float,
+    *,
+    randomisation: bool = True,
+) -> dict:
+    """esda's statistic ``name`` with its mean, variance and normal-theory z and p
+    (and the randomisation z and p)."""
+    out = {
+        name: getattr(result, name),
+        f"expected_{name}": expected,
+        f"var_{name}": variance,
+        "z": result.z_norm,
+        "p_norm": result.p_norm,
+    }
+    if randomisation:
+        out.update(z_rand=result.z_rand, p_rand=result.p_rand)
+    return out
+
+
 def _moran_row(
-    values: list[np.ndarray], weights: Any, settings: Settings, *, two_tailed: bool
+    weights: Any, settings: Settings, y: np.ndarray, *, two_tailed: bool
 ) -> dict:
     import esda
 
-    y = values[0]
     m = esda.Moran(
         y,
         weights,
@@ -238,23 +259,12 @@ def _moran_row(
         return float(n / s0 * (v * (sparse @ v)).sum() / z2ss)
 
     p_sim, z_sim = _permute(moran, z, settings)
-    return {
-        "I": m.I,
-        "expected_I": m.EI,
-        "var_I": m.VI_norm,
-        "z": m.z_norm,
-        "p_norm": m.p_norm,
-        "z_rand": m.z_rand,
-        "p_rand": m.p_rand,
-        "p_sim": p_sim,
-        "z_sim": z_sim,
-    }
+    return {**_analytical(m, "I", m.EI, m.VI_norm), "p_sim": p_sim, "z_sim": z_sim}
 
 
-def _geary_row(values: list[np.ndarray], weights: Any, settings: Settings) -> dict:
+def _geary_row(weights: Any, settings: Settings, y: np.ndarray) -> dict:
     import esda
 
-    y = values[0]
     g = esda.Geary(y, weights, transformation=settings.transform, permutations=0)
     focal, neighbor = g.w.sparse.nonzero()
     links, n = g.w.sparse.data, len(y)
@@ -265,21 +275,14 @@ def _geary_row(values: list[np.ndarray], weights: Any, settings: Settings) -> di
         return float((n - 1) * (links * ((v[focal] - v[neighbor]) ** 2)).sum() / den)
 
     return {
-        "C": g.C,
-        "expected_C": g.EC,
-        "var_C": g.VC_norm,
-        "z": g.z_norm,
-        "p_norm": g.p_norm,
-        "z_rand": g.z_rand,
-        "p_rand": g.p_rand,
+        **_analytical(g, "C", g.EC, g.VC_norm),
         "p_sim": _permute(geary, y, settings)[0],
     }
 
 
-def _getis_ord_row(values: list[np.ndarray], weights: Any, settings: Settings) -> dict:
+def _getis_ord_row(weights: Any, settings: Settings, y: np.ndarray) -> dict:
     import esda
 
-    y = values[0]
     g = esda.G(y, weights, permutations=0)
     sparse, column = g.w.sparse, y.reshape(len(y), 1)
     den_sum = (column * column.T).sum() - (column * column).sum()
@@ -288,19 +291,16 @@ def _getis_ord_row(values: list[np.ndarray], weights: Any, settings: Settings) -
         return float((v * (sparse @ v)).sum() / den_sum)
 
     return {
-        "G": g.G,
-        "expected_G": g.EG,
-        "var_G": g.VG,
-        "z": g.z_norm,
-        "p_norm": g.p_norm,
+        **_analytical(g, "G", g.EG, g.VG, randomisation=False),
         "p_sim": _permute(general_g, y, settings)[0],
     }
 
 
-def _bivariate_row(values: list[np.ndarray], weights: Any, settings: Settings) -> dict:
+def _bivariate_row(
+    weights: Any, settings: Settings, x: np.ndarray, y: np.ndarray
+) -> dict:
     import esda
 
-    x, y = values
     m = esda.Moran_BV(x, y, weights, transformation=settings.transform, permutations=0)
     sparse, zx, den = m.w.sparse, m.zx, len(x) - 1.0
 

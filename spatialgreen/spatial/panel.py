@@ -79,6 +79,20 @@ class _Design:
         eps = 1e-7
         return 1.0 / real.min() + eps, 1.0 / real.max() - eps
 
+    def concentrated(self, coef: float, resid: np.ndarray) -> float:
+        """Log-likelihood concentrated in the spatial coefficient (β, σ² out)."""
+        return -0.5 * self.n_eff * np.log(resid @ resid / self.n_eff) + self.logdet(
+            coef
+        )
+
+    def loglik(self, coef: float, resid: np.ndarray, sigma2: float) -> float:
+        """Full Gaussian log-likelihood given the spatially filtered residuals."""
+        return float(
+            -0.5 * self.n_eff * np.log(2 * np.pi * sigma2)
+            + self.logdet(coef)
+            - resid @ resid / (2 * sigma2)
+        )
+
     def demean_units(self, a: np.ndarray) -> np.ndarray:
         """Remove the cross-sectional mean of each period (only under Lee–Yu time)."""
         return a - a.mean(axis=1, keepdims=True) if self.drop_unit_root else a
@@ -352,24 +366,24 @@ def _fit_lag(d: _Design, observed: bool) -> dict:
     coef, *_ = np.linalg.lstsq(xm, np.column_stack([yv, wyv]), rcond=None)
     e0 = yv - xm @ coef[:, 0]
     e1 = wyv - xm @ coef[:, 1]
-
-    def concentrated(rho: float) -> float:
-        e = e0 - rho * e1
-        return -0.5 * d.n_eff * np.log(e @ e / d.n_eff) + d.logdet(rho)
-
-    rho = _maximise(concentrated, d.bounds(), "rho")
+    rho = _maximise(lambda r: d.concentrated(r, e0 - r * e1), d.bounds(), "rho")
     beta = coef[:, 0] - rho * coef[:, 1]
     e = e0 - rho * e1
     sigma2 = float(e @ e / d.n_eff)
-    loglik = _lag_loglik(d, beta, rho, sigma2)
     if observed:
         info = -_lag_hessian(d, beta, rho, sigma2)
     else:
         info = _lag_expected_info(d, beta, rho, sigma2)
-    cov = np.linalg.inv(info)[:-1, :-1]
+    return _ml_fit(beta, rho, sigma2, info, _lag_loglik(d, beta, rho, sigma2))
+
+
+def _ml_fit(
+    beta: np.ndarray, coef: float, sigma2: float, info: np.ndarray, loglik: float
+) -> dict:
+    """Estimates, their covariance (σ² row and column dropped) and fit."""
     return {
-        "params": np.append(beta, rho),
-        "cov": cov,
+        "params": np.append(beta, coef),
+        "cov": np.linalg.inv(info)[:-1, :-1],
         "sigma2": sigma2,
         "loglik": loglik,
     }
@@ -377,12 +391,7 @@ def _fit_lag(d: _Design, observed: bool) -> dict:
 
 def _lag_loglik(d: _Design, beta: np.ndarray, rho: float, sigma2: float) -> float:
     """Full (not concentrated) log-likelihood of the SAR/SDM panel."""
-    e = (d.y - rho * d.wy - d.x @ beta).ravel()
-    return float(
-        -0.5 * d.n_eff * np.log(2 * np.pi * sigma2)
-        + d.logdet(rho)
-        - e @ e / (2 * sigma2)
-    )
+    return d.loglik(rho, (d.y - rho * d.wy - d.x @ beta).ravel(), sigma2)
 
 
 def _lag_hessian(d: _Design, beta: np.ndarray, rho: float, s2: float) -> np.ndarray:
@@ -430,38 +439,22 @@ def _fit_error(d: _Design, observed: bool) -> dict:
         beta, *_ = np.linalg.lstsq(xb, yb, rcond=None)
         return beta, yb - xb @ beta
 
-    def concentrated(lam: float) -> float:
-        _, u = residual(lam)
-        return -0.5 * d.n_eff * np.log(u @ u / d.n_eff) + d.logdet(lam)
-
-    lam = _maximise(concentrated, d.bounds(), "lambda")
+    lam = _maximise(lambda r: d.concentrated(r, residual(r)[1]), d.bounds(), "lambda")
     beta, u = residual(lam)
     sigma2 = float(u @ u / d.n_eff)
-    loglik = _error_loglik(d, beta, lam, sigma2)
     parts = (xm, wxm, yv, wyv)
     info = (
         -_error_hessian(d, parts, beta, lam, sigma2)
         if observed
         else _error_expected_info(d, parts, lam, sigma2)
     )
-    cov = np.linalg.inv(info)[:-1, :-1]
-    return {
-        "params": np.append(beta, lam),
-        "cov": cov,
-        "sigma2": sigma2,
-        "loglik": loglik,
-    }
+    return _ml_fit(beta, lam, sigma2, info, _error_loglik(d, beta, lam, sigma2))
 
 
 def _error_loglik(d: _Design, beta: np.ndarray, lam: float, sigma2: float) -> float:
     """Full log-likelihood of the SEM panel."""
     e = d.y - d.x @ beta
-    u = d.demean_units(e - lam * (e @ d.w.T)).ravel()
-    return float(
-        -0.5 * d.n_eff * np.log(2 * np.pi * sigma2)
-        + d.logdet(lam)
-        - u @ u / (2 * sigma2)
-    )
+    return d.loglik(lam, d.demean_units(e - lam * (e @ d.w.T)).ravel(), sigma2)
 
 
 def _error_hessian(
@@ -544,7 +537,7 @@ def hausman_test(
     data: pd.DataFrame,
     *,
     y: str,
-    x: Sequence[str],
+    x: str | Sequence[str],
     unit: str = "unit",
     time: str = "year",
 ) -> pd.Series:
@@ -559,7 +552,8 @@ def hausman_test(
     order ``V_RE − V_FE`` and in our checks returned negative statistics, and
     ``Panel_RE_Error`` failed with singular matrices on well-posed data. When
     ``V_FE − V_RE`` is not positive definite in the sample, the statistic uses the
-    subspace of its positive eigenvalues and ``df`` is their number.
+    subspace of its positive eigenvalues and ``df`` is their number. ``x`` is one
+    regressor or several.
 
     Returns
     -------
@@ -580,7 +574,7 @@ def hausman_test(
     """
     from linearmodels import PanelOLS, RandomEffects
 
-    x = list(x)
+    x = [x] if isinstance(x, str) else list(x)
     require_columns(data, [unit, time, y, *x])
     validate_panel(data, unit=unit, time=time, columns=[y, *x])
     panel = data.set_index([unit, time])

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import ConvergenceError, DataError, ModelError
 from ..geo.weights.align import describe_weights, weights_for
 from ..panel import validate_panel
-from ..results import EstimatesMixin, Results, coefficient_table, inference
+from ..results import EstimatesMixin, Results, _Field, coefficient_table, inference
 from .effects import SpatialMultiplier
 from .effects import impacts as _impacts
 
@@ -92,20 +92,11 @@ class SpatialRegressionResults(EstimatesMixin, Results):
         meta.update({k: v for k, v in self.fit.items() if k not in meta})
         return meta
 
-    @property
-    def loglik(self) -> float:
-        """Maximised log-likelihood (Gaussian log-likelihood for OLS/SLX)."""
-        return float(self.fit["loglik"])
-
-    @property
-    def aic(self) -> float:
-        """Akaike information criterion ``−2 lnL + 2k``."""
-        return float(self.fit["aic"])
-
-    @property
-    def sigma2(self) -> float:
-        """Estimated error variance."""
-        return float(self.fit["sigma2"])
+    loglik = _Field(
+        "fit", float, "Maximised log-likelihood (Gaussian log-likelihood for OLS/SLX)."
+    )
+    aic = _Field("fit", float, "Akaike information criterion ``−2 lnL + 2k``.")
+    sigma2 = _Field("fit", float, "Estimated error variance.")
 
     @property
     def weights_info(self) -> dict:
@@ -159,15 +150,16 @@ def spatial_regression(
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
+    One year of 25 units on a 5 × 5 lattice:
+
     >>> from libpysal.weights import lat2W
-    >>> w = lat2W(5, 5)
-    >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame({"x": rng.normal(size=25)})
-    >>> df["y"] = 1 + 2 * df["x"] + rng.normal(size=25)
-    >>> res = spatial_regression(df, y="y", x=["x"], w=w, model="sem")
+    >>> from spatialgreen.datasets import example_panel
+    >>> df = example_panel(n_units=25, n_years=1)
+    >>> res = spatial_regression(
+    ...     df, y="y", x=["x1", "x2"], w=lat2W(5, 5), unit="unit", model="sem"
+    ... )
     >>> list(res.params.index)
-    ['const', 'x', 'lambda']
+    ['const', 'x1', 'x2', 'lambda']
     """
     model = _check_model(model, MODELS)
     x = list(x)
