@@ -50,6 +50,7 @@ _ROOMS = (
     "geo",
     "maps",
     "panel",
+    "prepare",
     "report",
     "results",
     "scenarios",
@@ -344,7 +345,13 @@ if _typing.TYPE_CHECKING:
         transfer_flows as transfer_flows,
     )
     from .geo import (
+        ListNotShippedError as ListNotShippedError,
+    )
+    from .geo import (
         align_weights as align_weights,
+    )
+    from .geo import (
+        city_size_class as city_size_class,
     )
     from .geo import (
         describe_weights as describe_weights,
@@ -359,13 +366,22 @@ if _typing.TYPE_CHECKING:
         join_units as join_units,
     )
     from .geo import (
+        list_template as list_template,
+    )
+    from .geo import (
         load_boundaries as load_boundaries,
+    )
+    from .geo import (
+        load_list as load_list,
     )
     from .geo import (
         match_units as match_units,
     )
     from .geo import (
         normalize_name as normalize_name,
+    )
+    from .geo import (
+        official_lists as official_lists,
     )
     from .geo import (
         polygon_weights as polygon_weights,
@@ -378,6 +394,9 @@ if _typing.TYPE_CHECKING:
     )
     from .geo import (
         relabel_weights as relabel_weights,
+    )
+    from .geo import (
+        resource_cities as resource_cities,
     )
     from .geo import (
         spatial_weights as spatial_weights,
@@ -435,6 +454,60 @@ if _typing.TYPE_CHECKING:
     )
     from .panel import (
         validate_panel as validate_panel,
+    )
+    from .prepare import (
+        CapitalStockResults as CapitalStockResults,
+    )
+    from .prepare import (
+        ImputationResults as ImputationResults,
+    )
+    from .prepare import (
+        advanced_structure_index as advanced_structure_index,
+    )
+    from .prepare import (
+        capital_stock as capital_stock,
+    )
+    from .prepare import (
+        chain_index as chain_index,
+    )
+    from .prepare import (
+        deflate as deflate,
+    )
+    from .prepare import (
+        diversification_index as diversification_index,
+    )
+    from .prepare import (
+        growth_rate as growth_rate,
+    )
+    from .prepare import (
+        impute as impute,
+    )
+    from .prepare import (
+        krugman_index as krugman_index,
+    )
+    from .prepare import (
+        location_quotient as location_quotient,
+    )
+    from .prepare import (
+        per_capita as per_capita,
+    )
+    from .prepare import (
+        real_gdp as real_gdp,
+    )
+    from .prepare import (
+        rebase_index as rebase_index,
+    )
+    from .prepare import (
+        specialisation_index as specialisation_index,
+    )
+    from .prepare import (
+        structure_ratio as structure_ratio,
+    )
+    from .prepare import (
+        unchain_index as unchain_index,
+    )
+    from .prepare import (
+        wide_to_long as wide_to_long,
     )
     from .report import (
         Artifact as Artifact,
@@ -558,6 +631,7 @@ if _typing.TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "Artifact": "report",
     "BetaResults": "convergence",
+    "CapitalStockResults": "prepare",
     "ClubResults": "convergence",
     "ClusterMatchResults": "clusters",
     "ClusterSpatialResults": "clusters",
@@ -571,8 +645,10 @@ _LAZY: dict[str, str] = {
     "FlowResults": "flows",
     "GWRResults": "spatial",
     "HeterogeneityResults": "econometrics",
+    "ImputationResults": "prepare",
     "IndexResults": "composite",
     "InfeasibleError": "errors",
+    "ListNotShippedError": "geo",
     "LogTResult": "convergence",
     "MarkovResults": "convergence",
     "MediationResults": "econometrics",
@@ -598,6 +674,7 @@ _LAZY: dict[str, str] = {
     "ThreeStageResults": "efficiency",
     "UnmatchedUnitError": "errors",
     "WeightsError": "errors",
+    "advanced_structure_index": "prepare",
     "affinity_matrix": "efficiency",
     "align_weights": "geo",
     "balance_panel": "panel",
@@ -605,11 +682,14 @@ _LAZY: dict[str, str] = {
     "beta": "convergence",
     "bivariate_lisa": "spatial",
     "bivariate_moran": "spatial",
+    "capital_stock": "prepare",
     "catch_up": "decoupling",
     "categorical": "maps",
+    "chain_index": "prepare",
     "chenery_stages": "decoupling",
     "choropleth": "maps",
     "city_panel": "datasets",
+    "city_size_class": "geo",
     "classify_industry": "clusters",
     "club": "convergence",
     "coefficient_table": "results",
@@ -620,7 +700,9 @@ _LAZY: dict[str, str] = {
     "ddf": "efficiency",
     "dea": "efficiency",
     "decoupling_states": "figures",
+    "deflate": "prepare",
     "describe_weights": "geo",
+    "diversification_index": "prepare",
     "draw": "maps",
     "ebm": "efficiency",
     "ebm_parameters": "efficiency",
@@ -636,22 +718,28 @@ _LAZY: dict[str, str] = {
     "getis_ord_by_year": "spatial",
     "great_circle_km": "geo",
     "grouping_table": "geo",
+    "growth_rate": "prepare",
     "gwr": "spatial",
     "hausman_test": "spatial",
     "heterogeneity": "econometrics",
     "impacts": "spatial",
+    "impute": "prepare",
     "inference": "results",
     "join_units": "geo",
     "kernel_density": "convergence",
     "kodde_palm_critical_value": "efficiency",
+    "krugman_index": "prepare",
     "lag": "econometrics",
     "lag_name": "econometrics",
     "lagged": "econometrics",
     "lisa": "spatial",
+    "list_template": "geo",
     "load_boundaries": "geo",
+    "load_list": "geo",
     "load_recipe": "report",
     "load_spec": "econometrics",
     "local_g": "spatial",
+    "location_quotient": "prepare",
     "log_t": "convergence",
     "markov": "convergence",
     "match_clusters": "clusters",
@@ -663,11 +751,13 @@ _LAZY: dict[str, str] = {
     "moran_scatter": "figures",
     "normalize": "composite",
     "normalize_name": "geo",
+    "official_lists": "geo",
     "p_values": "results",
     "package_version": "results",
     "pairs": "maps",
     "patent_transfers": "datasets",
     "pca_index": "composite",
+    "per_capita": "prepare",
     "placebo": "econometrics",
     "placebo_distribution": "figures",
     "points": "maps",
@@ -678,11 +768,14 @@ _LAZY: dict[str, str] = {
     "read_panel": "panel",
     "read_table": "panel",
     "read_weights": "geo",
+    "real_gdp": "prepare",
+    "rebase_index": "prepare",
     "recipe_parser": "report",
     "reference_periods": "efficiency",
     "regression_table": "econometrics",
     "relabel_weights": "geo",
     "require_columns": "panel",
+    "resource_cities": "geo",
     "robustness": "econometrics",
     "row_df": "results",
     "run_recipe": "report",
@@ -702,6 +795,8 @@ _LAZY: dict[str, str] = {
     "spatial_regression": "spatial",
     "spatial_view": "clusters",
     "spatial_weights": "geo",
+    "specialisation_index": "prepare",
+    "structure_ratio": "prepare",
     "study_units": "geo",
     "subgroup_regression": "spatial",
     "tapio": "decoupling",
@@ -713,12 +808,14 @@ _LAZY: dict[str, str] = {
     "transfer_flows": "flows",
     "translog_terms": "efficiency",
     "trend_by_group": "figures",
+    "unchain_index": "prepare",
     "unit_table": "geo",
     "use_cjk_font": "figures",
     "validate_panel": "panel",
     "weights_for": "geo",
     "weights_for_units": "geo",
     "weights_recipe": "geo",
+    "wide_to_long": "prepare",
     "write_gallery": "report",
     "write_named_tables": "report",
 }

@@ -23,6 +23,7 @@ COMMANDS = [
     "map",
     "match-clusters",
     "moran",
+    "prepare",
     "regress",
     "sfa",
     "spatial-model",

@@ -8,7 +8,11 @@
   :class:`~spatialgreen.errors.UnmatchedUnitError` listing every failure.
 - :func:`join_units` — attach a tidy (unit, [year], values) table to the polygons.
 - :mod:`~spatialgreen.geo.regions` — east/central/west, NBS four regions, Yangtze
-  River Economic Belt, YRD 26, Jing-Jin-Ji, PRD 9; study sets; user groupings.
+  River Economic Belt, YRD 26, Jing-Jin-Ji, PRD 9, YRD 41/27 (2019), Greater Bay
+  Area, Chengdu–Chongqing; study sets; user groupings.
+- :mod:`~spatialgreen.geo.lists` — official unit lists with their sources
+  (:func:`load_list`, :func:`official_lists`, :func:`resource_cities`) and the
+  2014 city-size classes (:func:`city_size_class`).
 - :func:`spatial_weights` — queen/rook (full-resolution adjacency), k-nearest,
   distance band, inverse distance, economic and nested weights as
   ``libpysal.graph.Graph`` with an explicit island policy;
@@ -29,6 +33,14 @@ from __future__ import annotations
 
 from . import regions
 from .boundaries import join_units, load_boundaries, unit_table
+from .lists import (
+    ListNotShippedError,
+    city_size_class,
+    list_template,
+    load_list,
+    official_lists,
+    resource_cities,
+)
 from .names import match_units, normalize_name
 from .regions import grouping_table, read_grouping, study_units
 from .weights import (
@@ -45,19 +57,25 @@ from .weights import (
 )
 
 __all__ = [
+    "ListNotShippedError",
     "align_weights",
+    "city_size_class",
     "describe_weights",
     "great_circle_km",
     "grouping_table",
     "join_units",
+    "list_template",
     "load_boundaries",
+    "load_list",
     "match_units",
     "normalize_name",
+    "official_lists",
     "polygon_weights",
     "read_grouping",
     "read_weights",
     "regions",
     "relabel_weights",
+    "resource_cities",
     "spatial_weights",
     "study_units",
     "unit_table",

@@ -25,7 +25,10 @@ groupings ``yrd26`` and ``prd`` exist only at city level):
 
 Study sets select units: ``"all34"``, ``"mainland31"`` (without Taiwan, Hong Kong,
 Macao), ``"gtfp30"`` (mainland without Tibet, the usual GTFP sample), and the
-members of ``"yreb"``, ``"jjj"``, ``"yrd26"``, ``"prd"``.
+members of ``"yreb"``, ``"jjj"``, ``"yrd26"``, ``"prd"`` and of the official city
+lists ``"yrd41"``, ``"yrd27"`` (2019 YRD outline: 41 cities, 27-city central area),
+``"gba"`` (Greater Bay Area) and ``"chengyu"`` (Chengdu–Chongqing), whose sources
+are in ``spatialgreen/datasets/lists/README.md`` (:mod:`spatialgreen.geo.lists`).
 
 Users add their own grouping from a CSV or DataFrame with :func:`read_grouping`
 and pass it as ``groupings=`` to :func:`~spatialgreen.geo.load_boundaries` or
@@ -127,6 +130,11 @@ BUILTIN_GROUPINGS = {
     "jjj": "province",
     "yrd26": "city",
     "prd": "city",
+    # official lists shipped in datasets/lists (spatialgreen.geo.lists)
+    "yrd41": "city",
+    "yrd27": "city",
+    "gba": "city",
+    "chengyu": "city",
 }
 _MAINLAND = frozenset((*_EAST11, *_CENTRAL8, *_WEST12))
 #: study set -> description
@@ -138,6 +146,10 @@ STUDIES = {
     "jjj": "Beijing, Tianjin and Hebei",
     "yrd26": "the 26 Yangtze River Delta agglomeration cities (city level)",
     "prd": "the 9 Pearl River Delta cities (city level)",
+    "yrd41": "the 41 cities of the 2019 YRD integration outline (city level)",
+    "yrd27": "the 27-city central area of the 2019 YRD outline (city level)",
+    "gba": "the Greater Bay Area: 9 PRD cities, Hong Kong, Macao (city level)",
+    "chengyu": "Chengdu–Chongqing: Chongqing and 15 Sichuan cities (city level)",
 }
 
 
@@ -146,7 +158,12 @@ def _builtin_series(name: str, level: str, units: pd.DataFrame) -> pd.Series | N
     if defined_at == "city":
         if level != "city":
             return None
-        members = set(_YRD26 if name == "yrd26" else _PRD9)
+        if name in ("yrd26", "prd"):
+            members = set(_YRD26 if name == "yrd26" else _PRD9)
+        else:
+            from .lists import grouping_members
+
+            members = set(grouping_members(name))
         return pd.Series(
             units["adcode"].isin(members).to_numpy(), index=units["adcode"], name=name
         )
@@ -246,7 +263,7 @@ def study_units(study: str | Iterable[Any], level: str = "province") -> list[int
         keep = province.isin(_MAINLAND)
     elif study == "gtfp30":
         keep = province.isin(_MAINLAND - {540000})
-    elif study in ("yreb", "jjj", "yrd26", "prd"):
+    elif study in ("yreb", "jjj") or BUILTIN_GROUPINGS.get(study) == "city":
         if BUILTIN_GROUPINGS[study] == "city" and level != "city":
             raise DataError(f"study {study!r} is a set of cities; use level='city'")
         series = _builtin_series(study, level, units)
