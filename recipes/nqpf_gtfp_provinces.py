@@ -3,19 +3,30 @@
 Follows the full paper in ``shared/studies/001``: a "new quality productive forces"
 (NQPF) index from ten indicators by PCA on logged data (and by entropy weights for
 comparison); GTFP from the super-efficiency EBM with undesirable outputs and the
-global Malmquist–Luenberger index; two-way fixed-effects baseline with controls and
-SEs clustered by province; mediation by industrial upgrading; moderation by high-tech
-agglomeration and productive-service specialisation; lagged NQPF; alternative GTFP
-from SBM and DDF; a placebo test with 1,000 permutations; east/central/west
-heterogeneity — as journal tables; plus Moran's I of GTFP by year and a spatial
-Durbin panel model with direct, indirect and total effects.
+global Malmquist–Luenberger index; two-way fixed-effects baseline adding the controls
+one at a time (the paper's Table 3) with SEs clustered by province; mediation by
+industrial upgrading; moderation by high-tech agglomeration, specialised and
+diversified producer-service agglomeration; lagged NQPF; alternative GTFP from SBM
+and DDF; a placebo test with 1,000 permutations; east/central/west heterogeneity — as
+journal tables; plus Moran's I of GTFP by year and a spatial Durbin panel model with
+direct, indirect and total effects.
 
-Run on the embedded SYNTHETIC demo data::
+The study starts from yearbook tables (:func:`prepare_panel`, ``spatialgreen.
+prepare``): gaps filled by linear interpolation ("missing data were supplemented
+using interpolation") and flagged; real GDP at prices of the first year from the GDP
+index; capital by perpetual inventory at the paper's 10.96 % depreciation; software
+and e-commerce revenue deflated by the CPI; industrial upgrading = tertiary /
+secondary value added; high-tech agglomeration = location quotient of high-tech
+employment; producer-service specialisation (Ezcurra et al.) and diversification
+(inverse Herfindahl) from the employment of five producer-service industries.
+
+Run on the embedded SYNTHETIC demo yearbook::
 
     python recipes/nqpf_gtfp_provinces.py --output maps/nqpf_gtfp_provinces
 
-or on your own provincial panel holding the same columns (names or adcodes in
-``--unit``)::
+or on your own yearbook-shaped provincial panel with the columns of
+``spatialgreen.datasets.province_yearbook()`` listed in ``RAW`` (names or adcodes
+in ``--unit``)::
 
     python recipes/nqpf_gtfp_provinces.py --data provinces.xlsx --unit 省份 --time 年份
 """
@@ -27,7 +38,15 @@ from pathlib import Path
 import pandas as pd
 
 import spatialgreen as sg
-from spatialgreen import datasets, econometrics, efficiency, figures, maps, spatial
+from spatialgreen import (
+    datasets,
+    econometrics,
+    efficiency,
+    figures,
+    maps,
+    prepare,
+    spatial,
+)
 from spatialgreen.report import Report, recipe_parser, run_recipe
 
 TITLE = "2 · New quality productive forces and green TFP, 30 provinces"
@@ -46,26 +65,107 @@ NQPF = [
 INPUTS = ["labor", "capital", "water", "electricity"]
 OUTPUTS = ["gdp"]
 BADS = ["so2", "cod"]
+# the controls in the order the paper's Table 3 adds them: gov, ent, fdi, env
 CONTROLS = [
-    "environmental_regulation",
-    "fdi",
     "government_spending",
     "enterprise_innovation",
+    "fdi",
+    "environmental_regulation",
 ]
+MODERATORS = {
+    "hightech_agglomeration": "high-tech agglomeration (high)",
+    "service_specialization": "specialised producer services (prof)",
+    "service_diversification": "diversified producer services (mul)",
+}
 YEARS = (2010, 2019)
+DELTA = 0.1096  # the paper's depreciation rate
+SERVICES = [  # the five producer-service industries (employment)
+    "emp_transport",
+    "emp_information",
+    "emp_finance",
+    "emp_business",
+    "emp_research",
+]
+#: yearbook columns the study needs (gaps are filled by linear interpolation)
+RAW = [
+    *[c for c in NQPF if c != "it_employment_share"],
+    "labor",
+    "water",
+    "electricity",
+    *BADS,
+    "gdp_nominal",
+    "gdp_index",
+    "investment",
+    "investment_price_index",
+    "cpi",
+    "va_secondary",
+    "va_tertiary",
+    "emp_urban",
+    *SERVICES,
+    "emp_industry",
+    "emp_hightech",
+    *CONTROLS,
+]
 
 
 def load_data(path: str | None, *, unit: str, time: str) -> pd.DataFrame:
-    """The demo provinces 2010–2019 (or the user's file) with adcodes and regions."""
+    """The yearbook of the demo provinces (or the user's file) with adcodes."""
     if path is None:
-        panel = datasets.province_panel()
-    else:
-        panel = sg.read_panel(path, unit=unit, time=time)
-        panel["adcode"] = sg.match_units(panel[unit].tolist(), level="province")
-        panel = panel.rename(columns={time: "year"})
+        return datasets.province_yearbook()
+    raw = sg.read_panel(path, unit=unit, time=time)
+    raw["adcode"] = sg.match_units(raw[unit].tolist(), level="province")
+    return raw.rename(columns={time: "year"})
+
+
+def prepare_panel(
+    raw: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Yearbook → the study's panel (2010–2019, with regions) with
+    ``spatialgreen.prepare``; also the cells filled and the base-year stocks.
+
+    Shares, location quotients and specialisation are computed over every
+    province of the yearbook before the years are cut.
+    """
+    keys = {"unit": "adcode", "time": "year"}
+    base = int(raw["year"].min())
+    filled = prepare.impute(raw, RAW, method="linear", **keys)  # flagged, warns
+    panel = filled.data
+    panel["gdp"] = prepare.real_gdp(
+        panel, "gdp_nominal", "gdp_index", base_year=base, **keys
+    )
+    stock = prepare.capital_stock(
+        panel,
+        "investment",
+        "investment_price_index",
+        delta=DELTA,
+        price_kind="previous-year",
+        price_base_year=base,
+        **keys,
+    )
+    panel["capital"] = stock.column(panel, **keys)
+    for money in ("software_revenue", "ecommerce_sales"):
+        panel[money] = prepare.deflate(
+            panel, money, "cpi", index_kind="previous-year", base_year=base, **keys
+        )
+    panel["it_employment_share"] = 100 * panel["emp_information"] / panel["emp_urban"]
+    panel["industrial_upgrading"] = prepare.structure_ratio(
+        panel, "va_secondary", "va_tertiary", **keys
+    )
+    panel["hightech_agglomeration"] = prepare.location_quotient(
+        panel, "emp_hightech", "emp_industry", **keys
+    )
+    panel["service_specialization"] = prepare.specialisation_index(
+        panel, SERVICES, **keys
+    )
+    panel["service_diversification"] = prepare.diversification_index(
+        panel, SERVICES, **keys
+    )
+    unused = [f"{c}_imputed" for c in RAW if not panel[f"{c}_imputed"].any()]
+    panel = panel.drop(columns=unused)
     panel = panel[panel["year"].between(*YEARS)]
     regions = sg.load_boundaries("province")[["adcode", "region3"]]
-    return panel.drop(columns=["region3"], errors="ignore").merge(regions, on="adcode")
+    panel = panel.drop(columns=["region3"], errors="ignore").merge(regions, on="adcode")
+    return panel, filled.report, stock.base
 
 
 def gtfp_levels(panel: pd.DataFrame, model: str, **options: object) -> pd.DataFrame:
@@ -99,9 +199,39 @@ def run(
 ) -> Report:
     """Run the study and write its tables, figures and maps to ``output``."""
     report = Report(output, title=TITLE)
-    panel = load_data(data, unit=unit, time=time)
+    panel, filled, capital_base = prepare_panel(load_data(data, unit=unit, time=time))
     keys = {"unit": "adcode", "time": "year"}
     reps = 100 if quick else 1000
+    base = int(capital_base["year"].min())
+    flags = [c for c in panel.columns if c.endswith("_imputed")]
+    prepared = [
+        *NQPF,
+        *INPUTS,
+        *OUTPUTS,
+        *BADS,
+        "industrial_upgrading",
+        *MODERATORS,
+        *CONTROLS,
+    ]
+    report.table(
+        panel[["adcode", "year", "region3", *prepared, *flags]],
+        "prepared_panel",
+        f"The panel the models take, prepared from the yearbook: real GDP and "
+        f"revenues at {base} prices, capital by perpetual inventory (δ = "
+        f"{DELTA:.2%}), structure and agglomeration indices, flags of filled cells",
+    )
+    if len(filled):
+        report.table(
+            filled,
+            "prepare_filled",
+            "Yearbook cells filled by linear interpolation within each province",
+        )
+    report.table(
+        capital_base,
+        "capital_base",
+        "Base-year capital stocks: first-year real investment / (g + δ), g = "
+        "growth of real investment over the first five years (Hall & Jones 1999)",
+    )
 
     pca = econometrics.pca_index(
         panel, NQPF, log=True, retain="first", keys=["adcode", "year"]
@@ -128,12 +258,18 @@ def run(
     )
 
     fe = dict(controls=CONTROLS, **keys, cluster="adcode")
-    baseline = {
-        "(1) no controls": econometrics.fixed_effects(
-            panel, y="gtfp_ebm", x="nqpf", **keys, cluster="adcode"
-        ),
-        "(2) controls": econometrics.fixed_effects(panel, y="gtfp_ebm", x="nqpf", **fe),
-    }
+    # the baseline adds the controls one at a time, as the paper's Table 3 does
+    baseline = {}
+    for k in range(len(CONTROLS) + 1):
+        label = "no controls" if k == 0 else f"+ {CONTROLS[k - 1]}"
+        baseline[f"({k + 1}) {label}"] = econometrics.fixed_effects(
+            panel,
+            y="gtfp_ebm",
+            x="nqpf",
+            controls=CONTROLS[:k],
+            **keys,
+            cluster="adcode",
+        )
     tables = {"baseline": econometrics.regression_table(baseline)}
     med = econometrics.mediation(
         panel,
@@ -151,8 +287,8 @@ def run(
         "indirect effect, Sobel z and bootstrap interval",
     )
     mods = {
-        m: econometrics.moderation(panel, y="gtfp_ebm", x="nqpf", moderator=m, **fe)
-        for m in ("hightech_agglomeration", "service_specialization")
+        label: econometrics.moderation(panel, y="gtfp_ebm", x="nqpf", moderator=m, **fe)
+        for m, label in MODERATORS.items()
     }
     tables["moderation"] = econometrics.regression_table(mods)
     tables["lags"] = econometrics.lagged(
@@ -230,15 +366,27 @@ def run(
         "Direct, indirect and total effects (LeSage–Pace) with simulated SEs",
     )
 
-    geo = sg.join_units(
-        panel, unit="adcode", level="province", time="year", how="inner"
-    )
+    # every province is drawn (those without data, e.g. Xizang, as "no data")
+    geo = sg.join_units(panel, unit="adcode", level="province", time="year")
     report.map(
         maps.choropleth(
             geo, "gtfp_ebm", time="year", title="Cumulative GTFP (super-EBM–GML)"
         ),
         "map_gtfp",
         "Cumulative super-EBM–GML GTFP by province (year slider)",
+    )
+    # the papers' two-period panels: the first and the last year
+    years = [geo["year"].min(), geo["year"].max()]
+    report.static_map(
+        maps.static(
+            geo,
+            "gtfp_ebm",
+            time="year",
+            year=years,
+            title="Cumulative GTFP (super-EBM–GML)",
+        ),
+        "map_gtfp",
+        "Cumulative super-EBM–GML GTFP by province, first and last year",
     )
     report.map(
         maps.choropleth(
@@ -250,6 +398,18 @@ def run(
         ),
         "map_nqpf",
         "NQPF index (PCA) by province (year slider)",
+    )
+    report.static_map(
+        maps.static(
+            geo,
+            "nqpf",
+            time="year",
+            year=years,
+            palette="Blues",
+            title="New quality productive forces index",
+        ),
+        "map_nqpf",
+        "NQPF index (PCA) by province, first and last year",
     )
     report.finish()
     return report

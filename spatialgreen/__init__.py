@@ -147,6 +147,9 @@ if _typing.TYPE_CHECKING:
         city_panel as city_panel,
     )
     from .datasets import (
+        city_yearbook as city_yearbook,
+    )
+    from .datasets import (
         example_panel as example_panel,
     )
     from .datasets import (
@@ -154,6 +157,12 @@ if _typing.TYPE_CHECKING:
     )
     from .datasets import (
         province_panel as province_panel,
+    )
+    from .datasets import (
+        province_yearbook as province_yearbook,
+    )
+    from .datasets import (
+        resource_cities_demo as resource_cities_demo,
     )
     from .decoupling import (
         catch_up as catch_up,
@@ -171,7 +180,13 @@ if _typing.TYPE_CHECKING:
         tapio as tapio,
     )
     from .econometrics import (
+        DescriptiveTable as DescriptiveTable,
+    )
+    from .econometrics import (
         FixedEffectsResults as FixedEffectsResults,
+    )
+    from .econometrics import (
+        HausmanResults as HausmanResults,
     )
     from .econometrics import (
         HeterogeneityResults as HeterogeneityResults,
@@ -189,13 +204,28 @@ if _typing.TYPE_CHECKING:
         PlaceboResults as PlaceboResults,
     )
     from .econometrics import (
+        RandomEffectsResults as RandomEffectsResults,
+    )
+    from .econometrics import (
         RegressionSpec as RegressionSpec,
     )
     from .econometrics import (
         RegressionTable as RegressionTable,
     )
     from .econometrics import (
+        TobitMarginalEffects as TobitMarginalEffects,
+    )
+    from .econometrics import (
+        TobitResults as TobitResults,
+    )
+    from .econometrics import (
+        describe as describe,
+    )
+    from .econometrics import (
         fixed_effects as fixed_effects,
+    )
+    from .econometrics import (
+        hausman as hausman,
     )
     from .econometrics import (
         heterogeneity as heterogeneity,
@@ -222,6 +252,9 @@ if _typing.TYPE_CHECKING:
         placebo as placebo,
     )
     from .econometrics import (
+        random_effects as random_effects,
+    )
+    from .econometrics import (
         regression_table as regression_table,
     )
     from .econometrics import (
@@ -233,6 +266,12 @@ if _typing.TYPE_CHECKING:
     from .econometrics import (
         sobel_test as sobel_test,
     )
+    from .econometrics import (
+        tobit as tobit,
+    )
+    from .efficiency import (
+        BootstrapDEAResults as BootstrapDEAResults,
+    )
     from .efficiency import (
         EfficiencyResults as EfficiencyResults,
     )
@@ -243,6 +282,9 @@ if _typing.TYPE_CHECKING:
         SFAResults as SFAResults,
     )
     from .efficiency import (
+        SWRegressionResults as SWRegressionResults,
+    )
+    from .efficiency import (
         ThreeStageDimensionResults as ThreeStageDimensionResults,
     )
     from .efficiency import (
@@ -250,6 +292,9 @@ if _typing.TYPE_CHECKING:
     )
     from .efficiency import (
         affinity_matrix as affinity_matrix,
+    )
+    from .efficiency import (
+        bootstrap_dea as bootstrap_dea,
     )
     from .efficiency import (
         ddf as ddf,
@@ -285,6 +330,9 @@ if _typing.TYPE_CHECKING:
         sfa as sfa,
     )
     from .efficiency import (
+        sw_truncated_regression as sw_truncated_regression,
+    )
+    from .efficiency import (
         three_stage as three_stage,
     )
     from .efficiency import (
@@ -309,10 +357,16 @@ if _typing.TYPE_CHECKING:
         ModelError as ModelError,
     )
     from .errors import (
+        OptionError as OptionError,
+    )
+    from .errors import (
         PanelError as PanelError,
     )
     from .errors import (
         SpatialGreenError as SpatialGreenError,
+    )
+    from .errors import (
+        SpatialGreenWarning as SpatialGreenWarning,
     )
     from .errors import (
         UnmatchedUnitError as UnmatchedUnitError,
@@ -324,13 +378,22 @@ if _typing.TYPE_CHECKING:
         decoupling_states as decoupling_states,
     )
     from .figures import (
+        kernel_density_3d as kernel_density_3d,
+    )
+    from .figures import (
         moran_scatter as moran_scatter,
     )
     from .figures import (
         placebo_distribution as placebo_distribution,
     )
     from .figures import (
+        readable_name as readable_name,
+    )
+    from .figures import (
         sigma_convergence as sigma_convergence,
+    )
+    from .figures import (
+        tapio_diagram as tapio_diagram,
     )
     from .figures import (
         trend_by_group as trend_by_group,
@@ -435,6 +498,9 @@ if _typing.TYPE_CHECKING:
         save as save,
     )
     from .maps import (
+        static as static,
+    )
+    from .maps import (
         to_html as to_html,
     )
     from .panel import (
@@ -444,6 +510,9 @@ if _typing.TYPE_CHECKING:
         balance_panel as balance_panel,
     )
     from .panel import (
+        check_spellings as check_spellings,
+    )
+    from .panel import (
         read_panel as read_panel,
     )
     from .panel import (
@@ -451,6 +520,12 @@ if _typing.TYPE_CHECKING:
     )
     from .panel import (
         require_columns as require_columns,
+    )
+    from .panel import (
+        spelling_variants as spelling_variants,
+    )
+    from .panel import (
+        unify_units as unify_units,
     )
     from .panel import (
         validate_panel as validate_panel,
@@ -540,6 +615,9 @@ if _typing.TYPE_CHECKING:
         Results as Results,
     )
     from .results import (
+        carry_columns as carry_columns,
+    )
+    from .results import (
         coefficient_table as coefficient_table,
     )
     from .results import (
@@ -550,6 +628,9 @@ if _typing.TYPE_CHECKING:
     )
     from .results import (
         export_frame as export_frame,
+    )
+    from .results import (
+        format_coefficients as format_coefficients,
     )
     from .results import (
         inference as inference,
@@ -631,6 +712,7 @@ if _typing.TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "Artifact": "report",
     "BetaResults": "convergence",
+    "BootstrapDEAResults": "efficiency",
     "CapitalStockResults": "prepare",
     "ClubResults": "convergence",
     "ClusterMatchResults": "clusters",
@@ -639,11 +721,13 @@ _LAZY: dict[str, str] = {
     "DagumGiniResults": "convergence",
     "DataError": "errors",
     "DependencyError": "errors",
+    "DescriptiveTable": "econometrics",
     "EfficiencyResults": "efficiency",
     "EstimatesMixin": "results",
     "FixedEffectsResults": "econometrics",
     "FlowResults": "flows",
     "GWRResults": "spatial",
+    "HausmanResults": "econometrics",
     "HeterogeneityResults": "econometrics",
     "ImputationResults": "prepare",
     "IndexResults": "composite",
@@ -655,23 +739,29 @@ _LAZY: dict[str, str] = {
     "ModelError": "errors",
     "ModelSetResults": "econometrics",
     "ModerationResults": "econometrics",
+    "OptionError": "errors",
     "PanelError": "errors",
     "PanelInfo": "panel",
     "PlaceboResults": "econometrics",
     "ProductivityResults": "efficiency",
+    "RandomEffectsResults": "econometrics",
     "RegimeResults": "spatial",
     "RegressionSpec": "econometrics",
     "RegressionTable": "econometrics",
     "Report": "report",
     "Results": "results",
     "SFAResults": "efficiency",
+    "SWRegressionResults": "efficiency",
     "ScenarioResults": "scenarios",
     "SpatialGreenError": "errors",
+    "SpatialGreenWarning": "errors",
     "SpatialMultiplier": "spatial",
     "SpatialRegressionResults": "spatial",
     "TheilResults": "convergence",
     "ThreeStageDimensionResults": "efficiency",
     "ThreeStageResults": "efficiency",
+    "TobitMarginalEffects": "econometrics",
+    "TobitResults": "econometrics",
     "UnmatchedUnitError": "errors",
     "WeightsError": "errors",
     "advanced_structure_index": "prepare",
@@ -682,14 +772,18 @@ _LAZY: dict[str, str] = {
     "beta": "convergence",
     "bivariate_lisa": "spatial",
     "bivariate_moran": "spatial",
+    "bootstrap_dea": "efficiency",
     "capital_stock": "prepare",
+    "carry_columns": "results",
     "catch_up": "decoupling",
     "categorical": "maps",
     "chain_index": "prepare",
+    "check_spellings": "panel",
     "chenery_stages": "decoupling",
     "choropleth": "maps",
     "city_panel": "datasets",
     "city_size_class": "geo",
+    "city_yearbook": "datasets",
     "classify_industry": "clusters",
     "club": "convergence",
     "coefficient_table": "results",
@@ -701,6 +795,7 @@ _LAZY: dict[str, str] = {
     "dea": "efficiency",
     "decoupling_states": "figures",
     "deflate": "prepare",
+    "describe": "econometrics",
     "describe_weights": "geo",
     "diversification_index": "prepare",
     "draw": "maps",
@@ -714,12 +809,14 @@ _LAZY: dict[str, str] = {
     "export_frame": "results",
     "find_recipe_dir": "report",
     "fixed_effects": "econometrics",
+    "format_coefficients": "results",
     "geary_by_year": "spatial",
     "getis_ord_by_year": "spatial",
     "great_circle_km": "geo",
     "grouping_table": "geo",
     "growth_rate": "prepare",
     "gwr": "spatial",
+    "hausman": "econometrics",
     "hausman_test": "spatial",
     "heterogeneity": "econometrics",
     "impacts": "spatial",
@@ -727,6 +824,7 @@ _LAZY: dict[str, str] = {
     "inference": "results",
     "join_units": "geo",
     "kernel_density": "convergence",
+    "kernel_density_3d": "figures",
     "kodde_palm_critical_value": "efficiency",
     "krugman_index": "prepare",
     "lag": "econometrics",
@@ -764,10 +862,13 @@ _LAZY: dict[str, str] = {
     "polygon_weights": "geo",
     "productivity_index": "efficiency",
     "province_panel": "datasets",
+    "province_yearbook": "datasets",
+    "random_effects": "econometrics",
     "read_grouping": "geo",
     "read_panel": "panel",
     "read_table": "panel",
     "read_weights": "geo",
+    "readable_name": "figures",
     "real_gdp": "prepare",
     "rebase_index": "prepare",
     "recipe_parser": "report",
@@ -776,6 +877,7 @@ _LAZY: dict[str, str] = {
     "relabel_weights": "geo",
     "require_columns": "panel",
     "resource_cities": "geo",
+    "resource_cities_demo": "datasets",
     "robustness": "econometrics",
     "row_df": "results",
     "run_recipe": "report",
@@ -796,19 +898,25 @@ _LAZY: dict[str, str] = {
     "spatial_view": "clusters",
     "spatial_weights": "geo",
     "specialisation_index": "prepare",
+    "spelling_variants": "panel",
+    "static": "maps",
     "structure_ratio": "prepare",
     "study_units": "geo",
     "subgroup_regression": "spatial",
+    "sw_truncated_regression": "efficiency",
     "tapio": "decoupling",
+    "tapio_diagram": "figures",
     "technology_convergence": "scenarios",
     "theil": "convergence",
     "three_stage": "efficiency",
     "three_stage_dimensions": "efficiency",
     "to_html": "maps",
+    "tobit": "econometrics",
     "transfer_flows": "flows",
     "translog_terms": "efficiency",
     "trend_by_group": "figures",
     "unchain_index": "prepare",
+    "unify_units": "panel",
     "unit_table": "geo",
     "use_cjk_font": "figures",
     "validate_panel": "panel",

@@ -2,7 +2,9 @@
 
 Outputs are written to a temporary file in the target folder and renamed into place,
 so a crash never leaves half a file, and nothing is ever written over an input file.
-It sits at the package root, shared by every room that reads a user's table or writes
+Every CSV and XLSX table goes through :func:`write_table` / :func:`write_tables`, which
+neutralise spreadsheet formulas (:func:`neutralise_formulas`). It sits at the package
+root, shared by every room that reads a user's table or writes
 a result (panel, results, geo, report, the CLI); it depends on none of them.
 """
 
@@ -11,15 +13,21 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .errors import DataError, DependencyError
+from .errors import DataError, DependencyError, SpatialGreenWarning
 
 __all__ = [
+    "FORMULA_PREFIXES",
     "atomic_write",
+    "formula_like",
+    "neutralise_formulas",
     "read_table",
     "register_input",
     "write_table",
@@ -162,10 +170,145 @@ def read_table(
     )
 
 
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP's
+#: list: = + - @ tab CR, plus the full-width forms a Chinese IME types).
+FORMULA_PREFIXES = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+)
+# A number written as text, optionally with significance stars ("-5", "-0.512***",
+# "+1.2e-3"): no letters, references or calls, so nothing a spreadsheet could run.
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\**")
+
+
+def formula_like(value: object) -> bool:
+    """Whether ``value`` is text a spreadsheet would read as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (or
+    the full-width ``＝ ＋ － ＠``) is formula-like, unless it is just a number
+    (optionally with significance stars, as regression tables write them). Numbers
+    themselves are never formula-like.
+
+    Examples
+    --------
+    >>> [formula_like(v) for v in ["=1+1", "@SUM(A1)", "-5", "-0.5***", -5, "北京"]]
+    [True, True, False, False, False, False]
+    >>> formula_like("-2+3+cmd|' /C calc'!A0"), formula_like("\\t=1")
+    (True, True)
+    """
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and _NUMBER_TEXT.fullmatch(value) is None
+    )
+
+
+def _neutral(value: Any) -> Any:
+    return "'" + value if formula_like(value) else value
+
+
+def _neutral_labels(labels: pd.Index) -> pd.Index:
+    if isinstance(labels, pd.MultiIndex):
+        return labels.set_levels(
+            [level.map(_neutral) for level in labels.levels], verify_integrity=False
+        )
+    return labels.map(_neutral)
+
+
+def neutralise_formulas(
+    df: pd.DataFrame, *, index: bool = False, warn: bool = True
+) -> pd.DataFrame:
+    """A copy of ``df`` whose formula-like text cells start with ``'``.
+
+    The usual defence against spreadsheet formula injection (OWASP "CSV
+    Injection"): a text cell (or column name, or index label when ``index``)
+    for which :func:`formula_like` holds gets a leading apostrophe, so Excel,
+    WPS and LibreOffice show it as text instead of evaluating it. Numbers are
+    never changed; numbers written as text (``"-5"``, ``"-0.512***"``) neither.
+    ``df`` itself is not modified. :func:`write_table` applies this to every CSV.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table to write.
+    index : bool
+        Also neutralise the index labels (when the index is written).
+    warn : bool
+        Warn (:class:`~spatialgreen.errors.SpatialGreenWarning`) naming the
+        columns whose cells were prefixed.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"unit": ["=HYPERLINK(1)", "北京"], "x": [-1.5, 2.0]})
+    >>> neutralise_formulas(t, warn=False)["unit"].tolist()
+    ["'=HYPERLINK(1)", '北京']
+    >>> t["unit"].tolist()  # the input is unchanged
+    ['=HYPERLINK(1)', '北京']
+    """
+    out = df.copy()
+    changed: list[str] = []
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if not (
+            pd.api.types.is_object_dtype(column.dtype)
+            or pd.api.types.is_string_dtype(column.dtype)
+            or isinstance(column.dtype, pd.CategoricalDtype)
+        ):
+            continue  # numbers, booleans and dates hold no text
+        # once per distinct value: unit names repeat over the years of a panel
+        codes, uniques = pd.factorize(column)
+        flags = np.array([formula_like(v) for v in uniques] + [False], dtype=bool)
+        mask = flags[codes]  # code -1 (missing) takes the trailing False
+        if mask.any():
+            values = column.astype(object).to_numpy(copy=True)
+            values[mask] = ["'" + v for v in values[mask]]
+            out.isetitem(position, values)
+            changed.append(str(out.columns[position]))
+    new_columns = _neutral_labels(out.columns)
+    if not new_columns.equals(out.columns):
+        changed.append("(column names)")
+        out.columns = new_columns
+    if index:
+        new_index = _neutral_labels(out.index)
+        if not new_index.equals(out.index):
+            changed.append("(index)")
+            out.index = new_index
+    if warn and changed:
+        warnings.warn(
+            "text starting with =, +, -, @, tab or CR in "
+            f"{', '.join(repr(c) for c in changed[:10])} was written with a leading "
+            "' so that spreadsheets show it as text instead of running it as a "
+            "formula",
+            SpatialGreenWarning,
+            stacklevel=3,
+        )
+    return out
+
+
 def write_table(
     df: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False
 ) -> Path:
     """Write one table as CSV (UTF-8 with BOM) or XLSX (by suffix), atomically.
+
+    CSV rows end in CRLF (RFC 4180), so cells holding line breaks or carriage
+    returns are quoted and read back whole. Spreadsheet formulas are
+    neutralised: in a CSV, formula-like text (see
+    :func:`formula_like`) gets a leading ``'`` (:func:`neutralise_formulas`, with a
+    warning naming the columns); an XLSX holds text as text cells (see
+    :func:`write_tables`). Parquet is written as is.
 
     Examples
     --------
@@ -177,8 +320,14 @@ def write_table(
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".csv":
+        safe = neutralise_formulas(df, index=index)
+        # CRLF rows (RFC 4180, as Excel writes them): with "\n" alone, a cell
+        # holding a carriage return was written unquoted and split its row on reading
         return atomic_write(
-            p, lambda t: df.to_csv(t, index=index, encoding=CSV_ENCODING)
+            p,
+            lambda t: safe.to_csv(
+                t, index=index, encoding=CSV_ENCODING, lineterminator="\r\n"
+            ),
         )
     if suffix == ".xlsx":
         return write_tables({"data": df}, p, index=index)
@@ -200,6 +349,11 @@ def write_tables(
     as Excel compares them) get a ``~2``, ``~3``, ... suffix, so no table is ever
     written over another.
 
+    Text is written as text cells, never as formulas (openpyxl would store
+    ``"=..."`` as a live formula); formula-like text (:func:`formula_like`) is
+    kept exactly and marked with Excel's quote prefix, so editing the cell keeps
+    it text as well.
+
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd, openpyxl
@@ -215,8 +369,21 @@ def write_tables(
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             for sheet, table in zip(names, tables.values(), strict=True):
                 table.to_excel(xl, sheet_name=sheet, index=index)
+                _text_cells(xl.sheets[sheet])
 
     return atomic_write(path, _write)
+
+
+def _text_cells(sheet: Any) -> None:
+    """Make every formula-like string of an openpyxl sheet a quote-prefixed text cell.
+
+    spatialgreen never writes formulas, so every ``"f"`` cell came from text.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or formula_like(cell.value):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _sheet_names(names: Iterable[str]) -> list[str]:

@@ -92,7 +92,11 @@ def _dask_map(
 ) -> list[R]:
     from dask.distributed import as_completed
 
-    futures = client.map(func, chunks, pure=False)
+    # Ship the chunks to the workers directly rather than inside the task graph: the
+    # scheduler then handles small keys only (no "large graph" warning, no copy of
+    # every chunk through the scheduler).
+    data = client.scatter(chunks, hash=False)
+    futures = client.map(func, data, pure=False)
     for _ in as_completed(futures):
         bar.update(1)
     return client.gather(futures)

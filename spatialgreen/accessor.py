@@ -1,4 +1,4 @@
-"""``gdf.spatialgreen``: weights, Moran's I, LISA and web maps from a GeoDataFrame.
+"""``gdf.spatialgreen``: weights, Moran's I, LISA, web and static maps (GeoDataFrames).
 
 Registering needs only pandas (``pandas.api.extensions``); geopandas, libpysal, esda
 and folium are imported when a method runs. Importing :mod:`spatialgreen` registers
@@ -23,6 +23,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     import folium
+    from matplotlib.figure import Figure
 
 __all__ = ["SpatialGreenAccessor"]
 
@@ -189,6 +190,57 @@ class SpatialGreenAccessor:
         """
         from . import maps
 
+        frame, key, column = self._mapped(column, kind, unit, time, w, kwargs)
+        return maps.draw(frame, column, kind=kind, unit=key, time=time, **kwargs)
+
+    def plot(
+        self,
+        column: str,
+        *,
+        kind: str = "auto",
+        unit: str | None = None,
+        time: str | None = None,
+        w: Any = None,
+        **kwargs: Any,
+    ) -> Figure:
+        """A static map of ``column`` for a paper (:func:`spatialgreen.maps.static`).
+
+        The same kinds and options as :meth:`map` (``kind="lisa"`` computes the
+        LISA clusters first), drawn with matplotlib in the standard layout of a
+        map of China: provinces completed to all 34 units, South China Sea inset
+        on national maps, north arrow, scale bar, legend with counts; with
+        ``time`` one panel per period (choose them with ``year=[...]``). Not an
+        approved standard map (审图号): see :data:`spatialgreen.maps.MAP_CAVEAT`.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely.geometry import box
+        >>> gdf = gpd.GeoDataFrame({"v": [1.0, 2.0, 3.0]},
+        ...     geometry=[box(100 + i, 30, 101 + i, 31) for i in range(3)], crs=4326)
+        >>> fig = gdf.spatialgreen.plot("v", scheme="equal_interval", k=3)
+        >>> [t.get_text() for t in fig.legends[0].get_texts()][0]
+        '[1.00, 1.67] (1)'
+        """
+        from . import maps
+
+        frame, key, column = self._mapped(column, kind, unit, time, w, kwargs)
+        return maps.static(frame, column, kind=kind, unit=key, time=time, **kwargs)
+
+    def _mapped(
+        self,
+        column: str,
+        kind: str,
+        unit: str | None,
+        time: str | None,
+        w: Any,
+        kwargs: dict[str, Any],
+    ) -> tuple[pd.DataFrame, str, str]:
+        """The keyed frame and the column to map (LISA clusters for ``kind="lisa"``).
+
+        LISA options (``permutations``, ``seed``, ``alpha``, ``adjust``) are taken
+        out of ``kwargs``.
+        """
         frame, key = self._keyed(unit)
         if kind == "lisa":
             lisa_options = {
@@ -200,4 +252,4 @@ class SpatialGreenAccessor:
             keys = [key] if time is None else [key, time]
             frame = frame.merge(local[[*keys, "cluster"]], on=keys, how="left")
             column = "cluster"
-        return maps.draw(frame, column, kind=kind, unit=key, time=time, **kwargs)
+        return frame, key, column

@@ -14,8 +14,10 @@ True
 from __future__ import annotations
 
 import importlib
+import math
+import numbers
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 __all__ = [
@@ -24,8 +26,10 @@ __all__ = [
     "DependencyError",
     "InfeasibleError",
     "ModelError",
+    "OptionError",
     "PanelError",
     "SpatialGreenError",
+    "SpatialGreenWarning",
     "UnmatchedUnitError",
     "WeightsError",
 ]
@@ -73,8 +77,136 @@ class ConvergenceError(ModelError):
     """An iterative estimator did not converge."""
 
 
+class OptionError(ModelError, ValueError):
+    """An option is out of its range or not one of its choices.
+
+    The message names the option as the function spells it (``permutations=-5``);
+    the command line translates it to its flag.
+    """
+
+
 class DependencyError(SpatialGreenError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+class SpatialGreenWarning(UserWarning):
+    """Awkward but valid input, and the documented treatment it received."""
+
+
+def check_int(
+    value: Any,
+    option: str,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    none: bool = False,
+) -> Any:
+    """``value`` as an ``int`` within ``[minimum, maximum]``, or :class:`OptionError`.
+
+    Booleans, strings and floats with a fractional part are refused; ``None`` only
+    with ``none=True``.
+
+    Examples
+    --------
+    >>> check_int(99, "permutations", minimum=0)
+    99
+    >>> check_int(-5, "permutations", minimum=0)
+    Traceback (most recent call last):
+    ...
+    spatialgreen.errors.OptionError: permutations=-5: must be an integer >= 0
+    """
+    if value is None and none:
+        return None
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not ok and isinstance(value, numbers.Real) and not isinstance(value, bool):
+        ok = math.isfinite(float(value)) and float(value).is_integer()
+    if ok:
+        value = int(value)
+        ok = (minimum is None or value >= minimum) and (
+            maximum is None or value <= maximum
+        )
+    if not ok:
+        raise OptionError(
+            f"{option}={value!r}: must be "
+            + _range_words("an integer", minimum, maximum, (True, True))
+            + (" or None" if none else "")
+        )
+    return value
+
+
+def check_number(
+    value: Any,
+    option: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    closed: tuple[bool, bool] = (True, True),
+    none: bool = False,
+) -> Any:
+    """``value`` as a finite ``float`` within its range, or :class:`OptionError`.
+
+    ``closed`` says whether ``low`` and ``high`` themselves are allowed.
+
+    Examples
+    --------
+    >>> check_number(0.05, "alpha", low=0, high=1, closed=(False, False))
+    0.05
+    >>> check_number(1.5, "alpha", low=0, high=1, closed=(False, False))
+    Traceback (most recent call last):
+    ...
+    spatialgreen.errors.OptionError: alpha=1.5: must be a number > 0 and < 1
+    """
+    if value is None and none:
+        return None
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = math.isfinite(value)
+        if ok and low is not None:
+            ok = value >= low if closed[0] else value > low
+        if ok and high is not None:
+            ok = value <= high if closed[1] else value < high
+    if not ok:
+        raise OptionError(
+            f"{option}={value!r}: must be "
+            + _range_words("a number", low, high, closed)
+            + (" or None" if none else "")
+        )
+    return value
+
+
+def check_choice(value: Any, option: str, choices: Sequence[Any]) -> Any:
+    """``value`` if it is one of ``choices``, else :class:`OptionError` listing them.
+
+    Examples
+    --------
+    >>> check_choice("sar", "model", ("sar", "sem"))
+    'sar'
+    >>> check_choice("lag", "model", ("sar", "sem"))
+    Traceback (most recent call last):
+    ...
+    spatialgreen.errors.OptionError: model='lag': must be one of 'sar', 'sem'
+    """
+    try:
+        known = value in choices
+    except TypeError:  # unhashable value against a set
+        known = False
+    if not known:
+        raise OptionError(
+            f"{option}={value!r}: must be one of {', '.join(map(repr, choices))}"
+        )
+    return value
+
+
+def _range_words(
+    kind: str, low: float | None, high: float | None, closed: tuple[bool, bool]
+) -> str:
+    parts = []
+    if low is not None:
+        parts.append(f"{'>=' if closed[0] else '>'} {low:g}")
+    if high is not None:
+        parts.append(f"{'<=' if closed[1] else '<'} {high:g}")
+    return f"{kind} {' and '.join(parts)}".rstrip()
 
 
 def _moved_module(old: str, new: str) -> Callable[[str], Any]:

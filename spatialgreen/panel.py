@@ -18,21 +18,29 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._io import read_table
-from .errors import DataError, PanelError
+from ._io import read_table, register_input
+from .errors import DataError, PanelError, SpatialGreenWarning, UnmatchedUnitError
+from .geo.spellings import check_spellings, spelling_variants, unify_units
 
 __all__ = [
     "PanelInfo",
     "balance_panel",
+    "check_spellings",
     "read_panel",
     "read_table",
     "require_columns",
+    "spelling_variants",
+    "unify_units",
     "validate_panel",
 ]
 
@@ -186,9 +194,18 @@ def validate_panel(
     Raises
     ------
     DataError
-        Missing columns, non-numeric cells, missing values, values out of range.
+        Missing columns, non-numeric cells, missing values, values out of range,
+        a time column mixing numbers and text (``2010`` and ``"2012年"``).
     PanelError
-        Duplicate (unit, time) rows, gaps or imbalance when required.
+        Duplicate (unit, time) rows, gaps or imbalance when required; two
+        spellings of one unit (``'北京 '`` and ``'北京'``, or names matching one
+        adcode, see :func:`check_spellings`) in the same period.
+
+    Warns
+    -----
+    SpatialGreenWarning
+        Spellings of one unit in different periods: one unit split in two, which
+        makes the panel unbalanced (fix: :func:`unify_units`).
 
     Examples
     --------
@@ -213,6 +230,8 @@ def validate_panel(
                 f"key column {k!r} has missing values (rows {rows.tolist()})"
             )
 
+    if time is not None:
+        _check_time_types(data, unit, time)
     dup = data.duplicated(keys, keep=False)
     if dup.any():
         counts = data.loc[dup].groupby(keys, sort=False).size()
@@ -221,6 +240,7 @@ def validate_panel(
             u, t = idx if isinstance(idx, tuple) else (idx, None)
             where.append(f"{_key(u, t, unit, time)} ({n} rows)")
         raise PanelError(f"duplicate ({', '.join(keys)}) rows: {_fmt_list(where)}")
+    check_spellings(data, unit=unit, time=time)
 
     for col in numeric:
         values = _check_numeric(data, col, unit, time)
@@ -286,6 +306,34 @@ def validate_panel(
             f"{_fmt_list(where)}; use spatialgreen.panel.balance_panel() to balance it"
         )
     return PanelInfo(unit, time, units, periods, balanced, missing_cells, gaps)
+
+
+def _check_time_types(data: pd.DataFrame, unit: str, time: str) -> None:
+    """Years mixed with text (or numbers with text) have no order: name the cells."""
+    values = data[time]
+    if not _textual(values):
+        return
+    text = values.map(lambda v: isinstance(v, str))
+    year = values.map(lambda v: isinstance(v, str) and bool(_YEAR.fullmatch(_nfkc(v))))
+    other = text & ~year  # neither a number nor a year written as text
+    if not (text.any() and not text.all()) and not (year.any() and other.any()):
+        return  # all numbers, or all text periods ("2005-2010", "2020Q1")
+    rows = data.loc[other if other.any() else text]
+    where = [f"{unit}={u}: {t!r}" for u, t in zip(rows[unit], rows[time], strict=True)]
+    if other.any():
+        raise DataError(
+            f"time column {time!r} mixes years with other text; the cells that are "
+            f"not years: {_fmt_list(where)}"
+        )
+    raise DataError(
+        f"time column {time!r} mixes numbers and years written as text: "
+        f"{_fmt_list(where)} (spatialgreen.read_panel reads them as numbers)"
+    )
+
+
+def _textual(values: pd.Series) -> bool:
+    """Object or string dtype: the cells may hold text."""
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
 
 
 def _find_gaps(
@@ -377,6 +425,7 @@ def read_panel(
     time: str | None = None,
     columns: Iterable[str] = (),
     sheet: str | int | None = None,
+    match: Literal["province", "city", "county"] | None = None,
     **checks: object,
 ) -> pd.DataFrame:
     """Read a panel from CSV, XLSX or Parquet and validate it.
@@ -391,6 +440,9 @@ def read_panel(
         Numeric columns to validate.
     sheet : str or int, optional
         Excel sheet.
+    match : {"province", "city", "county"}, optional
+        Match the unit names to adcodes of this level first and write each unit
+        with one spelling, the first the file uses (:func:`unify_units`).
     **checks
         Passed to :func:`validate_panel` (``positive=``, ``require_balanced=``, ...).
 
@@ -398,6 +450,15 @@ def read_panel(
     -------
     pandas.DataFrame
         The table with numeric-looking strings in ``columns`` converted to numbers.
+
+    Notes
+    -----
+    CSV/TXT/TSV files may be UTF-8 (with or without BOM), GB18030/GBK or UTF-16
+    (Excel's "Unicode text"); a header with tabs and no commas means tab-separated.
+    Spaces around key values (``'北京 '``, one unit made two) are removed, and
+    years written as text (``"2012年"``) become integers, each with a
+    :class:`~spatialgreen.errors.SpatialGreenWarning` naming the values; a time
+    column mixing numbers and other text is an error naming the cells.
 
     Examples
     --------
@@ -407,16 +468,107 @@ def read_panel(
     >>> read_panel(p, unit="unit", time="year", columns=["x"]).shape
     (2, 3)
     """
-    df = read_table(path, sheet=sheet)
+    df = _read(path, sheet)
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise DataError(f"{path}: the table has no data rows (only a header)")
+    for key in [unit] + ([time] if time else []):
+        if key in df.columns:
+            df[key] = _strip_keys(df[key], path)
+    if time is not None and time in df.columns:
+        df[time] = _read_years(df[time], path)
     columns = list(columns)
     try:
+        if match is not None:
+            require_columns(df, [unit] + ([time] if time else []), role="key")
+            df = unify_units(df, unit=unit, level=match, time=time)
         validate_panel(df, unit=unit, time=time, columns=columns, **checks)  # type: ignore[arg-type]
     except DataError as exc:
-        raise type(exc)(f"{path}: {exc}{_sheet_hint(path, sheet, exc)}") from exc
+        message = f"{path}: {exc}{_sheet_hint(path, sheet, exc)}"
+        if isinstance(exc, UnmatchedUnitError):
+            raise UnmatchedUnitError(message, exc.unmatched) from exc
+        raise type(exc)(message) from exc
     for col in columns:
         if not pd.api.types.is_numeric_dtype(df[col]):
             df[col] = pd.to_numeric(df[col])
     return df
+
+
+_YEAR = re.compile(r"\s*(\d{4})\s*年?\s*")
+
+
+def _read(path: str | os.PathLike[str], sheet: str | int | None) -> pd.DataFrame:
+    """:func:`read_table`, also for UTF-16 text and tab-separated .csv/.txt files."""
+    p = Path(path)
+    if p.suffix.lower() not in {".csv", ".txt", ".tsv"} or not p.is_file():
+        return read_table(path, sheet=sheet)
+    with open(p, "rb") as handle:
+        head = handle.read(4096)
+    encoding = None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"  # the BOM says which byte order
+    elif b"\x00" in head[:200]:  # UTF-16 without BOM: ASCII has a zero byte each
+        odd = head[1::2].count(0) >= head[0::2].count(0)
+        encoding = "utf-16-le" if odd else "utf-16-be"
+    first = head.decode(encoding or "latin-1", errors="ignore").splitlines()[:1]
+    tabs = bool(first) and "\t" in first[0] and "," not in first[0]
+    if encoding is None and (not tabs or p.suffix.lower() == ".tsv"):
+        return read_table(path, sheet=sheet)
+    register_input(p)
+    error: Exception | None = None
+    for enc in [encoding] if encoding else ["utf-8-sig", "gb18030"]:
+        try:
+            return pd.read_csv(p, sep="\t" if tabs else ",", encoding=enc)
+        except UnicodeDecodeError as exc:
+            error = exc
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise DataError(f"cannot read {p}: {exc}") from exc
+    raise DataError(f"cannot read {p}: {error}")
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _strip_keys(values: pd.Series, path: Any) -> pd.Series:
+    """Key values without surrounding whitespace, with a warning naming them."""
+    text = values.map(lambda v: isinstance(v, str) and v != v.strip())
+    if not text.any():
+        return values
+    changed = list(dict.fromkeys(values[text]))
+    warnings.warn(
+        f"{path}: column {values.name!r}: removed spaces around "
+        f"{len(changed)} value(s): {_fmt_list([repr(v) for v in changed])}",
+        SpatialGreenWarning,
+        stacklevel=3,
+    )
+    return values.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
+def _read_years(values: pd.Series, path: Any) -> pd.Series:
+    """Years written as text ("2012", "2012年") as integers, with a warning."""
+    if not _textual(values):
+        return values
+    text = values.map(lambda v: isinstance(v, str))
+    if not text.any():
+        return values
+    norm = values[text].map(_nfkc)
+    others = pd.to_numeric(values[~text], errors="coerce")
+    if not norm.str.fullmatch(_YEAR.pattern).all() or not (others % 1 == 0).all():
+        # text periods ("2005-2010") stay; validate_panel names a mixed column's cells
+        return values
+    years = norm.str.extract(_YEAR.pattern, expand=False).astype("int64")
+    parsed = pd.Series(0, index=values.index, dtype="int64", name=values.name)
+    parsed[text] = years
+    parsed[~text] = others.astype("int64")
+    plain = norm.str.fullmatch(r"\d{4}")  # "2012" as text is just a format
+    if not plain.all():
+        pairs = dict(zip(values[text][~plain], years[~plain], strict=True))
+        listed = [f"{v!r} → {y}" for v, y in pairs.items()]
+        warnings.warn(
+            f"{path}: time column {values.name!r}: years written with text read as "
+            f"numbers: {_fmt_list(listed)}",
+            SpatialGreenWarning,
+            stacklevel=3,
+        )
+    return parsed

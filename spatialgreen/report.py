@@ -1,9 +1,10 @@
 """Collect the tables, figures and web maps of a study into one output folder.
 
 A :class:`Report` writes every artifact as it is added (tables as CSV and into one
-XLSX workbook, figures as PNG, maps as self-contained offline HTML), remembers a
-one-line caption for each, and :func:`write_gallery` builds an ``index.html`` that
-links every artifact of one or several reports, usable offline.
+XLSX workbook, figures as PNG, web maps as self-contained offline HTML, static maps
+as 300 dpi PNG), remembers a one-line caption for each, and :func:`write_gallery`
+builds an ``index.html`` that links every artifact of one or several reports, usable
+offline, each static map shown beside its web map.
 
 Examples
 --------
@@ -112,6 +113,21 @@ class Report:
         path = maps.save(fmap, self.folder / f"{name}.html", offline=True)
         return self._add("map", Path(path), caption)
 
+    def static_map(self, fig: Any, name: str, caption: str) -> Path:
+        """Save a static map (:func:`spatialgreen.maps.static`) as 300 dpi PNG.
+
+        Named like its web map (``<name>.png`` beside ``<name>.html``), the gallery
+        shows it in the web map's card. The PNG carries the standard-map caveat in
+        its metadata.
+        """
+        import matplotlib.pyplot as plt
+
+        from .figures import save
+
+        path = save(fig, self.folder / f"{name}.png", dpi=300)
+        plt.close(fig)
+        return self._add("static map", path, caption)
+
     def text(
         self, content: str, name: str, caption: str, *, suffix: str = ".txt"
     ) -> Path:
@@ -199,8 +215,9 @@ def write_gallery(
 ) -> Path:
     """Write an offline ``index.html`` linking every artifact of ``reports``.
 
-    Links are relative to the gallery's folder, figures are shown as thumbnails and
-    every caption is HTML-escaped.
+    Links are relative to the gallery's folder, figures and static maps are shown
+    as thumbnails (a static map inside the card of the web map of the same name,
+    beside its link) and every caption is HTML-escaped.
     """
     root = Path(path).parent
     parts = [
@@ -212,24 +229,44 @@ def write_gallery(
         parts.append(f"<p class='note'>{html.escape(note)}</p>")
     for rep in reports:
         parts.append(f"<h2>{html.escape(rep.title)}</h2><div class='grid'>")
+        web = {a.path.stem for a in rep.artifacts if a.kind == "map"}
+        statics = {
+            a.path.stem: a
+            for a in rep.artifacts
+            if a.kind == "static map" and a.path.stem in web
+        }
         for art in rep.artifacts:
-            rel = os.path.relpath(art.path, root).replace(os.sep, "/")
-            href = html.escape(urllib.parse.quote(rel))
+            if art.kind == "static map" and art.path.stem in web:
+                continue  # shown in its web map's card
+            href = _href(art.path, root)
+            kind = art.kind
             thumb = (
                 f"<a href='{href}'><img src='{href}' alt=''></a>"
-                if art.kind == "figure"
+                if art.kind in ("figure", "static map")
                 else ""
             )
+            links = f"<a href='{href}'>{html.escape(art.path.name)}</a>"
+            twin = statics.get(art.path.stem) if art.kind == "map" else None
+            if twin is not None:
+                png = _href(twin.path, root)
+                kind = "web map + static map"
+                thumb = f"<a href='{png}'><img src='{png}' alt=''></a>"
+                links += f" · <a href='{png}'>{html.escape(twin.path.name)}</a>"
             parts.append(
-                f"<div class='card'><div class='kind'>{html.escape(art.kind)}</div>"
-                f"{thumb}"
-                f"<a href='{href}'>{html.escape(art.path.name)}</a>"
+                f"<div class='card'><div class='kind'>{html.escape(kind)}</div>"
+                f"{thumb}{links}"
                 f"<p>{html.escape(art.caption)}</p></div>"
             )
         parts.append("</div>")
     parts.append("</body></html>")
     text = "\n".join(parts)
     return atomic_write(path, lambda t: t.write_text(text, encoding="utf-8"))
+
+
+def _href(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, URL-quoted and escaped for an attribute."""
+    rel = os.path.relpath(path, root).replace(os.sep, "/")
+    return html.escape(urllib.parse.quote(rel))
 
 
 #: The reference-study recipes shipped with the package, in gallery order.

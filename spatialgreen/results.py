@@ -2,13 +2,17 @@
 
 A results object is a frozen dataclass whose DataFrame fields are the tidy tables of
 a run (keyed by unit and year where that applies). The base class gives all of them
-the same way out: :meth:`Results.summary`, :meth:`Results.to_frame`,
-:meth:`Results.to_csv` and :meth:`Results.to_excel` (one sheet per table plus a
-``metadata`` sheet), and :func:`compare` puts several results side by side.
+the same way out: :meth:`Results.summary` (statistics as fixed-width text) and a
+notebook view, :meth:`Results.to_frame`, :meth:`Results.to_csv` and
+:meth:`Results.to_excel` (one sheet per table plus a ``metadata`` sheet);
+:meth:`Results.with_columns` and :func:`carry_columns` put the user's columns, unit
+names and groupings beside the units; :func:`compare` puts several results side by
+side.
 
-Estimators share one coefficient interface: :func:`coefficient_table` builds the
-tidy ``coefficients`` table (``estimate, std_error, statistic, p, ci_low, ci_high``
-by parameter) and :class:`EstimatesMixin` serves ``params``, ``std_errors``,
+Estimators share one coefficient interface, kept in :mod:`spatialgreen.estimates`
+and importable from here: :func:`coefficient_table` builds the tidy
+``coefficients`` table (``estimate, std_error, statistic, p, ci_low, ci_high`` by
+parameter) and :class:`EstimatesMixin` serves ``params``, ``std_errors``,
 ``tstats``, ``pvalues``, ``conf_int`` and ``nobs`` from it.
 """
 
@@ -16,27 +20,50 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import html
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Generic, NoReturn, Self, TypeAlias, TypeVar, overload
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._io import write_table, write_tables
 from .errors import DataError
+from .estimates import (
+    COEFFICIENT_COLUMNS,
+    DF,
+    STAR_LEVELS,
+    STAR_NOTE,
+    EstimatesMixin,
+    _fit_statistics,
+    coefficient_table,
+    critical_values,
+    format_coefficients,
+    inference,
+    p_values,
+    row_df,
+    significance_stars,
+)
+from .estimates import (
+    _Field as _Field,  # re-exported: the estimators' typed fields
+)
 
 __all__ = [
     "COEFFICIENT_COLUMNS",
+    "DF",
+    "STAR_LEVELS",
+    "STAR_NOTE",
     "EstimatesMixin",
     "Results",
+    "carry_columns",
     "coefficient_table",
     "compare",
     "critical_values",
     "export_frame",
+    "format_coefficients",
     "inference",
     "p_values",
     "package_version",
@@ -105,20 +132,122 @@ class Results:
         return next(iter(tables.values())).copy()
 
     def summary(self) -> str:
-        """A readable text summary: metadata and the head of each table."""
-        lines = [f"{type(self).__name__}"]
-        for key, value in self.metadata().items():
-            if key not in {"result", "created"}:
-                lines.append(f"  {key}: {value}")
-        for name, table in self.tables().items():
-            lines.append("")
-            lines.append(f"[{name}] {table.shape[0]} rows × {table.shape[1]} columns")
-            with pd.option_context("display.width", 120, "display.max_columns", 12):
-                lines.append(table.head(10).to_string())
+        """The options, key statistics and statistics tables of the run, as text.
+
+        Fixed-width and never truncated (``print(results)`` shows the same). Key
+        statistics come from ``_summary_statistics`` and the titled tables from
+        ``_summary_tables``, which results classes override: by default a table of
+        up to 12 rows is shown whole and a longer one as n/mean/sd/min/max of its
+        numeric columns.
+        """
+        lines = [type(self).__name__]
+        for key, value in {**self._options(), **self._summary_statistics()}.items():
+            lines.append(f"  {key}: {_statistic(value)}")
+        for title, table in self._summary_tables().items():
+            with pd.option_context("display.float_format", _cell):
+                lines += ["", title, table.to_string()]
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        """Notebook view: the key statistics and the head of the main table."""
+        options = "; ".join(f"{k}: {_statistic(v)}" for k, v in self._options().items())
+        rows = "".join(
+            f"<tr><th>{html.escape(str(k))}</th>"
+            f"<td>{html.escape(_statistic(v))}</td></tr>"
+            for k, v in self._summary_statistics().items()
+        )
+        main = self._summary_main()
+        head = main.head(10).to_html(border=0, max_cols=14, float_format=_cell)
+        return (
+            f"<div><p><strong>{html.escape(type(self).__name__)}</strong> "
+            f"<small>{html.escape(options)}</small></p><table>{rows}</table>{head}"
+            f"<p><small>{len(main)} rows; .summary() prints the statistics, "
+            ".tables() holds every table</small></p></div>"
+        )
+
+    def _options(self) -> dict[str, Any]:
+        """Scalar and list options of ``meta`` (model, orientation, inputs, ...)."""
+        skip = {"result", "created", "spatialgreen_version"}
+        return {
+            k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v
+            for k, v in self.metadata().items()
+            if k not in skip
+            and (_scalar(v) or isinstance(v, list | tuple))
+            and v is not None
+            and not (isinstance(v, list | tuple) and not v)
+            and len(str(v)) <= 100
+        }
+
+    def _summary_statistics(self) -> dict[str, Any]:
+        """Key statistics: rows, units and periods of the main table, fit scalars."""
+        main, meta = self.to_frame(), self.metadata()
+        stats: dict[str, Any] = {"rows": len(main)}
+        for role, label in (("unit", "units"), ("time", "periods")):
+            if isinstance(key := meta.get(role), str) and key in main.columns:
+                stats[label] = main[key].nunique()
+        return {**stats, **_fit_statistics(self)}
+
+    def _summary_tables(self) -> dict[str, pd.DataFrame]:
+        """Titled tables of :meth:`summary`: coefficients with stars first, then
+        small tables whole and longer ones described; covariance matrices left out.
+        """
+        meta = self.metadata()
+        keys = [meta.get("unit"), meta.get("time"), "prev_time", "peer_time"]
+        out: dict[str, pd.DataFrame] = {}
+        tables = self.tables()
+        if "p" in tables.get("coefficients", ()):
+            out[f"[coefficients] {STAR_NOTE}"] = format_coefficients(
+                tables.pop("coefficients")
+            )
+        for name, t in tables.items():
+            labels = t.iloc[:, 0] if t.shape[1] == len(t) + 1 else t.index
+            square = set(map(str, labels)) == set(map(str, t.columns[-len(t) :]))
+            if len(t) and not square and name not in {"cov", "vcov", "covariance"}:
+                title = f"[{name}] {len(t)} rows × {t.shape[1]} columns"
+                small = len(t) <= 12
+                out[title + ("" if small else ", numeric columns described")] = (
+                    t if small else _describe_columns(t, keys)
+                )
+        return out
+
+    def _summary_main(self) -> pd.DataFrame:
+        """The table whose head the notebook view shows (coefficients starred)."""
+        coefficients = self.tables().get("coefficients")
+        if coefficients is not None and "p" in coefficients:
+            return format_coefficients(coefficients)
+        return self.to_frame()
+
+    def with_columns(
+        self,
+        data: pd.DataFrame | None = None,
+        *,
+        keep: str | Sequence[str] = (),
+        names: bool = False,
+        groups: str | Sequence[str] = (),
+        level: str | None = None,
+    ) -> Self:
+        """A copy whose tables keyed by unit carry more columns after their keys.
+
+        ``keep`` columns of ``data`` (e.g. a 地区 column), Chinese/English unit
+        names (``names=True``) and built-in groupings (``groups="region3"``): see
+        :func:`carry_columns`, applied to every table holding the unit column
+        named in ``meta``. Nothing is overwritten (a clash raises).
+        """
+        meta = self.metadata()
+        unit, time = meta.get("unit"), meta.get("time")
+        if not isinstance(unit, str):
+            raise DataError(f"{type(self).__name__} records no unit column in meta")
+        changes = {
+            f.name: carry_columns(value, data, unit=unit, time=time, keep=keep,
+                                  names=names, groups=groups, level=level)
+            for f in dataclasses.fields(self)
+            if isinstance(value := getattr(self, f.name), pd.DataFrame)
+            and unit in value.columns
+        }  # fmt: skip
+        return dataclasses.replace(self, **changes)
 
     def to_csv(self, folder: str | os.PathLike[str], *, prefix: str = "") -> list[Path]:
         """Write every table as ``<folder>/<prefix><name>.csv`` (UTF-8 with BOM).
@@ -170,346 +299,162 @@ def export_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index()
 
 
-COEFFICIENT_COLUMNS = ("estimate", "std_error", "statistic", "p", "ci_low", "ci_high")
-"""Columns of every estimator's ``coefficients`` table, in order."""
-
-STAR_LEVELS = (0.1, 0.05, 0.01)
-"""Default significance levels for one, two and three stars."""
-
-DF: TypeAlias = float | Mapping[Any, float | None] | None
-"""Degrees of freedom of the reference distribution of the statistics.
-
-``None`` is the standard normal (z); a number is Student's t with that many degrees
-of freedom; a mapping gives them by parameter (the full index key) or by group (the
-first index level), ``None`` or NaN meaning normal for that row.
-"""
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool | np.number | np.bool_)
 
 
-def inference(df: DF = None) -> dict[str, Any]:
-    """Record of the distribution of the statistics, stored as ``meta["inference"]``.
-
-    Examples
-    --------
-    >>> inference()
-    {'distribution': 'normal', 'df': None}
-    >>> inference(42)
-    {'distribution': 't', 'df': 42}
-    >>> inference({"a": 10, "b": None})["distribution"]
-    'mixed'
-    """
-    if df is None:
-        return {"distribution": "normal", "df": None}
-    if isinstance(df, Mapping):
-        values = {k: (None if v is None or np.isnan(v) else v) for k, v in df.items()}
-        kinds = {v is None for v in values.values()}
-        dist = "mixed" if len(kinds) > 1 else ("normal" if kinds == {True} else "t")
-        return {"distribution": dist, "df": values}
-    if np.isnan(df):
-        return {"distribution": "normal", "df": None}
-    return {"distribution": "t", "df": df}
+def _cell(value: Any) -> str:
+    """A table number as summaries print it (4 decimals; 4 digits if huge)."""
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        number = 0.0 if abs(number) < 5e-5 else number  # no "-0.0000"
+        return f"{number:.4g}" if abs(number) >= 1e7 else f"{number:.4f}"
+    return str(value)
 
 
-def row_df(index: pd.Index, df: DF) -> np.ndarray:
-    """Degrees of freedom of each row of a coefficient table (NaN = normal).
+def _statistic(value: Any) -> str:
+    """A key statistic as summaries print it (whole numbers without decimals)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value)) if abs(float(value)) < 1e15 else _cell(value)
+    return _cell(value)
+
+
+def _describe_columns(table: pd.DataFrame, skip: Sequence[Any] = ()) -> pd.DataFrame:
+    """n, mean, sd, min and max of each numeric column but ``skip`` (or the head).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> idx = pd.MultiIndex.from_tuples([("a", "x"), ("b", "x")])
-    >>> row_df(idx, {"a": 10, "b": None}).tolist()
-    [10.0, nan]
+    >>> _describe_columns(pd.DataFrame({"u": ["a", "b"], "s": [1.0, 3.0]}))
+       n  mean      sd  min  max
+    s  2   2.0  1.4142  1.0  3.0
     """
-    n = len(index)
-    if df is None:
-        return np.full(n, np.nan)
-    if not isinstance(df, Mapping):
-        return np.full(n, float(df))
-    out = np.empty(n)
-    for i, key in enumerate(index):
-        if key in df:
-            value = df[key]
-        elif isinstance(key, tuple) and key[0] in df:
-            value = df[key[0]]
-        else:
-            raise DataError(f"no degrees of freedom recorded for coefficient {key!r}")
-        out[i] = np.nan if value is None else float(value)
+    numbers = table.select_dtypes("number").drop(columns=list(skip), errors="ignore")
+    if numbers.empty:
+        return table.head(12)
+    out = numbers.agg(["mean", "std", "min", "max"]).T.round(4)
+    out.columns = ["mean", "sd", "min", "max"]
+    out.insert(0, "n", numbers.count())
     return out
 
 
-def critical_values(level: float, df: np.ndarray) -> np.ndarray:
-    """Two-sided critical values of t(df) (normal where df is NaN) at ``level``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> critical_values(0.95, np.array([np.nan, 10.0])).round(4).tolist()
-    [1.96, 2.2281]
-    """
-    if not 0 < level < 1:
-        raise DataError(f"confidence level must be between 0 and 1, got {level}")
-    q = 0.5 + level / 2
-    df = np.asarray(df, dtype=float)
-    normal = float(stats.norm.ppf(q))
-    with np.errstate(invalid="ignore"):
-        t_crit = stats.t.ppf(q, np.where(np.isnan(df), 1, df))
-    return np.where(np.isnan(df), normal, t_crit)
-
-
-def p_values(statistic: np.ndarray, df: np.ndarray) -> np.ndarray:
-    """Two-sided p-values of statistics under t(df) (normal where df is NaN).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> p_values(np.array([1.959964]), np.array([np.nan])).round(4).tolist()
-    [0.05]
-    """
-    z = np.abs(np.asarray(statistic, dtype=float))
-    df = np.asarray(df, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return np.where(
-            np.isnan(df),
-            2 * stats.norm.sf(z),
-            2 * stats.t.sf(z, np.where(np.isnan(df), 1, df)),
-        )
-
-
-def significance_stars(p: float, levels: Sequence[float] = STAR_LEVELS) -> int:
-    """Number of stars of a p-value: how many of ``levels`` it is below.
-
-    Examples
-    --------
-    >>> significance_stars(0.03), significance_stars(0.2), significance_stars(0.001)
-    (2, 0, 3)
-    """
-    return int(sum(p < level for level in levels))
-
-
-def coefficient_table(
-    estimates: pd.Series,
-    std_errors: pd.Series | pd.DataFrame | Sequence[float] | np.ndarray,
+def carry_columns(
+    table: pd.DataFrame,
+    data: pd.DataFrame | None = None,
     *,
-    df: DF = None,
-    level: float = 0.95,
-    names: Sequence[str] | None = None,
+    unit: str = "unit",
+    time: str | None = None,
+    keep: str | Sequence[str] = (),
+    names: bool = False,
+    groups: str | Sequence[str] = (),
+    level: str | None = None,
 ) -> pd.DataFrame:
-    """The tidy coefficient table every estimator returns.
-
-    Columns ``estimate``, ``std_error``, ``statistic`` (estimate / std_error: t or
-    z), two-sided ``p`` and the ``ci_low``/``ci_high`` interval at ``level``, all
-    under the distribution given by ``df`` (see :data:`DF`); indexed by parameter
-    (index name ``parameter``, or ``("group", "parameter")`` for a MultiIndex unless
-    ``names`` says otherwise). Record the distribution with ``meta["inference"] =
-    inference(df)`` so that :meth:`EstimatesMixin.conf_int` is exact.
+    """``table`` with the user's columns, unit names and groupings after its keys.
 
     Parameters
     ----------
-    estimates : pandas.Series
-        Point estimates indexed by parameter (or by group and parameter).
-    std_errors : Series, array or covariance DataFrame
-        Standard errors in the order of ``estimates`` (a Series is aligned on the
-        index); a square DataFrame is read as the covariance matrix, and negative
-        variances give NaN standard errors.
-    df : None, number or mapping
-        Degrees of freedom (``None``: normal).
-    level : float
-        Level of the interval columns.
-    names : sequence of str, optional
-        Index level names.
+    table : pandas.DataFrame
+        A result table with the ``unit`` (and maybe ``time``) column (not modified).
+    data : pandas.DataFrame, optional
+        The data the ``keep`` columns come from.
+    unit, time : str
+        Key columns (``time`` None or absent from ``table``: match on units only).
+    keep : str or sequence of str
+        Columns of ``data`` to carry: matched on the unit when constant within each
+        unit (e.g. a 地区 column), else on unit and time.
+    names : bool
+        Add ``name_zh`` and ``name_en`` (and ``adcode`` when the units are names)
+        of units that are names or adcodes of Chinese provinces or cities.
+    groups : str or sequence of str
+        Built-in groupings to add (``"region3"``, ``"region4"``, ``"yreb_reach"``,
+        ...: :data:`spatialgreen.geo.regions.BUILTIN_GROUPINGS`).
+    level : {"province", "city", "county"}, optional
+        Level of the units for ``names``/``groups`` (default: province, else city).
+
+    Raises
+    ------
+    DataError
+        A new column already in ``table`` (nothing is overwritten), a ``keep``
+        column missing or changing over time where ``table`` has no time, a
+        grouping unknown at the level; UnmatchedUnitError for unknown units.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = coefficient_table(pd.Series({"x": 2.0, "const": 1.0}), [1.0, 0.5])
-    >>> t.columns.tolist()
-    ['estimate', 'std_error', 'statistic', 'p', 'ci_low', 'ci_high']
-    >>> t.index.name, round(float(t.loc["x", "ci_low"]), 4)
-    ('parameter', 0.04)
+    >>> data = pd.DataFrame({"unit": ["北京", "河北"], "地区": ["东部", "东部"]})
+    >>> scores = pd.DataFrame({"unit": ["河北", "北京"], "score": [0.6, 1.0]})
+    >>> carry_columns(scores, data, keep="地区", names=True).columns.tolist()
+    ['unit', '地区', 'adcode', 'name_zh', 'name_en', 'score']
+    >>> carry_columns(scores, groups="region3")["region3"].tolist()
+    ['east', 'east']
     """
-    index = estimates.index
-    if isinstance(std_errors, pd.DataFrame):
-        variance = np.diag(std_errors.loc[index, index].to_numpy(float))
-        se = np.sqrt(np.where(variance >= 0, variance, np.nan))
-    elif isinstance(std_errors, pd.Series):
-        se = std_errors.loc[index].to_numpy(float)
-    else:
-        se = np.asarray(std_errors, dtype=float)
-    est = estimates.to_numpy(float)
-    if se.shape != est.shape:
-        raise DataError(
-            f"{se.size} standard errors given for {est.size} estimates ({list(index)})"
-        )
-    dfs = row_df(index, df)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        statistic = est / se
-    crit = critical_values(level, dfs)
-    table = pd.DataFrame(
-        {
-            "estimate": est,
-            "std_error": se,
-            "statistic": statistic,
-            "p": p_values(statistic, dfs),
-            "ci_low": est - crit * se,
-            "ci_high": est + crit * se,
-        },
-        index=index.copy(),
-    )
-    if names is None:
-        names = ["group", "parameter"] if table.index.nlevels == 2 else ["parameter"]
-    table.index = table.index.set_names(list(names))
-    return table
-
-
-_T = TypeVar("_T")
-
-
-class _Field(Generic[_T]):
-    """A typed, documented, read-only attribute reading one entry of a result field.
-
-    In a results class, ``loglik = _Field("fit", float, "Doc.")`` acts as a
-    ``property`` returning ``float(self.fit["loglik"])`` with that docstring (the
-    entry is the attribute's name unless ``key`` names another): ``help()`` lists
-    it among the data descriptors, type checkers see ``float``, and, having no
-    annotation, it is not a dataclass field.
-    """
-
-    def __init__(
-        self,
-        source: str,
-        convert: Callable[[Any], _T],
-        doc: str,
-        *,
-        key: str | None = None,
-    ) -> None:
-        self.source, self.convert, self.key = source, convert, key
-        self.name = key or ""
-        self.__doc__ = doc
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-        self.key = self.key or name
-
-    def _read(self, obj: object) -> _T:
-        return self.convert(getattr(obj, self.source)[self.key])
-
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> Self: ...
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
-    def __get__(self, obj: object | None, owner: type | None = None) -> _T | Self:
-        return self if obj is None else self._read(obj)
-
-    def __set__(self, obj: object, value: Any) -> NoReturn:
-        raise AttributeError(f"{type(obj).__name__}.{self.name} is read-only")
-
-
-class _Column(_Field[pd.Series]):
-    """A ``coefficients`` column as a Series named after the attribute."""
-
-    def __init__(self, column: str, doc: str) -> None:
-        super().__init__("coefficients", lambda series: series, doc, key=column)
-
-    def _read(self, obj: object) -> pd.Series:
-        return super()._read(obj).rename(self.name)
-
-
-class EstimatesMixin:
-    """The one coefficient interface of estimator results.
-
-    A result holds ``coefficients`` (built by :func:`coefficient_table`: indexed by
-    parameter, or by group and parameter, with ``estimate``, ``std_error``,
-    ``statistic``, ``p``, ``ci_low``, ``ci_high``) and records the distribution of
-    the statistics in ``meta["inference"]`` (see :func:`inference`). The mixin gives
-    the linearmodels-style accessors that regression tables read; ``nobs`` comes
-    from ``fit["nobs"]`` or ``meta["nobs"]`` unless a class overrides it.
-
-    Examples
-    --------
-    >>> import dataclasses, pandas as pd
-    >>> @dataclasses.dataclass(frozen=True)
-    ... class Fit(EstimatesMixin, Results):
-    ...     coefficients: pd.DataFrame
-    ...     meta: dict
-    >>> coefs = coefficient_table(pd.Series({"x": 2.0}), [1.0], df=10)
-    >>> fit = Fit(coefs, {"inference": inference(10), "nobs": 12})
-    >>> round(float(fit.conf_int(0.9).loc["x", "lower"]), 4), fit.nobs
-    (0.1875, 12)
-    """
-
-    coefficients: pd.DataFrame
-
-    params = _Column("estimate", "Point estimates by parameter name.")
-    std_errors = _Column("std_error", "Standard errors by parameter name.")
-    tstats = _Column(
-        "statistic",
-        "Test statistics (t or z: estimate / standard error) by parameter name.",
-    )
-    pvalues = _Column("p", "Two-sided p-values by parameter name.")
-
-    @property
-    def inference(self) -> dict[str, Any]:
-        """Distribution of the statistics: ``{"distribution": ..., "df": ...}``."""
-        meta = getattr(self, "meta", None)
-        if not isinstance(meta, Mapping) or "inference" not in meta:
+    keep = [keep] if isinstance(keep, str) else list(keep)
+    groups = [groups] if isinstance(groups, str) else list(groups)
+    keys = [k for k in (unit, time) if k is not None and k in table.columns]
+    if unit not in table.columns:
+        raise DataError(f"the table has no unit column {unit!r}")
+    added: dict[str, Any] = {}
+    for column in keep:
+        if data is None or column not in data.columns or unit not in data.columns:
+            raise DataError(f"keep={column!r}: no such column (with {unit!r}) in data")
+        varying = data.groupby(unit)[column].nunique().gt(1)
+        on = keys if varying.any() else [unit]
+        if varying.any() and (len(keys) < 2 or time not in data.columns):
             raise DataError(
-                f"{type(self).__name__} records no distribution of its statistics "
-                "(meta['inference']); build it with results.inference(df)"
+                f"keep={column!r} changes over time within units "
+                f"{varying[varying].index.tolist()[:5]}, and the table has no "
+                f"time column {time!r} to match it on"
             )
-        return dict(meta["inference"])
-
-    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Confidence intervals (columns ``lower``, ``upper``) at ``level``.
-
-        Exact under the recorded distribution (t with its degrees of freedom, or
-        normal); ``conf_int(0.95)`` equals the table's ``ci_low``/``ci_high``.
-        """
-        table = self.coefficients
-        crit = critical_values(level, row_df(table.index, self.inference["df"]))
-        est = table["estimate"].to_numpy(float)
-        half = crit * table["std_error"].to_numpy(float)
-        return pd.DataFrame(
-            {"lower": est - half, "upper": est + half}, index=table.index.copy()
+        source = data[[*on, column]].drop_duplicates()
+        if source.duplicated(on).any():
+            raise DataError(f"keep={column!r}: several values per {on} in data")
+        added[column] = table[on].merge(source, on=on, how="left")[column].to_numpy()
+    if names or groups:
+        _add_unit_labels(added, table[unit], names, groups, level)
+    clash = [c for c in added if c in table.columns]
+    if clash:
+        raise DataError(
+            f"column(s) {clash} are already in the result table; rename them in "
+            "the data (results columns are never overwritten)"
         )
+    at = max(table.columns.get_loc(k) for k in keys) + 1  # type: ignore[type-var]
+    extra = pd.DataFrame(added, index=table.index)
+    return pd.concat([table.iloc[:, :at], extra, table.iloc[:, at:]], axis=1)
 
-    @property
-    def nobs(self) -> int:
-        """Number of observations used."""
-        for source in ("fit", "meta"):
-            holder = getattr(self, source, None)
-            if isinstance(holder, Mapping) and "nobs" in holder:
-                return int(holder["nobs"])
-        raise DataError(f"{type(self).__name__} records no number of observations")
 
-    def estimates_frame(self) -> pd.DataFrame:
-        """The coefficients as one flat table, followed by the fit statistics as rows.
+def _add_unit_labels(
+    added: dict[str, Any],
+    units: pd.Series,
+    names: bool,
+    groups: list[str],
+    level: str | None,
+) -> None:
+    from .geo import grouping_table, match_units, unit_table
 
-        Parameters become a column (``parameter``, and ``group`` where the table has
-        groups); every scalar entry of a ``fit`` mapping (nobs, speed, R², …) is
-        appended as a row with its value under ``estimate``. This is the one-sheet
-        form command-line outputs write.
-
-        Examples
-        --------
-        >>> import dataclasses
-        >>> @dataclasses.dataclass(frozen=True)
-        ... class Fit(EstimatesMixin):
-        ...     coefficients: pd.DataFrame
-        ...     fit: dict
-        >>> t = coefficient_table(pd.Series({"x": 2.0}), pd.Series({"x": 0.5}))
-        >>> Fit(t, {"nobs": 30, "r2": 0.4}).estimates_frame()["parameter"].tolist()
-        ['x', 'nobs', 'r2']
-        """
-        table = self.coefficients.reset_index()
-        fit = getattr(self, "fit", None)
-        scalars = (
-            {k: v for k, v in fit.items() if not isinstance(v, Mapping | list | tuple)}
-            if isinstance(fit, Mapping)
-            else {}
-        )
-        extra = pd.DataFrame(
-            {"parameter": list(scalars), "estimate": list(scalars.values())}
-        )
-        return pd.concat([table, extra], ignore_index=True) if scalars else table
+    distinct = list(pd.unique(units))
+    for i, lvl in enumerate([level] if level else ["province", "city"]):
+        try:
+            codes = dict(zip(distinct, match_units(distinct, level=lvl), strict=True))
+            break
+        except DataError:
+            if level or i == 1:
+                raise
+    adcode = units.map(codes).to_numpy()
+    if names:
+        info = unit_table(lvl).set_index("adcode")
+        if [str(u) for u in distinct] != [str(codes[u]) for u in distinct]:
+            added["adcode"] = adcode
+        added["name_zh"] = info["name_zh"].reindex(adcode).to_numpy()
+        added["name_en"] = info["name_en"].reindex(adcode).to_numpy()
+    table = grouping_table(lvl)
+    for name in groups:
+        if name not in table.columns:
+            raise DataError(
+                f"grouping {name!r} is not defined for the units ({lvl} level; "
+                f"built-in groupings there: {', '.join(table.columns)}); pass level= "
+                "if the units are cities"
+            )
+        added[name] = table[name].reindex(adcode).to_numpy()
 
 
 def compare(

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "_io": 0,
     "_parallel": 0,
     "results": 0,
+    "estimates": 0,
     "panel": 0,
     "datasets": 0,
     "geo": 0,

@@ -180,7 +180,8 @@ def test_every_class_in_one_run():
     )
     belts = pd.DataFrame({"name": ["b-tex"], "city": ["C0"], "industry": ["纺织"]})
     with pytest.warns(UserWarning, match="unclassified"):
-        res = match_clusters(clusters, belts, places=gazetteer(1))
+        # chips (39) and textile (17) share only section C: similar on request
+        res = match_clusters(clusters, belts, places=gazetteer(1), section_similar=True)
     got = dict(zip(res.matches["cluster"], res.matches["match"], strict=True))
     assert got == {
         "tex": "identical",
@@ -241,13 +242,13 @@ _SECTION = {"17": "C", "18": "C", "33": "C", "39": "C", "65": "I"}
 _RELATED = {("17", "18"), ("39", "65")}
 
 
-def oracle(clusters, belts, within_km, coords):
+def oracle(clusters, belts, within_km, coords, section=False):
     """Plain-loop recomputation of the 'all' shares from the definitions."""
 
     def cls(a, b):
         if a == b:
             return 0
-        if _SECTION[a] == _SECTION[b] or (a, b) in _RELATED or (b, a) in _RELATED:
+        if (section and _SECTION[a] == _SECTION[b]) or {(a, b), (b, a)} & _RELATED:
             return 1
         return 2
 
@@ -327,10 +328,13 @@ def test_matches_oracle(data, n_clusters, n_belts, within_km):
         n: (x, y) for n, x, y in zip(gaz["name"], gaz["lon"], gaz["lat"], strict=True)
     }
     before = clusters.copy()
-    res = match_clusters(clusters, belts, within_km=within_km, places=gaz)
+    section = data.draw(st.booleans())
+    res = match_clusters(
+        clusters, belts, within_km=within_km, places=gaz, section_similar=section
+    )
     pd.testing.assert_frame_equal(clusters, before)  # input untouched
     row = res.shares.iloc[0]
-    for key, value in oracle(clusters, belts, within_km, coords).items():
+    for key, value in oracle(clusters, belts, within_km, coords, section).items():
         assert row[key] == value, key
     assert len(res.matches) == len(res.matches[["cluster", "belt"]].drop_duplicates())
     assert res.cluster_matches["colocated_belts"].sum() == len(res.matches)
@@ -651,3 +655,63 @@ def test_summary_is_the_results_method_and_shares_the_table(study_result):
     assert isinstance(study_result.shares, pd.DataFrame)
     assert study_result.summary() == Results.summary(study_result)
     assert "shares" in study_result.tables()
+
+
+def test_default_similarity_is_the_related_division_table():
+    """Section level made any two manufacturing divisions "similar" (biomedicine ↔
+    silk; 364 of the 409 co-located demo pairs); the default is now the related-
+    division table, section level only on request."""
+    tables = industry_tables()
+    medicine, silk = tables.classify("生物医药"), tables.classify("丝绸")
+    assert tables.section_of[medicine[0]] == tables.section_of[silk[0]] == "C"
+    assert tables.relation(medicine, silk) == "unrelated"
+    assert tables.relation(medicine, silk, by_section=True) == "similar"
+    from spatialgreen import datasets
+
+    clusters, belts = datasets.clusters(), datasets.belts()
+    default = match_clusters(clusters, belts).matches["match"].value_counts()
+    section = match_clusters(clusters, belts, section_similar=True)
+    assert len(section.matches) == default.sum() == 409
+    assert section.matches["match"].value_counts()["similar"] == 364
+    assert default["similar"] == 46 and default["identical"] == 31
+    assert section.meta["similar"] == "same section or related division"
+
+
+def test_study_shares_reproduce_with_the_related_division_default():
+    """The published shares (134 of 159 co-located; 71 identical, 63 similar) come
+    from textile ↔ apparel pairs, which the related-division table links."""
+    clusters, belts = study_tables()
+    for section in (False, True):
+        row = match_clusters(
+            clusters, belts, places=gazetteer(79), section_similar=section
+        ).shares.iloc[0]
+        assert (row["identical"], row["similar"], row["unrelated"]) == (71, 63, 0)
+
+
+def test_cli_section_similar_is_opt_in(tmp_path, capsys):
+    """The CLI follows the API default (related divisions only) unless asked."""
+    from spatialgreen.cli import main
+
+    clusters, belts = study_tables()
+    paths = {}
+    for key, frame in {"c": clusters, "b": belts, "g": gazetteer(79)}.items():
+        paths[key] = tmp_path / f"{key}.csv"
+        frame.to_csv(paths[key], index=False, encoding="utf-8-sig")
+    base = ["match-clusters", str(paths["c"]), str(paths["b"])]
+    base += ["--places", str(paths["g"])]
+    shares = {}
+    for flag in ([], ["--section-similar"]):
+        out = tmp_path / ("section" if flag else "related")
+        assert main([*base, *flag, "-o", str(out)]) == 0
+        table = pd.read_csv(out / "clusters_shares.csv", encoding="utf-8-sig")
+        shares[bool(flag)] = table.loc[0]
+    api = match_clusters(clusters, belts, places=gazetteer(79))
+    assert shares[False]["share_similar"] == pytest.approx(
+        api.shares.loc[0, "share_similar"]
+    )
+    api_section = match_clusters(
+        clusters, belts, places=gazetteer(79), section_similar=True
+    )
+    assert shares[True]["share_similar"] == pytest.approx(
+        api_section.shares.loc[0, "share_similar"]
+    )

@@ -149,3 +149,35 @@ def test_unknown_order_by_is_an_error() -> None:
     df = pd.DataFrame(rows, columns=["unit", "year", "x"])
     with pytest.raises(DataError, match="order_by"):
         club(df, "x", order_by="first")  # type: ignore[arg-type]
+
+
+def test_short_panels_are_refused_with_the_minimum_length() -> None:
+    """A 3-period panel used to "converge" (one residual degree of freedom, where
+    the 5 % t value is -6.31, not -1.65); the regression must keep 8 points."""
+    from spatialgreen.convergence.club import MIN_POINTS, _points
+
+    assert MIN_POINTS == 8
+    # T = 9 keeps t = 2..9 at r = 0.3; T = 10 keeps t = 3..10 at r = 1/3
+    assert (_points(9, 0.3), _points(8, 0.3), _points(10, 1 / 3)) == (8, 7, 8)
+    short = _panel([1.0, 3.0], per_club=4, n_t=3)
+    for func in (log_t, club):
+        with pytest.raises(DataError, match=r"'year' has 3 periods.*at least 9"):
+            func(short, "x", unit="unit", time="year")
+    eight = _panel([1.0], per_club=4, n_t=8)
+    with pytest.raises(DataError, match="at least 9 periods"):
+        log_t(eight, "x", unit="unit", time="year")
+    with pytest.raises(DataError, match="at least 10 periods"):
+        log_t(_panel([1.0], per_club=4, n_t=9), "x", time="year", r=1 / 3)
+    res = log_t(_panel([1.0], per_club=4, n_t=9), "x", unit="unit", time="year")
+    assert res.n_obs == 8 and res.converges
+
+
+def test_club_options_are_range_checked() -> None:
+    df = _panel([1.0], per_club=3, n_t=20)
+    for kw, name in (({"r": 1.0}, "r=1.0"), ({"r": -0.1}, "r=-0.1")):
+        with pytest.raises(ValueError, match=name):
+            log_t(df, "x", **kw)
+    with pytest.raises(ValueError, match="hp_lambda=0"):
+        club(df, "x", hp_lambda=0)
+    with pytest.raises(ValueError, match="c=nan"):
+        club(df, "x", c=float("nan"))

@@ -1,7 +1,7 @@
 """Tests of the inequality decompositions and distribution dynamics re-exported by
 spatialgreen.convergence: Dagum Gini (against a brute-force double-sum
-implementation and inequality's Gini), Theil (against inequality.theil), kernel
-densities (against scipy) and Markov chains (against giddy)."""
+implementation and inequality's Gini), Theil (against inequality.theil) and kernel
+densities (against scipy). Markov chains: tests/test_convergence_dynamics.py."""
 
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 from spatialgreen.convergence import (
     dagum_gini,
     kernel_density,
-    markov,
     sigma,
     theil,
 )
-from spatialgreen.errors import DataError, PanelError
+from spatialgreen.errors import DataError
 
 
 def _brute_dagum(y: np.ndarray, g: np.ndarray) -> dict:
@@ -171,56 +170,6 @@ def test_kernel_density_matches_scipy_and_integrates_to_one() -> None:
         assert area == pytest.approx(1.0, abs=0.01)
     with pytest.raises(DataError, match="year=1"):
         kernel_density(pd.DataFrame({"year": [1], "y": [1.0]}), "y", time="year")
-
-
-def _markov_panel(seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    n, t = 25, 12
-    y = np.cumsum(rng.normal(size=(n, t)), axis=1) + 20
-    return pd.DataFrame(
-        {
-            "unit": np.repeat(np.arange(n), t),
-            "year": np.tile(np.arange(t), n),
-            "gtfp": y.ravel(),
-        }
-    )
-
-
-def test_markov_matches_giddy() -> None:
-    import giddy.markov as gm
-    import mapclassify
-
-    df = _markov_panel()
-    res = markov(df, "gtfp", unit="unit", time="year", k=4)
-    wide = df.pivot(index="unit", columns="year", values="gtfp").to_numpy()
-    q = mapclassify.Quantiles(wide.ravel(), k=4)
-    ids = q.yb.reshape(wide.shape)
-    direct = gm.Markov(ids, summary=False)
-    np.testing.assert_allclose(res.matrix().to_numpy(), direct.p, rtol=1e-12)
-    np.testing.assert_allclose(res.matrix().sum(axis=1), 1.0)
-    steady = res.steady_state["probability"].to_numpy()
-    np.testing.assert_allclose(steady @ direct.p, steady, atol=1e-10)
-
-
-def test_spatial_markov_matches_giddy() -> None:
-    import giddy.markov as gm
-    from libpysal.weights import lat2W
-
-    df = _markov_panel(seed=1)
-    w = lat2W(5, 5)
-    res = markov(df, "gtfp", unit="unit", time="year", k=3, w=w)
-    wide = df.pivot(index="unit", columns="year", values="gtfp").to_numpy()
-    w.transform = "r"
-    direct = gm.Spatial_Markov(wide, w, k=3, m=3, fixed=True, fill_empty_classes=True)
-    for lag in range(3):
-        np.testing.assert_allclose(
-            res.matrix(lag).to_numpy(), direct.P[lag], rtol=1e-12
-        )
-    assert res.meta["LR"] == pytest.approx(direct.LR, rel=1e-12)
-    assert res.meta["Q_p"] == pytest.approx(direct.Q_p_value, rel=1e-12)
-    unbalanced = df.iloc[1:]
-    with pytest.raises(PanelError, match="unbalanced"):
-        markov(unbalanced, "gtfp", unit="unit", time="year")
 
 
 def _williamson(y: list[float], w: list[float]) -> float:

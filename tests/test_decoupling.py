@@ -182,6 +182,93 @@ def test_periods_use_start_and_end_values() -> None:
         tapio(df, driver="gdp", indicator="co2", periods=["2005-2030"])
 
 
+def _yearly_panel() -> pd.DataFrame:
+    """Hand numbers: yearly growth of GDP and CO2 (%), 2005-2008.
+
+    a: GDP +10, +10, +10; CO2 +5, 0, -2   -> yearly e 0.5, 0, -0.2
+    b: GDP +20, +25, +10; CO2 +24, +25, 0 -> yearly e 1.2, 1, 0
+    c: GDP 0, +10, +10;   CO2 +1, ...     -> e undefined in 2006
+    """
+    rows = {
+        "a": ([100, 110, 121, 133.1], [100, 105, 105, 102.9]),
+        "b": ([100, 120, 150, 165], [100, 124, 155, 155]),
+        "c": ([100, 100, 110, 121], [100, 101, 102, 103]),
+    }
+    return pd.DataFrame(
+        [
+            {"unit": u, "year": 2005 + i, "gdp": float(g[i]), "co2": float(e[i])}
+            for u, (g, e) in rows.items()
+            for i in range(4)
+        ]
+    )
+
+
+def test_yearly_mean_elasticity_by_hand() -> None:
+    df = _yearly_panel()
+    periods = ["2005-2008", "2006-2008"]
+    mean = tapio(
+        df, driver="gdp", indicator="co2", periods=periods, elasticity="yearly-mean"
+    ).set_index(["unit", "period"])
+    ends = tapio(df, driver="gdp", indicator="co2", periods=periods).set_index(
+        ["unit", "period"]
+    )
+    a, b, c = ("a", "2005-2008"), ("b", "2005-2008"), ("c", "2005-2008")
+    assert mean.loc[a, "elasticity"] == pytest.approx((0.5 + 0.0 - 0.2) / 3)
+    assert mean.loc[("a", "2006-2008"), "elasticity"] == pytest.approx(-0.1)
+    assert mean.loc[b, "elasticity"] == pytest.approx((1.2 + 1.0 + 0.0) / 3)
+    assert mean.loc[a, "years"] == 3 and mean.loc[("a", "2006-2008"), "years"] == 2
+    # the start-end elasticities differ: (102.9/100 - 1)/(133.1/100 - 1), 0.55/0.65
+    assert ends.loc[a, "elasticity"] == pytest.approx(0.029 / 0.331)
+    assert ends.loc[b, "elasticity"] == pytest.approx(0.55 / 0.65)
+    # states and scores follow the mean (pressure: 9 - floor(e / 0.2))
+    assert mean.loc[a, "state"] == "weak decoupling" and mean.loc[a, "score"] == 9
+    assert mean.loc[("a", "2006-2008"), "state"] == "strong decoupling"
+    assert mean.loc[("a", "2006-2008"), "score"] == 10
+    assert mean.loc[b, "state"] == "weak decoupling" and mean.loc[b, "score"] == 6
+    assert ends.loc[b, "state"] == "expansive coupling" and ends.loc[b, "score"] == 5
+    # endpoint facts are unchanged
+    for col in ("driver_change", "indicator_change", "better", "decoupling_factor"):
+        assert mean[col].tolist() == ends[col].tolist()
+    # a year without driver growth has no elasticity, so the mean has none either
+    assert np.isnan(mean.loc[c, "elasticity"]) and mean.loc[c, "state"] is None
+    assert mean.loc[c, "flag"] == (
+        "driver unchanged in year=2006: yearly elasticity undefined"
+    )
+    assert mean.loc[("c", "2006-2008"), "elasticity"] == pytest.approx(
+        ((102 / 101 - 1) / 0.1 + (103 / 102 - 1) / 0.1) / 2
+    )
+
+
+def test_yearly_mean_equals_endpoints_year_on_year() -> None:
+    df = _yearly_panel()
+    ends = tapio(df, driver="gdp", indicator="co2")
+    mean = tapio(df, driver="gdp", indicator="co2", elasticity="yearly-mean")
+    assert (mean["years"] == 1).all()
+    pd.testing.assert_frame_equal(mean.drop(columns="years"), ends)
+    one_year = ["2005-2006", "2007-2008"]
+    pd.testing.assert_frame_equal(
+        tapio(
+            df,
+            driver="gdp",
+            indicator="co2",
+            periods=one_year,
+            elasticity="yearly-mean",
+        ).drop(columns="years"),
+        tapio(df, driver="gdp", indicator="co2", periods=one_year),
+    )
+    with pytest.raises(DataError, match="elasticity must be"):
+        tapio(df, driver="gdp", indicator="co2", elasticity="mean")
+    holed = df.drop(index=df.index[(df["unit"] == "b") & (df["year"] == 2006)])
+    with pytest.raises(PanelError, match="unit=b, year=2006"):
+        tapio(
+            holed,
+            driver="gdp",
+            indicator="co2",
+            periods=["2005-2008"],
+            elasticity="yearly-mean",
+        )
+
+
 def test_year_on_year_needs_consecutive_observations() -> None:
     df = pd.DataFrame(
         {
@@ -580,3 +667,60 @@ def test_stage_table_rows_in_any_order() -> None:
     # m (100 in 2005) is alone in "rich"; x (50) and y (60) are "poor"
     assert set(res["stage"]) == {"poor"} and set(res["unit"]) == {"x"}
     assert set(res["model"]) == {"y"}
+
+
+# ----------------------------------- score and state agree on the edges (issue 15)
+
+
+@pytest.mark.parametrize("kind", ["benefit", "pressure"])
+@pytest.mark.parametrize("closed", [True, False])
+@pytest.mark.parametrize("edge", [0.0, 0.8, 1.2])
+def test_score_at_a_state_edge_is_the_score_of_its_state(kind, closed, edge):
+    """An elasticity exactly on 0, 0.8 or 1.2 scores like its neighbours in the
+    same state: at 1.2 (closed band: coupling) it used to score like the negative
+    decoupling above it, at 0 (strong decoupling) like weak decoupling."""
+    cases = [(0.25, edge - 0.01), (0.25, edge), (0.25, edge + 0.01)]
+    res = tapio(_pairs(cases), driver="gdp", indicator="co2", kind=kind, closed=closed)
+    res = res.set_index("unit").loc[["u0", "u1", "u2"]]
+    assert res["elasticity"].iloc[1] == edge  # exactly on the edge
+    states, scores = res["state"].tolist(), res["score"].tolist()
+    same = 0 if states[1] == states[0] else 2
+    assert states[1] == states[same] != states[2 - same]
+    assert scores[1] == scores[same]
+    # closed band: 0.8 and 1.2 are coupling; open band: weak / negative decoupling
+    expected = {
+        0.0: "strong decoupling",
+        0.8: "expansive coupling" if closed else "weak decoupling",
+        1.2: "expansive coupling" if closed else "expansive negative decoupling",
+    }
+    assert states[1] == expected[edge]
+
+
+def test_default_table_edges_follow_the_band():
+    t = score_table("benefit").set_index("lower")
+    assert t.loc[1.0, "closed"] == "both" and t.loc[1.2, "closed"] == "neither"
+    assert t.loc[-0.2, "closed"] == "both" and t.loc[0.0, "closed"] == "neither"
+    assert t.loc[0.8, "closed"] == "left"
+    opened = score_table("benefit", closed=False).set_index("lower")
+    assert (
+        opened.loc[0.6, "closed"] == "both" and opened.loc[0.8, "closed"] == "neither"
+    )
+    assert opened.loc[1.2, "closed"] == "left"
+
+
+def test_user_table_closed_column_is_checked():
+    table = pd.DataFrame(
+        {"lower": [-np.inf, 1.0], "upper": [1.0, np.inf], "score": [0, 1]}
+    )
+    one = _pairs([(0.1, 1.0)])
+    assert tapio(one, driver="gdp", indicator="co2", scores=table)["score"].item() == 1
+    right = table.assign(closed=["right", "neither"])
+    assert tapio(one, driver="gdp", indicator="co2", scores=right)["score"].item() == 0
+    with pytest.raises(DataError, match="edge 1 belongs to both bins"):
+        tapio(one, driver="gdp", indicator="co2", scores=table.assign(closed="both"))
+    with pytest.raises(DataError, match="neither bin"):
+        tapio(one, driver="gdp", indicator="co2", scores=table.assign(closed="neither"))
+    with pytest.raises(DataError, match="'closed' must hold"):
+        tapio(one, driver="gdp", indicator="co2", scores=table.assign(closed="up"))
+    with pytest.raises(ValueError, match="closed='yes'"):
+        tapio(one, driver="gdp", indicator="co2", closed="yes")

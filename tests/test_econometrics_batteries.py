@@ -58,11 +58,17 @@ KW = {"unit": "province", "time": "year"}
 def test_moderation_centering_invariance_and_marginal_effects():
     df = _panel()
     centred = moderation(
-        df, y="gtfp", x="prod", moderator="high", controls=["gov"], **KW
+        df, y="gtfp", x="prod", moderator="high", controls=["gov"], center=True, **KW
     )
     raw = moderation(
         df, y="gtfp", x="prod", moderator="high", controls=["gov"], center=False, **KW
     )
+    # no centring by default (Stata, the studies)
+    default = moderation(
+        df, y="gtfp", x="prod", moderator="high", controls=["gov"], **KW
+    )
+    pd.testing.assert_frame_equal(default.coefficients, raw.coefficients)
+    assert default.meta["centered"] is False
     term = "prod*high"
     assert centred.params[term] == pytest.approx(raw.params[term], rel=1e-10)
     assert centred.std_errors[term] == pytest.approx(raw.std_errors[term], rel=1e-8)
@@ -78,6 +84,24 @@ def test_moderation_centering_invariance_and_marginal_effects():
     assert raw.marginal_effects["high"].tolist() == pytest.approx(
         [zbar - df["high"].std(), zbar, zbar + df["high"].std()]
     )
+
+
+def test_moderation_default_is_the_raw_product_as_in_stata():
+    """Default = fixed_effects on x, z and the raw product x·z (Stata c.x##c.z)."""
+    df = _panel(seed=2)
+    res = moderation(df, y="gtfp", x="prod", moderator="high", controls=["gov"], **KW)
+    by_hand = fixed_effects(
+        df.assign(inter=df["prod"] * df["high"]),
+        y="gtfp",
+        x=["prod", "high", "inter"],
+        controls=["gov"],
+        **KW,
+    )
+    for mine, theirs in (("prod", "prod"), ("high", "high"), ("prod*high", "inter")):
+        assert res.params[mine] == pytest.approx(by_hand.params[theirs], rel=1e-10)
+        assert res.std_errors[mine] == pytest.approx(
+            by_hand.std_errors[theirs], rel=1e-8
+        )
 
 
 def test_marginal_effect_se_equals_refit_with_shifted_moderator():

@@ -225,10 +225,14 @@ def test_missing_rows_dropped_and_counted_input_untouched():
     df = _panel()
     df.loc[[5, 6], "c1"] = np.nan
     before = df.copy()
-    res = fixed_effects(df, y="y", x="x", controls=["c1"])
+    with pytest.warns(UserWarning, match=r"dropped 2 of 200 rows .*'c1': 2"):
+        res = fixed_effects(df, y="y", x="x", controls=["c1"])
     pd.testing.assert_frame_equal(df, before)
     assert res.nobs == len(df) - 2
     assert res.meta["dropped_missing"] == {"c1": 2}
+    # the estimates are those of the complete rows, fitted separately
+    complete = fixed_effects(df.dropna(), y="y", x="x", controls=["c1"])
+    np.testing.assert_allclose(res.params, complete.params, rtol=1e-12)
     with pytest.raises(
         DataError, match="'c1' has missing values at: unit=u00, year=2010"
     ):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pandas as pd
 import pytest
-from _helpers import EFFICIENCY_KW, efficiency_panel
+from _helpers import EFFICIENCY_KW, GTFP_PANEL_CSV, efficiency_panel, gtfp_argv
 from scipy.optimize import linprog
 
 from spatialgreen._parallel import parallel_map
@@ -17,9 +21,20 @@ from spatialgreen.efficiency import (
     reference_periods,
     sbm,
 )
+from spatialgreen.efficiency import _core as core
 from spatialgreen.errors import DataError, ModelError
 
 KW = EFFICIENCY_KW
+
+
+@pytest.fixture(params=[False, True], ids=["small-set-path", "large-set-path"])
+def large_set_path(request, monkeypatch):
+    """Run a test as is and with the large-set path (dominance-cover pricing and
+    locality order, see efficiency/_cover.py) forced onto its small data."""
+    if request.param:
+        monkeypatch.setattr(core, "COVER_MIN", 1)
+        monkeypatch.setattr(core, "ORDER_MIN", 1)
+    return request.param
 
 
 def _panel(n_units: int = 30, n_years: int = 4, seed: int = 0) -> pd.DataFrame:
@@ -82,7 +97,7 @@ def test_window_technology_limits():
         sbm(data, **KW, technology="bogus")
 
 
-def test_lambdas_peers_and_targets_are_consistent():
+def test_lambdas_peers_and_targets_are_consistent(large_set_path):
     data = _panel(15, 2)
     res = sbm(data, **KW)
     assert isinstance(res, EfficiencyResults)
@@ -125,7 +140,7 @@ def test_lambdas_peers_and_targets_are_consistent():
     )
 
 
-def test_inputs_are_not_mutated_and_order_is_kept():
+def test_inputs_are_not_mutated_and_order_is_kept(large_set_path):
     data = _panel(8, 2).sample(frac=1.0, random_state=1).reset_index(drop=True)
     before = data.copy()
     res = ebm(data, **KW, super_efficiency=True)
@@ -171,7 +186,7 @@ def test_argument_errors():
         sbm(data, inputs=["x1", "zz"], outputs="y", unit="city", time="year")
 
 
-def test_parallel_and_serial_runs_are_identical():
+def test_parallel_and_serial_runs_are_identical(large_set_path):
     data = _panel(40, 3)
     serial = sbm(data, **KW, super_efficiency=True)
     parallel = sbm(data, **KW, super_efficiency=True, n_jobs=2)
@@ -179,7 +194,7 @@ def test_parallel_and_serial_runs_are_identical():
         pd.testing.assert_frame_equal(table, parallel.tables()[name], obj=name)
 
 
-def test_dask_cluster_gives_the_same_scores(dask_client):
+def test_dask_cluster_gives_the_same_scores(dask_client, large_set_path):
     data = _panel(30, 3)
     local = ebm(data, **KW, technology="global")
     remote = ebm(data, **KW, technology="global", client=dask_client)
@@ -213,3 +228,54 @@ def test_cross_section_without_time():
 def test_parallel_map_keeps_chunk_order_with_joblib():
     chunks = list(range(-6, 0))
     assert parallel_map(abs, chunks, n_jobs=2, progress=False) == [6, 5, 4, 3, 2, 1]
+
+
+_RUN_SBM = """
+import numpy as np, pandas as pd
+from spatialgreen.efficiency import productivity_index, sbm
+rng = np.random.default_rng(0)
+data = pd.DataFrame(rng.uniform(1, 9, (40, 4)), columns=["x1", "x2", "y", "b"])
+data["city"], data["year"] = np.repeat(np.arange(20), 2), np.tile([2020, 2021], 20)
+kw = dict(inputs=["x1", "x2"], outputs="y", bad_outputs="b", unit="city")
+sbm(data, **kw, time="year", super_efficiency=True, progress=False)
+productivity_index(data, model="sbm", index="gml", **kw, progress=False)
+"""
+
+
+def _fresh_process(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+
+
+def test_no_solver_banner_in_a_fresh_process():
+    # HiGHS prints its banner once per process, from C, on the first model that
+    # logs; only a fresh process shows whether a run lets it through.
+    control = _fresh_process("import highspy; highspy.Highs()")
+    if "HiGHS" not in control.stdout:
+        pytest.skip("this highspy prints no banner: nothing to silence")
+    run = _fresh_process(_RUN_SBM)
+    assert run.stdout == ""
+    assert "HiGHS" not in run.stderr
+
+
+def test_gtfp_command_prints_only_its_own_line(tmp_path):
+    csv = tmp_path / "panel.csv"
+    csv.write_text(GTFP_PANEL_CSV, encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    argv = ", ".join(repr(a) for a in gtfp_argv(csv, out))
+    run = _fresh_process(f"from spatialgreen.cli import main; main([{argv}])")
+    assert run.stdout.splitlines() == [str(out)]
+    assert "HiGHS" not in run.stderr
+
+
+def test_an_efficiency_run_writes_nothing_to_stdout_or_stderr(capfd):
+    data = _panel(10, 2)
+    sbm(data, **KW, super_efficiency=True, progress=False)
+    dea(data, **KW, technology="global", progress=False)
+    out, err = capfd.readouterr()  # file-descriptor level: HiGHS writes from C
+    assert out == "" and err == ""

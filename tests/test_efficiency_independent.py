@@ -645,12 +645,13 @@ def test_nddf_matches_linprog(seed, direction, rule, disposability, rts):
     weak = disposability == "weak"
     expected = [nddf(values, o, dims, rts, g_of(o), w, weak) for o in range(len(frame))]
     assert (res["status"] == "optimal").all()
-    np.testing.assert_allclose(res["score"], expected, atol=TOL, rtol=0)
+    # beta is the inefficiency (the LP value); score the efficiency 1/(1 + beta)
     np.testing.assert_allclose(res["beta"], expected, atol=TOL, rtol=0)
     np.testing.assert_allclose(
-        res["efficiency"], 1.0 / (1.0 + np.array(expected)), atol=TOL, rtol=0
+        res["score"], 1.0 / (1.0 + np.array(expected)), atol=TOL, rtol=0
     )
-    assert (res["score"] >= -1e-9).all()
+    assert (res["beta"] >= -1e-9).all()
+    assert (res["score"] <= 1 + 1e-9).all()
 
 
 def test_nddf_default_weights_are_zhou_equal_split():
@@ -663,7 +664,8 @@ def test_nddf_default_weights_are_zhou_equal_split():
     expected = [
         nddf(values, o, dims, "crs", values[o], w, True) for o in range(len(frame))
     ]
-    np.testing.assert_allclose(res["score"], expected, atol=TOL, rtol=0)
+    np.testing.assert_allclose(res["beta"], expected, atol=TOL, rtol=0)
+    np.testing.assert_allclose(res["score"], 1 / (1 + np.array(expected)), atol=TOL)
 
 
 def test_nddf_super_efficiency_is_sign_restricted_and_two_pass():
@@ -683,9 +685,44 @@ def test_nddf_super_efficiency_is_sign_restricted_and_two_pass():
         nonradial=True,
         super_efficiency=True,
     ).scores
-    np.testing.assert_allclose(res["score"], [1 / 3, -1 / 9, -1 / 12], atol=1e-9)
+    np.testing.assert_allclose(res["beta"], [1 / 3, -1 / 9, -1 / 12], atol=1e-9)
+    # efficiency 1/(1 + beta): 3/4 inside, 9/8 and 12/11 super-efficient
+    np.testing.assert_allclose(res["score"], [3 / 4, 9 / 8, 12 / 11], atol=1e-9)
     assert res["super"].tolist() == [False, True, True]
     plain = ddf(
         df, inputs="x", outputs="y", bad_outputs="b", direction="all", nonradial=True
     ).scores
-    np.testing.assert_allclose(plain["score"], [1 / 3, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(plain["beta"], [1 / 3, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(plain["score"], [3 / 4, 1, 1], atol=1e-9)
+
+
+def test_ddf_score_is_the_efficiency_of_every_other_model():
+    """score = 1/(1 + beta) (1 = frontier, like SBM/EBM/DEA); beta = the LP value.
+    Hand values: C = (x 1, y 3, b 2) reaches A = (1, 7, 2) scaled by 0.6 with
+    beta = 0.4 along g = (0, y, b)."""
+    df = pd.DataFrame(
+        {"unit": list("ABC"), "x": [1.0, 1, 1], "y": [7.0, 5, 3], "b": [2.0, 5, 2]}
+    )
+    res = ddf(df, inputs="x", outputs="y", bad_outputs="b")
+    np.testing.assert_allclose(res.scores["beta"], [0, 0, 0.4], atol=1e-9)
+    np.testing.assert_allclose(res.scores["score"], [1, 1, 1 / 1.4], atol=1e-9)
+    assert "efficiency" in res.meta["score"]
+    # read like SBM's score: 1 for A, below 1 for the dominated C
+    slack = sbm(df, inputs="x", outputs="y", bad_outputs="b").scores["score"]
+    assert slack[0] == pytest.approx(1) and slack[2] < 1 and res.scores["score"][2] < 1
+
+
+def test_ddf_beta_at_or_below_minus_one_is_undefined_with_a_warning():
+    """VRS, direction (x, y, b), strong disposability, super-efficiency: A's only
+    reference B has three times its input, so beta = -2 (x target 1·3 = 3) and
+    the good-output target y(1 + beta) = -1 has no ratio form."""
+    df = pd.DataFrame({"unit": ["A", "B"], "x": [1.0, 3], "y": [1.0, 1], "b": [1.0, 1]})
+    kw = {"inputs": "x", "outputs": "y", "bad_outputs": "b", "rts": "vrs"}
+    with pytest.warns(UserWarning, match="beta <= -1 for A"):
+        res = ddf(
+            df, **kw, direction="all", disposability="strong", super_efficiency=True
+        )
+    row = res.scores.set_index("unit").loc["A"]
+    assert row["beta"] == pytest.approx(-2.0)
+    assert np.isnan(row["score"]) and row["status"] == "undefined"
+    assert res.infeasible["unit"].tolist() == ["A"]

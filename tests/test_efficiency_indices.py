@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
 from _helpers import EFFICIENCY_KW, efficiency_panel
 
+from spatialgreen.efficiency import _core as core
 from spatialgreen.efficiency import ddf, dea, productivity_index, sbm
 from spatialgreen.errors import ModelError
 
@@ -41,7 +44,10 @@ def test_gml_is_circular_and_decomposes(model):
 def test_ddf_ml_equals_chung_formula_from_static_runs():
     data = _panel(10, 3)
     res = productivity_index(data, model="ddf", index="ml", **KW)
-    own = ddf(data, **KW).scores.set_index(["city", "year"])["score"]
+    static = ddf(data, **KW).scores.set_index(["city", "year"])
+    own = static["beta"]
+    # the static score is the efficiency 1/(1 + beta) the index uses
+    np.testing.assert_allclose(static["score"], 1 / (1 + own), rtol=1e-12)
     d_prev = _scores(res, "previous")
     d_next = _scores(res, "next")
     rows = res.index.set_index(["city", "year"])
@@ -117,7 +123,8 @@ def test_sequential_technology_has_no_technical_regress():
 def test_unbalanced_panel_skips_missing_pairs():
     data = _panel(6, 3)
     data = data.drop(index=data[(data["city"] == "c00") & (data["year"] == 2016)].index)
-    res = productivity_index(data, model="ddf", index="gml", **KW)
+    with pytest.warns(UserWarning, match="'c00' lacks 2016"):
+        res = productivity_index(data, model="ddf", index="gml", **KW)
     c00 = res.index[res.index["city"] == "c00"]
     assert c00.empty  # 2015→2016 and 2016→2017 both need 2016
     assert len(res.index) == 5 * 2
@@ -178,7 +185,9 @@ def test_gml_cumulative_spans_a_unit_gap_by_circularity():
     # c00 lacks 2017: the pairs 2016→2017 and 2017→2018 have no index, but the GML
     # level of 2019 against 2015 is still E^G(2019) / E^G(2015); chaining the two
     # remaining rows (2016, 2019) silently dropped the 2016→2018 change.
-    res = productivity_index(_gap_panel(), model="sbm", index="gml", **KW)
+    with pytest.warns(UserWarning, match="'c00' lacks 2017.*still spans the gap"):
+        res = productivity_index(_gap_panel(), model="sbm", index="gml", **KW)
+    assert res.meta["gaps"] == {"c00": [2017]}
     glob = res.distances.query("reference == 'global'").set_index(["city", "year"])
     glob = glob["score"]
     c00 = res.index[res.index["city"] == "c00"].set_index("year")
@@ -189,8 +198,14 @@ def test_gml_cumulative_spans_a_unit_gap_by_circularity():
 
 
 def test_ml_cumulative_is_nan_after_a_unit_gap():
-    res = productivity_index(_gap_panel(), model="sbm", index="ml", **KW)
+    with pytest.warns(UserWarning, match="'c00' lacks 2017.*NaN from the gap on"):
+        res = productivity_index(_gap_panel(), model="sbm", index="ml", **KW)
     idx = res.index
+    # the omitted rows are exactly the pairs around the gap: 6 units x 4 pairs - 2
+    assert len(idx) == 6 * 4 - 2
+    assert (2017 not in set(idx.loc[idx["city"] == "c00", "year"])) and (
+        2018 not in set(idx.loc[idx["city"] == "c00", "year"])
+    )
     c00 = idx[idx["city"] == "c00"].set_index("year")
     assert c00.loc[2016, "cumulative"] == pytest.approx(c00.loc[2016, "index"])
     assert np.isnan(c00.loc[2019, "cumulative"])  # the chain is broken at 2017
@@ -275,3 +290,39 @@ def test_super_efficiency_with_sequential_technology_is_refused():
         super_efficiency=True,
     )
     np.testing.assert_allclose(res.index["index"], 1.0)
+
+
+def test_balanced_and_ragged_but_gapless_panels_do_not_warn():
+    import warnings
+
+    data = _panel(4, 4)
+    late = (data["city"] == "c00") & (data["year"] == data["year"].min())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a unit starting late has no gap
+        res = productivity_index(data.loc[~late], model="sbm", index="ml", **KW)
+    assert res.meta["gaps"] == {}
+
+
+@pytest.mark.parametrize(
+    ("model", "index", "options"),
+    [
+        ("sbm", "gml", {}),
+        ("sbm", "gml", {"rts": "vrs", "super_efficiency": True}),
+        ("ddf", "gml", {}),
+        ("ebm", "ml", {}),
+        ("dea", "malmquist", {"technology": "sequential"}),
+    ],
+)
+def test_large_set_path_gives_the_same_distances(model, index, options):
+    # the dominance cover of the global frontier is found once and priced by every
+    # year's LPs; forced onto a small panel it must change no distance
+    data = _panel(25, 4)
+    plain = productivity_index(data, model=model, index=index, **options, **KW)
+    with mock.patch.multiple(core, COVER_MIN=1, ORDER_MIN=1):
+        large = productivity_index(data, model=model, index=index, **options, **KW)
+    pd.testing.assert_frame_equal(
+        large.distances, plain.distances, check_exact=False, atol=1e-9, rtol=0
+    )
+    pd.testing.assert_frame_equal(
+        large.index, plain.index, check_exact=False, atol=1e-9, rtol=0
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from spatialgreen.efficiency import _core as core
 from spatialgreen.efficiency import ddf, dea, ebm, sbm
+from spatialgreen.efficiency._cover import dominance_cover, locality_order
 
 COLUMNS = ["x1", "x2", "y", "b"]
 KW = {"inputs": ["x1", "x2"], "outputs": "y", "bad_outputs": "b"}
@@ -180,3 +184,117 @@ def test_reduced_equals_full_on_panels(values, technology):
         a = model(data, **kw).scores["score"]
         b = model(data, **kw, reduce=False).scores["score"]
         np.testing.assert_allclose(a, b, atol=1e-7, equal_nan=True)
+
+
+# --- dominance cover (efficiency/_cover.py): exact pricing on fewer columns ---
+
+small_int_data = st.integers(min_value=2, max_value=30).flatmap(
+    lambda n: arrays(np.float64, (n, 4), elements=st.integers(1, 6).map(float))
+)
+
+
+def _dominates(a: np.ndarray, b: np.ndarray, scaled: bool) -> bool:
+    """Column ``a`` (x1, x2, y, b), scaled by ``y_b / y_a`` if ``scaled``, needs no
+    more input or bad output and gives no less good output than ``b`` (exact on
+    small integers: compared by cross-multiplication)."""
+    if scaled:  # μ = y_b / y_a: μ·a_i ≤ b_i  ⇔  a_i·y_b ≤ b_i·y_a
+        return bool(all(a[i] * b[2] <= b[i] * a[2] for i in (0, 1, 3)))
+    return bool(a[0] <= b[0] and a[1] <= b[1] and a[2] >= b[2] and a[3] <= b[3])
+
+
+@FAST
+@given(values=small_int_data, scaled=st.booleans())
+def test_dominance_cover_dominates_every_other_column(values, scaled):
+    ref = np.vstack([values.T, np.ones(len(values))])
+    cover = dominance_cover(ref, 2, 1, scaled=scaled)
+    inside = set(cover.columns.tolist())
+    assert cover.member.tolist() == [j in inside for j in range(len(values))]
+    for j, col in enumerate(values):
+        dominated_by = [
+            i
+            for i in range(len(values))
+            if i != j and _dominates(values[i], col, scaled)
+        ]
+        if j not in inside:  # left out: some cover column dominates it
+            assert any(i in inside for i in dominated_by)
+        strictly = [
+            i
+            for i in dominated_by
+            if i < j or not _dominates(col, values[i], scaled)  # equal: first kept
+        ]
+        if not strictly:  # nothing dominates it: it must be priced
+            assert j in inside
+    # the returns-to-scale row's dual must be 0 only when columns are scaled
+    assert cover.nonpositive.tolist() == [True, True, False, True, scaled]
+    assert cover.nonnegative.tolist() == [False, False, True, False, scaled]
+
+
+def test_cover_refuses_duals_of_the_wrong_sign_and_excluded_cover_columns():
+    ref = np.array([[1.0, 2.0, 2.0], [1.0, 1.0, 2.0], [1.0, 1.0, 1.0]])
+    cover = dominance_cover(ref, 1, 1, scaled=False)  # columns 0 and 2
+    duals = np.array([[-1.0, 1.0, 5.0], [0.5, 1.0, 5.0], [-1.0, -0.1, 5.0]])
+    none = np.full(3, -1)
+    assert cover.valid(duals, none).tolist() == [True, False, False]
+    assert cover.valid(duals[[0, 0, 0]], np.array([0, 1, 2])).tolist() == [
+        False,  # an excluded cover column: what it alone dominates is not priced
+        True,
+        False,
+    ]
+    scaled = dominance_cover(ref, 1, 1, scaled=True)
+    assert not scaled.valid(duals[:1], none[:1])[0]  # RTS dual 5 ≠ 0 under CRS
+    assert scaled.valid(np.array([[-1.0, 1.0, 0.0]]), none[:1])[0]
+
+
+@FAST
+@given(
+    values=st.integers(min_value=0, max_value=60).flatmap(
+        lambda n: arrays(np.float64, (n, 4), elements=st.floats(0.0, 50.0, width=32))
+    )
+)
+def test_locality_order_is_a_permutation(values):
+    order = locality_order(values, 2)
+    assert sorted(order.tolist()) == list(range(len(values)))
+
+
+@pytest.mark.parametrize(("name", "model"), MODELS, ids=[m[0] for m in MODELS])
+@FAST
+@given(values=positive_data)
+def test_cover_and_locality_order_change_no_result(name, model, values):
+    # force the large-set path (cover pricing, locality order) onto small data; the
+    # sign check sends LPs whose duals do not qualify (DDF with weakly disposable
+    # bads) to full pricing, so every model must match the unreduced LP
+    data = _frame(values)
+    fixed = {}
+    if name.startswith("ebm"):
+        # EBM's ε comes from additive-model projections, which are not unique when
+        # units tie (e.g. duplicates): any solve order may pick another optimum.
+        # Compare the engine on the same ε and weights.
+        meta = model(data).meta
+        fixed = {
+            "epsilon": (meta["epsilon_x"], meta["epsilon_y"]),
+            "weights": meta["weights"],
+        }
+    with mock.patch.multiple(core, COVER_MIN=1, ORDER_MIN=1):
+        covered = model(data, **fixed)
+    full = model(data, reduce=False, **fixed)
+    a, b = covered.scores["score"].to_numpy(), full.scores["score"].to_numpy()
+    np.testing.assert_allclose(a, b, atol=1e-7, equal_nan=True)
+    assert (covered.scores["status"] == full.scores["status"]).all()
+
+
+def test_duals_of_the_wrong_sign_fall_back_to_full_pricing():
+    # weakly disposable bads are equality rows, so their duals may be positive and a
+    # column the cover leaves out (more bad output) can still enter: unit 0 needs
+    # unit 3, which unit 1 dominates; priced on the cover alone it would score 1.0
+    values = np.array(
+        [[4.0, 3.0, 6.0, 5.0], [3.0, 2.0, 5.0, 3.0], [2.0, 6.0, 5.0, 3.0], [2, 2, 3, 4]]
+    )
+    data = _frame(values)
+    assert dominance_cover(
+        np.vstack([values.T, np.ones(4)]), 2, 1, scaled=True
+    ).columns.tolist() == [1, 2]
+    with mock.patch.multiple(core, COVER_MIN=1, ORDER_MIN=1):
+        covered = ddf(data, **KW).scores["score"]
+    full = ddf(data, **KW, reduce=False).scores["score"]
+    np.testing.assert_allclose(covered, full, atol=1e-9)
+    assert covered[0] == pytest.approx(0.8992248062015502, abs=1e-9)

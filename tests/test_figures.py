@@ -116,9 +116,18 @@ def test_trend_by_group_draws_group_means():
 def test_placebo_distribution_reports_two_sided_share():
     coefs = np.array([-0.5, -0.2, 0.0, 0.1, 0.3, 0.6, np.nan])
     fig = figures.placebo_distribution(coefs, 0.3)
-    # |b| >= 0.3: -0.5, 0.3, 0.6 -> 3 of 6 finite values.
-    assert fig.axes[0].get_title() == "placebo: 3 of 6 |b| >= |0.3| (p = 0.500)"
-    assert fig.axes[0].lines[-1].get_xdata()[0] == 0.3
+    # |b| >= 0.3: -0.5, 0.3, 0.6 -> 3 of 6 finite values. The title is a sentence
+    # (it was "placebo: 3 of 6 |b| >= |0.3| (p = 0.500)"); the estimate is in the
+    # legend and the share in a note.
+    ax = fig.axes[0]
+    assert ax.get_title() == "Distribution of 6 placebo coefficients"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-2:] == [
+        "actual estimate = 0.3",
+        "|placebo| ≥ |estimate| in 3 of 6:\nempirical p = 0.500",
+    ]
+    (estimate_line,) = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+    assert estimate_line.get_xdata()[0] == 0.3
 
 
 def test_sigma_convergence_sorts_by_time():
@@ -183,8 +192,10 @@ def test_cjk_font_renders_chinese_without_missing_glyphs(tmp_path):
 
 
 def test_missing_cjk_font_warns_with_the_fix(monkeypatch):
-    monkeypatch.setattr(figures, "CJK_FONTS", ("No Such CJK Font",))
-    monkeypatch.setattr(figures, "_FONT_FILE_HINTS", ())
+    from spatialgreen.figures import _common
+
+    monkeypatch.setattr(_common, "CJK_FONTS", ("No Such CJK Font",))
+    monkeypatch.setattr(_common, "_FONT_FILE_HINTS", ())
     with pytest.warns(UserWarning, match="apt-get install fonts-noto-cjk"):
         assert figures.use_cjk_font() is None
 
@@ -244,3 +255,261 @@ def test_decoupling_states_by_group_with_a_duplicated_index():
     fig = figures.decoupling_states(pd.concat([a, b]), by="year")
     heights = [round(p.get_height()) for p in fig.axes[0].patches]
     assert heights == [1, 2, 1, 0]  # strong: year 1, year 2; weak: year 1, year 2
+
+
+def _map_fills(fmap) -> dict[str, str]:
+    import folium
+
+    layer = next(c for c in fmap._children.values() if isinstance(c, folium.GeoJson))
+    return {
+        f["id"]: layer.style_function(f)["fillColor"] for f in layer.data["features"]
+    }
+
+
+@pytest.mark.parametrize("indicator", ["pressure", "benefit"])
+def test_tapio_states_have_one_colour_in_map_and_figure(indicator):
+    # the YRD recipe drew benefit states green on the map and red in the bar chart
+    import spatialgreen as sg
+    from spatialgreen import maps
+    from spatialgreen.maps.palettes import TAPIO_STATES
+
+    units = sg.load_boundaries("province", study="gtfp30")["adcode"][:8]
+    table = pd.DataFrame({"adcode": units, "state": list(TAPIO_STATES)})
+    fmap = maps.categorical(
+        table, "state", level="province", unit="adcode", indicator=indicator
+    )
+    on_map = _map_fills(fmap)
+    fig = figures.decoupling_states(table, indicator=indicator)
+    in_figure = [
+        matplotlib.colors.to_hex(b.get_facecolor()) for b in fig.axes[0].patches
+    ]
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == list(TAPIO_STATES)
+    by_state = dict(zip(labels, in_figure, strict=True))
+    for adcode, state in zip(table["adcode"], table["state"], strict=True):
+        assert on_map[str(adcode)] == by_state[state] == tapio_colors(indicator)[state]
+
+
+def test_groups_have_one_colour_in_map_and_trend_figure():
+    import spatialgreen as sg
+    from spatialgreen import maps
+
+    provinces = sg.load_boundaries("province", study="gtfp30")
+    on_map = _map_fills(maps.categorical(provinces, "region3"))
+    panel = pd.concat(
+        [provinces[["adcode", "region3"]].assign(year=y, v=1.0) for y in (1, 2)]
+    )
+    fig = figures.trend_by_group(panel, "v", time="year", group="region3")
+    lines = {ln.get_label(): ln.get_color() for ln in fig.axes[0].lines}
+    for adcode, region in zip(provinces["adcode"], provinces["region3"], strict=True):
+        assert on_map[str(adcode)] == lines[region]
+    assert lines == {"central": "#d95f02", "east": "#1b9e77", "west": "#7570b3"}
+    # groups without a fixed vocabulary: the sorted qualitative palette, as on maps
+    other = panel.assign(
+        region3=panel["region3"].map({"east": "b", "central": "a", "west": "c"})
+    )
+    fig = figures.trend_by_group(other, "v", time="year", group="region3")
+    colours = [ln.get_color() for ln in fig.axes[0].lines]
+    assert colours == list(maps.palettes.category_colors(["a", "b", "c"]).values())
+
+
+# --------------------------------------------------------------------------------------
+# readable labels, the Tapio diagram, the 3-D kernel density, fonts in vector files
+# --------------------------------------------------------------------------------------
+
+
+def _texts(fig) -> list[str]:
+    ax = fig.axes[0]
+    out = [ax.get_xlabel(), ax.get_ylabel(), ax.get_title()]
+    legend = ax.get_legend()
+    if legend is not None:
+        out += [legend.get_title().get_text(), *(t.get_text() for t in legend.texts)]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "language", "shown"),
+    [
+        ("gtfp_cum", "en", "Cumulative GTFP"),
+        ("gtfp_cum", "zh", "累计绿色全要素生产率"),
+        ("gdp_pc", "en", "GDP per capita"),
+        ("ln_gdp", "en", "ln GDP"),
+        ("energy_intensity", "en", "Energy intensity"),
+        ("year", "zh", "年份"),
+        ("绿色TFP", "en", "绿色TFP"),
+    ],
+)
+def test_readable_names(name, language, shown):
+    assert figures.readable_name(name, language=language) == shown
+    assert figures.readable_name(name, {name: "as given"}) == "as given"
+
+
+def test_figures_never_show_raw_column_names_unless_asked():
+    df = pd.DataFrame({"year": [2020, 2021] * 2, "region3": ["east"] * 2 + ["west"] * 2,
+                       "gtfp_cum": [1.0, 1.1, 0.8, 0.9]})  # fmt: skip
+    texts = _texts(figures.trend_by_group(df, "gtfp_cum", group="region3"))
+    assert texts[:2] == ["Year", "Mean cumulative GTFP"]
+    assert not any("gtfp_cum" in t or "region3" in t for t in texts)
+    mine = {"gtfp_cum": "gtfp_cum", "region3": "地区"}
+    texts = _texts(figures.trend_by_group(df, "gtfp_cum", group="region3",
+                                          labels=mine))  # fmt: skip
+    assert texts[:2] == ["年份", "gtfp_cum均值"]  # a Chinese label: Chinese words
+    assert texts[3] == "地区"
+    fig = figures.kernel_density(df, "gtfp_cum", language="zh")
+    assert _texts(fig)[:2] == ["累计绿色全要素生产率", "核密度"]
+    fig = figures.sigma_convergence(
+        pd.DataFrame({"year": [1, 2], "cv": [0.3, 0.2], "theil": [0.1, 0.1]}),
+        columns=("cv", "theil"),
+    )
+    assert _texts(fig)[1] == "Dispersion"
+    assert _texts(fig)[-2:] == ["Coefficient of variation", "Theil index"]
+    fig = figures.moran_scatter([1.0, 2.0, 3.0], [2.0, 1.0, 3.0], name="绿色TFP")
+    assert _texts(fig)[:2] == ["绿色TFP（标准化）", "绿色TFP的空间滞后"]
+    with pytest.raises(DataError, match="language must be 'en' or 'zh'"):
+        figures.kernel_density(df, "gtfp_cum", language="fr")
+
+
+def _tapio_rule(x: float, y: float) -> str:
+    """Tapio (2005) with the coupling band [0.8, 1.2], written out independently."""
+    e = y / x
+    if x > 0:
+        if y <= 0:
+            return "strong decoupling"
+        return (
+            "weak decoupling" if e < 0.8
+            else "expansive coupling" if e <= 1.2
+            else "expansive negative decoupling"
+        )  # fmt: skip
+    if y >= 0:
+        return "strong negative decoupling"
+    return (
+        "weak negative decoupling" if e < 0.8
+        else "recessive coupling" if e <= 1.2
+        else "recessive decoupling"
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tapio_table():
+    import spatialgreen as sg
+
+    rng = np.random.default_rng(5)
+    n = 60
+    data = pd.DataFrame(
+        {"unit": np.repeat(np.arange(n), 2), "year": np.tile([2010, 2015], n),
+         "gdp": 100.0, "co2": 50.0}
+    )  # fmt: skip
+    later = data["year"] == 2015
+    data.loc[later, "gdp"] *= 1 + rng.uniform(-0.3, 0.5, n)
+    data.loc[later, "co2"] *= 1 + rng.uniform(-0.4, 0.5, n)
+    return sg.tapio(data, driver="gdp", indicator="co2")
+
+
+def test_tapio_diagram_places_states_in_their_sectors(tapio_table, tmp_path):
+    from spatialgreen.maps.palettes import TAPIO_STATES
+
+    table = tapio_table
+    assert table["state"].nunique() == 8  # the synthetic draw reaches every sector
+    fig = figures.tapio_diagram(table, annotate="unit")
+    ax = fig.axes[0]
+    # every sector is named where Tapio's rule gives that state
+    sectors = {t.get_text().replace("\n", " "): t.get_position() for t in ax.texts
+               if not t.get_text().isdigit()}  # fmt: skip
+    assert set(sectors) == set(TAPIO_STATES)
+    for name, (x, y) in sectors.items():
+        assert _tapio_rule(x, y) == name
+    # the rays of the coupling band
+    slopes = sorted(
+        round(float(np.diff(ln.get_ydata())[0] / np.diff(ln.get_xdata())[0]), 10)
+        for ln in ax.lines if ln.get_linestyle() == "--"
+    )  # fmt: skip
+    assert slopes == [0.8, 1.2]
+    # each state's points lie in its sector, in the colour maps use, with counts
+    colours = tapio_colors("pressure")
+    legend = [t.get_text() for t in ax.get_legend().texts]
+    points = [c for c in ax.collections if c.get_label() and c.get_offsets().size]
+    assert len(points) == 8
+    for collection, text in zip(points, legend, strict=True):
+        state = text.rsplit(" (", 1)[0]
+        assert text == f"{state} ({(table['state'] == state).sum()})"
+        for x, y in collection.get_offsets():
+            assert _tapio_rule(x, y) == state
+        face = matplotlib.colors.to_hex(collection.get_facecolor()[0])
+        assert face == colours[state]
+    assert ax.get_xlabel() == "Growth of the driver, ΔG/G"
+    assert ax.get_ylabel() == "Growth of the indicator, ΔE/E"
+    assert ax.get_legend().get_title().get_text() == "Decoupling state"
+    figures.save(fig, tmp_path / "tapio.png")
+
+
+def test_tapio_diagram_in_chinese_and_for_a_benefit(tapio_table):
+    zh = tapio_table.assign(state=tapio_table["state_zh"])
+    labels = {"driver_change": "人均GDP增长率", "indicator_change": "环境生产率增长率"}
+    fig = figures.tapio_diagram(zh, indicator="benefit", labels=labels)
+    ax = fig.axes[0]
+    assert {t.get_text() for t in ax.texts} == set(TAPIO_ZH.values())
+    assert (ax.get_xlabel(), ax.get_ylabel()) == tuple(labels.values())
+    benefit = tapio_colors("benefit")
+    for collection in ax.collections:
+        state = collection.get_label().rsplit(" (", 1)[0]
+        if state in benefit:
+            face = matplotlib.colors.to_hex(collection.get_facecolor()[0])
+            assert face == benefit[state]
+    with pytest.raises(DataError, match="not Tapio states"):
+        figures.tapio_diagram(tapio_table.assign(state="booming"))
+
+
+def test_kernel_density_3d_surface_is_the_kernel_density_of_every_year():
+    rng = np.random.default_rng(7)
+    years = [2010, 2013, 2016, 2019]
+    shift = np.repeat([0.0, 0.1, 0.2, 0.3], 25)
+    df = pd.DataFrame(
+        {"year": np.repeat(years, 25), "gtfp": rng.normal(1.0, 0.2, 100) + shift}
+    )
+    fig = figures.kernel_density_3d(df, "gtfp", points=30)
+    ax = fig.axes[0]
+    assert (ax.name, ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()) == (
+        "3d", "GTFP", "Year", "Density"
+    )  # fmt: skip
+    # the same densities by hand: Scott's rule on the shared grid the table uses
+    values = df["gtfp"].to_numpy()
+    pad = 3.0 * values.std(ddof=1) * values.size ** (-0.2)
+    grid = np.linspace(values.min() - pad, values.max() + pad, 30)
+    z = []
+    for year in years:
+        s = df.loc[df["year"] == year, "gtfp"].to_numpy()
+        h = s.std(ddof=1) * len(s) ** (-1 / 5)
+        dens = np.exp(-0.5 * ((grid[:, None] - s) / h) ** 2).sum(1)
+        z.append(dens / (len(s) * h * np.sqrt(2 * np.pi)))
+    z = np.array(z)
+    faces = (z[:-1, :-1] + z[1:, :-1] + z[:-1, 1:] + z[1:, 1:]) / 4
+    surface = ax.collections[0]
+    np.testing.assert_allclose(surface.get_array(), faces.ravel(), rtol=1e-10)
+    ticks = ax.get_yticks()
+    assert np.allclose(ticks, np.round(ticks))  # whole years on the year axis
+    with pytest.raises(DataError, match="3-D axes"):
+        figures.kernel_density_3d(
+            df, "gtfp", ax=figures.kernel_density(df, "gtfp").axes[0]
+        )
+    fig = figures.kernel_density_3d(df, "gtfp", labels={"gtfp": "绿色全要素生产率"})
+    assert fig.axes[0].get_zlabel() == "核密度"
+
+
+def test_vector_figures_embed_their_fonts(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) is not installed")
+    df = pd.DataFrame({"year": [1, 2] * 2, "地区": ["东部"] * 2 + ["西部"] * 2,
+                       "gtfp": [1.0, 1.1, 0.8, 0.9]})  # fmt: skip
+    pdf = figures.save(figures.trend_by_group(df, "gtfp", group="地区"),
+                       tmp_path / "趋势.pdf")  # fmt: skip
+    rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout.splitlines()[2:]  # fmt: skip
+    assert rows, "no fonts listed"
+    for row in rows:  # columns: name, type, encoding, emb, sub, uni, object ID
+        assert row.split()[-5] == "yes", row
+    svg = figures.save(figures.trend_by_group(df, "gtfp", group="地区"),
+                       tmp_path / "t.svg").read_text()  # fmt: skip
+    assert "<text" not in svg  # glyphs as paths: no font needed to view it

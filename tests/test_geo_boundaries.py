@@ -439,3 +439,63 @@ def test_join_units_duplicate_message_names_the_period_plainly():
     assert "np." not in str(err.value)
     with pytest.raises(sg.PanelError, match="share a unit"):
         join_units(df.drop(columns="year"), study="jjj")
+
+
+def _boundary_attributes(level: str) -> list[str]:
+    columns = load_boundaries(level).columns
+    return [c for c in columns if c not in ("adcode", "geometry")]
+
+
+def test_boundary_attributes_are_all_listed(level):
+    # the clash test below must cover every attribute a shipped polygon carries
+    names = {"type", "level", "region3", "name_en", "name_zh", "province_zh"}
+    assert names <= set(_boundary_attributes(level))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"time": "year"},
+        {"time": "year", "how": "inner"},
+        {"time": "year", "study": "yreb"},
+        {"time": "year", "abolished": "successor"},
+    ],
+)
+def test_user_columns_named_like_boundary_attributes_always_win(level, options):
+    """Every boundary attribute name as a user column: the user's values stay."""
+    attrs = _boundary_attributes(level)
+    units = ["上海", "江苏"] if level == "province" else ["上海", "苏州"]
+    data = pd.DataFrame({"unit": units * 2, "year": [2020, 2020, 2021, 2021]})
+    for i, column in enumerate(attrs):
+        data[column] = [f"user{i}-{j}" for j in range(4)]
+    before = data.copy()
+    gdf = join_units(data, unit="unit", level=level, **options)
+    pd.testing.assert_frame_equal(data, before)  # input untouched
+    assert not [c for c in gdf.columns if c.endswith(("_data", "_x", "_y"))]
+    with_data = gdf.loc[gdf["unit"].notna()].sort_values(["year", "unit"])
+    expected = data.sort_values(["year", "unit"])
+    for column in attrs:
+        assert list(gdf.columns).count(column) == 1, column
+        assert with_data[column].tolist() == expected[column].tolist(), column
+        # polygons without data do not get the boundary's value under that name
+        assert gdf.loc[gdf["unit"].isna(), column].isna().all(), column
+
+
+def test_catch_up_types_map_shows_the_users_types_not_the_unit_type():
+    """The demo's "Catch-up types A-D" map: 'type' is the catch-up type."""
+    from spatialgreen import maps
+
+    catch = pd.DataFrame(
+        {
+            "adcode": [310100, 320500, 330100, 340100],
+            "period": "2005-2016",
+            "type": ["A", "B", "C", "D"],
+        }
+    )
+    gdf = join_units(catch, unit="adcode", level="city", how="inner")
+    assert gdf["type"].tolist() == ["A", "B", "C", "D"]
+    html = maps.categorical(gdf, "type", title="Catch-up types").get_root().render()
+    for word in ("municipality", "prefecture_city"):
+        assert word not in html
+    for label in ("A", "B", "C", "D"):  # legend rows: the type and its count
+        assert f"{label} (1)" in html

@@ -269,7 +269,116 @@ def test_normalize_name_nfkc_and_traditional():
         ("Ningxia Hui", "province", 640000),
         ("Ningxia Hui Autonomous Region", "province", 640000),
         ("Guangxi Zhuang", "province", 450000),
+        ("Huang shi", "city", 420200),  # "shi" is a syllable here, not 市
+        ("Huang Shi Shi", "city", 420200),
     ],
 )
 def test_pinyin_syllable_hui_is_not_dropped_as_an_ethnic_word(text, level, code):
     assert match_units([text], level=level) == [code]
+
+
+# --------------------------------------------------------------- county-level names
+
+# district/county/banner names whose stem is also a prefecture-level unit elsewhere:
+# name → the prefecture the stem would wrongly match
+DISTRICT_LOOKALIKES = {
+    "朝阳区": 211300,  # a district of Beijing (and of Changchun), not 朝阳市, Liaoning
+    "西安区": 610100,  # a district of Liaoyuan (and of Mudanjiang), not 西安市
+    "大同区": 140200,  # a district of Daqing, not 大同市, Shanxi
+    "兴安区": 152200,  # a district of Hegang, not 兴安盟, Inner Mongolia
+    "朝阳县": 211300,  # a county of 朝阳市: its data are not the city's
+    "吉林区": 220200,
+    "北京市朝阳区": 211300,
+    "Chaoyang Qu": None,  # pinyin is not read as a county name (no Han suffix)
+}
+
+
+@pytest.mark.parametrize("name", [n for n, c in DISTRICT_LOOKALIKES.items() if c])
+def test_county_level_names_never_become_a_prefecture(name):
+    # the stem alone is the prefecture: the suffix is what makes it a district
+    stem = normalize_name(name).removeprefix("北京市")[:-1]
+    assert match_units([stem], level="city") == [DISTRICT_LOOKALIKES[name]]
+    with pytest.raises(sg.UnmatchedUnitError, match="county-level name") as info:
+        match_units([name], level="city")
+    assert info.value.unmatched == {name: []}  # no misleading candidate either
+    assert match_units([name], level="city", errors="coerce") == [None]
+
+
+def test_county_level_units_that_are_city_level_units_still_match():
+    # county-level units administered by their province are units of level="city"
+    assert match_units(
+        ["定安县", "定安", "白沙县", "白沙黎族自治县", "神农架林区", "神农架", "济源"],
+        level="city",
+    ) == [469021, 469021, 469025, 469025, 429021, 429021, 419001]
+    # 地区 is a prefecture-level type, not a district
+    assert match_units(["和田地区", "阿里地区", "铜仁地区"], level="city") == [
+        653200,
+        542500,
+        520600,
+    ]
+
+
+def test_county_names_do_not_reach_abolished_units_either():
+    # 莱芜区 is a district of 济南 since 2019; it is not the former 莱芜市
+    with pytest.raises(sg.UnmatchedUnitError, match="county-level name"):
+        match_units(["莱芜区"], level="city", abolished="successor")
+
+
+# --------------------------------------------------------------------------- pinyin
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "code"),
+    [
+        ("Neimenggu", "province", 150000),
+        ("Nei Menggu", "province", 150000),
+        ("NEI-MENGGU", "province", 150000),
+        ("Neimenggu Zizhiqu", "province", 150000),
+        ("Heilongjiang", "province", 230000),
+        ("Hei Longjiang", "province", 230000),
+        ("Xianggang", "province", 810000),
+        ("Xiang Gang", "city", 810000),
+        ("Aomen", "province", 820000),
+        ("Xizang", "province", 540000),
+        ("Shaanxi", "province", 610000),
+        ("Huhehaote", "city", 150100),
+        ("Wulumuqi", "city", 650100),
+        ("Xilinguole", "city", 152500),
+        ("Changdu", "city", 540300),
+        ("Aletai", "city", 654300),
+        ("Kezilesu", "city", 653000),
+        ("Xing'an", "city", 152200),
+        ("Xingan Meng", "city", 152200),
+        ("Rikaze", "city", 540200),
+        ("E'erduosi", "city", 150600),
+    ],
+)
+def test_pinyin_with_or_without_spaces(text, level, code):
+    assert match_units([text], level=level) == [code]
+
+
+def test_pinyin_table_adds_no_ambiguity_and_agrees_with_pypinyin():
+    from spatialgreen.geo.names import PINYIN, _index
+
+    for level in ("province", "city"):
+        keys = _index(level)[0]
+        short = set(unit_table(level)["name_zh_short"])
+        for zh, pinyin in PINYIN.items():
+            if zh in short:
+                assert len(keys[normalize_name(pinyin)]) == 1, (level, pinyin)
+    pypinyin = pytest.importorskip("pypinyin")
+    # the library reads 勒 as lei and 都 as dou; place names read le and du
+    readings = {"勒": "le", "都": "du"}
+    for zh, pinyin in PINYIN.items():
+        syllables = [
+            readings.get(ch, s)
+            for ch, s in zip(zh, pypinyin.lazy_pinyin(zh), strict=True)
+        ]
+        assert normalize_name(pinyin) == "".join(syllables), zh
+
+
+def test_errors_coerce_gives_none_and_still_checks_its_option():
+    got = match_units(["北京", "Beijng", None, "莱芜"], level="city", errors="coerce")
+    assert got == [110100, None, None, None]
+    with pytest.raises(sg.DataError, match="errors must be"):
+        match_units(["北京"], errors="ignore")  # type: ignore[call-overload]

@@ -374,3 +374,10 @@ def test_weights_helpers_have_one_home():
         assert getattr(weights, name) is getattr(geo, name)
     # older import path kept for spatial.panel/heterogeneity and user code
     assert regression.weights_for is weights.weights_for
+
+
+def test_repeated_unit_is_named():
+    from spatialgreen.errors import DataError
+
+    with pytest.raises(DataError, match=r"'北京' and 'Beijing' \(adcode 110000\)"):
+        spatial_weights("province", kind="knn", k=2, ids=["北京", "天津", "Beijing"])

@@ -590,3 +590,241 @@ def test_cli_map_reports_an_option_the_map_kind_does_not_take(tmp_path, capsys):
     assert main([*base, "--scheme", "quantiles", "-o", str(tmp_path / "t.html")]) == 2
     assert "takes no option scheme" in capsys.readouterr().err
     assert not (tmp_path / "t.html").exists()
+
+
+# ------------------------------------------------------------------------ hostile text
+
+HOSTILE = (
+    "${alert(1)}",
+    "`+alert(2)+`",
+    "</script><script>alert(3)</script>",
+    "\"'><img src=x onerror=alert(4)>",
+    "<svg onload=alert(5)>",
+)
+_JS_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def _executable_forms(page: str) -> list[str]:
+    """Every place where user text could run: a problem list, empty when safe.
+
+    - HTML: no tag of the user's text is on the page (``<img``, ``<svg``, ``<script>``
+      followed by code);
+    - JavaScript: once every double-quoted (JSON) string is blanked out, no
+      template literal (backtick), ``${`` or ``alert(`` is left in the code;
+    - markup strings that Leaflet or our controls put into ``innerHTML`` (every
+      JSON string not assigned to ``textContent``) hold no live tag.
+    """
+    import json
+
+    problems = [t for t in ("<img", "<svg", "<script>alert") if t in page.lower()]
+    if page.count("<script") != page.count("</script>"):
+        problems.append("unbalanced <script>")
+    for code in re.findall(r"<script>(.*?)</script>", page, flags=re.S):
+        outside = _JS_STRING.sub('""', code)
+        problems += [t for t in ("`", "${", "alert(") if t in outside]
+        for match in _JS_STRING.finditer(code):
+            if "textContent" in code[max(0, match.start() - 20) : match.start()]:
+                continue  # shown as text, whatever it holds
+            try:
+                text = json.loads(match.group(0))
+            except ValueError:
+                continue
+            if re.search(r"<(?:img|svg|script)\b", text, re.I):
+                problems.append(text[:60])
+    return problems
+
+
+def _hostile_maps() -> dict[str, folium.Map]:
+    n = len(HOSTILE)
+    gdf = _grid(list(np.arange(1.0, n + 1)), names=list(HOSTILE))
+    gdf["name_en"] = list(HOSTILE)
+    gdf["kind"] = list(HOSTILE)
+    gdf[HOSTILE[3]] = gdf["v"]  # a hostile column name (legend and tooltip)
+    palette = dict(zip(HOSTILE, ramp("Blues", n), strict=True))
+    panel = pd.concat([gdf.assign(year=y) for y in (2010, 2011)], ignore_index=True)
+    pts = pd.DataFrame(
+        {
+            "lon": 100.5 + np.arange(n),
+            "lat": 30.5,
+            "unit": list(HOSTILE),
+            "name_zh": list(HOSTILE),
+            "kind": list(HOSTILE),
+        }
+    )
+    od = pd.DataFrame(
+        {"origin": list(HOSTILE), "destination": list(HOSTILE[1:] + HOSTILE[:1])}
+    ).assign(**{HOSTILE[0]: np.arange(1, n + 1)})
+    pairs = pd.DataFrame(
+        {"lon_a": [100.5] * n, "lat_a": 30.5, "lon_b": 101.5, "lat_b": 30.7}
+    ).assign(a=list(HOSTILE), b=list(HOSTILE[::-1]))
+    title = " ".join(HOSTILE)
+    return {
+        "choropleth": maps.choropleth(
+            gdf, HOSTILE[3], k=3, title=title, tooltip=["kind"], legend_title=title
+        ),
+        "categorical": maps.categorical(gdf, "kind", palette=palette, title=title),
+        "lisa": maps.lisa(
+            gdf.assign(q=[1, 2, 3, 4, 1], p=0.01), quadrant="q", p="p", title=title
+        ),
+        "panel": maps.choropleth(panel, "v", k=3, time="year", title=title),
+        "points": maps.points(
+            pts, label="name_zh", category="kind", tooltip=["unit"], name=title
+        ),
+        "flows": maps.flows(
+            od, coords=pts, unit="unit", volume=HOSTILE[0], name=title, title=title
+        ),
+        "pairs": maps.pairs(pairs, label=("a", "b"), name=title, title=title),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["choropleth", "categorical", "lisa", "panel", "points", "flows", "pairs"]
+)
+def test_hostile_text_has_no_executable_form_in_any_renderer(kind):
+    fmap = _hostile_maps()[kind]
+    page = fmap.get_root().render()
+    assert _executable_forms(page) == []
+    # and the text is still there, escaped for its place: markup in JSON strings
+    decoded = _text(fmap)
+    assert "&lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in decoded
+    assert "${alert(1)}" in decoded and "`+alert(2)+`" in decoded
+
+
+def test_the_checker_sees_folium_tooltips_and_raw_markup():
+    # the checker itself: folium's own Tooltip (a template literal) is flagged
+    m = folium.Map(tiles=None)
+    folium.CircleMarker((30, 120), tooltip="${alert(1)}").add_to(m)
+    assert "`" in _executable_forms(m.get_root().render())
+    legend = maps.choropleth(_grid([1.0, 2.0]), "v", k=2)
+    legend.get_root().html.add_child(folium.Element("<img src=x onerror=alert(1)>"))
+    assert "<img" in _executable_forms(legend.get_root().render())
+
+
+@pytest.mark.parametrize(
+    "colour", ['red"><img src=x onerror=alert(1)>', "#12345", "url(x)", "</script>", 3]
+)
+def test_user_colours_must_be_css_colours(colour):
+    gdf = _grid([1.0, 2.0]).assign(kind=["a", "b"])
+    with pytest.raises(DataError, match="CSS colour"):
+        maps.categorical(gdf, "kind", palette={"a": colour, "b": "#000000"})
+    with pytest.raises(DataError, match="CSS colour"):
+        maps.choropleth(gdf, "v", k=2, palette=[colour, "#000000"])
+    pts = pd.DataFrame({"lon": [116.4], "lat": [39.9]})
+    with pytest.raises(DataError, match="color"):
+        maps.points(pts, color=colour)
+    with pytest.raises(DataError, match="colors"):
+        maps.pairs(
+            pd.DataFrame({"lon_a": [1], "lat_a": [1], "lon_b": [2], "lat_b": [2]}),
+            colors=("#000000", colour),
+        )
+    for good in ("#abc", "#A0B1C2", "#a0b1c2cc", "steelblue", "rgb(10, 20, 30)"):
+        maps.categorical(gdf, "kind", palette={"a": good, "b": "#000"})
+
+
+# --------------------------------------------------------------------------- China
+
+
+def _thirty_provinces():
+    import spatialgreen as sg
+
+    units = sg.load_boundaries("province", study="gtfp30")["adcode"]
+    return pd.DataFrame({"adcode": units, "v": np.linspace(0.5, 1.5, len(units))})
+
+
+NOT_IN_GTFP30 = {"540000", "710000", "810000", "820000"}  # Xizang, Taiwan, HK, Macao
+
+
+def test_national_map_of_30_provinces_draws_all_34():
+    import spatialgreen as sg
+
+    data = _thirty_provinces()
+    inner = sg.join_units(data, unit="adcode", level="province", how="inner")
+    merged = sg.load_boundaries("province").merge(data, on="adcode")  # attrs lost
+    for fmap in (
+        maps.choropleth(data, "v", level="province", unit="adcode"),
+        maps.choropleth(inner, "v"),  # a GeoDataFrame of 30 provinces ...
+        maps.choropleth(merged.assign(adcode=merged["adcode"].astype(str)), "v"),
+        maps.categorical(inner.assign(s=np.where(inner["v"] > 1, "A", "D")), "s"),
+    ):
+        fills = _fills(fmap)
+        assert len(fills) == 34  # ... is completed to all 34 provincial units
+        assert {k for k, c in fills.items() if c == NO_DATA_COLOR} == NOT_IN_GTFP30
+        page = _text(fmap)
+        assert "no data: 西藏自治区, 台湾省, 香港特别行政区, 澳门特别行政区" in page
+    assert len(inner) == 30 and "geometry" in inner  # the input is not changed
+
+
+def test_national_panel_lists_units_without_any_data():
+    data = _thirty_provinces()
+    panel = pd.concat([data.assign(year=y) for y in (2020, 2021)], ignore_index=True)
+    panel.loc[0, "v"] = np.nan  # Beijing 2020 only
+    fmap = maps.choropleth(panel, "v", level="province", unit="adcode", time="year")
+    assert len(_layer(fmap).data["features"]) == 34
+    page = _text(fmap)
+    assert "no data: 西藏自治区, 台湾省, 香港特别行政区, 澳门特别行政区" in page
+    assert "dashed outline: no data for that unit and year" in page
+
+
+def test_a_study_map_draws_that_region():
+    import spatialgreen as sg
+
+    yreb = sg.load_boundaries("province", study="yreb")
+    some = pd.DataFrame({"adcode": yreb["adcode"][:9], "v": np.arange(9.0)})
+    fmap = maps.choropleth(some, "v", level="province", unit="adcode", study="yreb")
+    assert (
+        len(_fills(fmap)) == 11
+        and list(_fills(fmap).values()).count(NO_DATA_COLOR) == 2
+    )
+    gdf = yreb.iloc[:9].assign(v=np.arange(9.0))
+    assert _fills(maps.choropleth(gdf, "v", study="yreb")) == _fills(fmap)
+    with pytest.raises(DataError, match="outside study='yreb'"):
+        maps.choropleth(
+            sg.join_units(_thirty_provinces(), unit="adcode"), "v", study="yreb"
+        )
+    with pytest.raises(DataError, match="study= needs shipped units"):
+        maps.choropleth(_grid([1.0, 2.0]), "v", study="yreb")
+
+
+def test_city_maps_draw_province_outlines_for_context():
+    import spatialgreen as sg
+
+    yrd = sg.load_boundaries("city", study="yrd26")
+    data = pd.DataFrame({"adcode": yrd["adcode"], "v": np.arange(26.0)})
+    for fmap in (
+        maps.choropleth(data, "v", level="city", unit="adcode", study="yrd26"),
+        maps.choropleth(
+            sg.join_units(data, unit="adcode", level="city", how="inner"), "v"
+        ),
+    ):
+        layers = [c for c in fmap._children.values() if isinstance(c, folium.GeoJson)]
+        assert [layer.layer_name for layer in layers] == ["v", "provinces"]
+        assert len(layers[0].data["features"]) == 26
+        outlines = {f["id"] for f in layers[1].data["features"]}
+        assert outlines == {"310000", "320000", "330000", "340000"}
+        assert layers[1].style_function({})["fill"] is False
+        assert layers[1].options["interactive"] is False  # tooltips stay the cities'
+    provinces = maps.choropleth(
+        _thirty_provinces(), "v", level="province", unit="adcode"
+    )
+    names = [
+        c.layer_name
+        for c in provinces._children.values()
+        if isinstance(c, folium.GeoJson)
+    ]
+    assert names == ["v"]
+
+
+def test_cli_map_own_boundaries_keep_polygons_without_data(tmp_path):
+    """A polygon of the user's file with no data row is drawn as no data, not lost."""
+    from spatialgreen.cli import main
+
+    gdf = _grid([1.0, 2.0, 3.0, 4.0])
+    gdf[["adcode", "geometry"]].to_file(tmp_path / "b.geojson", driver="GeoJSON")
+    rows = pd.DataFrame({"code": gdf["adcode"][:3], "gtfp": gdf["v"][:3]})
+    rows.to_csv(tmp_path / "r.csv", index=False)
+    args = ["map", str(tmp_path / "r.csv"), "--column", "gtfp", "--unit", "code"]
+    args += ["--boundaries", str(tmp_path / "b.geojson"), "--boundary-key", "adcode"]
+    args += ["--scheme", "equal_interval", "-k", "2", "-o", str(tmp_path / "m.html")]
+    assert main(args) == 0
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "no data: 1" in page

@@ -169,3 +169,121 @@ def test_layer_control_shows_an_injected_legend_title_as_text(browser, tmp_path)
     control = dom[dom.index("leaflet-control-layers-overlays") :]
     assert "&lt;b&gt;bold&lt;/b&gt;" in control[:3000]
     assert "<b>bold</b>" not in control[:3000]
+
+
+# ------------------------------------------------------------------------ hostile text
+
+HOSTILE = (
+    "${alert(1)}",
+    "`+alert(2)+`",
+    "</script><script>alert(3)</script>",
+    "\"'><img src=x onerror=alert(4)>",
+    "<svg onload=alert(5)>",
+)
+# Runs first: records every dialog a page opens instead of showing it.
+DIALOG_GUARD = (
+    "<script>window.sgDialogs = [];"
+    "['alert', 'confirm', 'prompt', 'print'].forEach(function(n) {"
+    " window[n] = function(m) { window.sgDialogs.push(n + ':' + m);"
+    " document.documentElement.setAttribute('data-dialogs', window.sgDialogs); };"
+    "});</script>"
+)
+
+
+def _guarded(page: str, path, script: str = "") -> str:
+    page = page.replace("<head>", "<head>" + DIALOG_GUARD, 1)
+    if script:
+        page = page.replace("</html>", f"<script>{script}</script></html>")
+    path.write_text(page, encoding="utf-8")
+    return str(path)
+
+
+def _no_script_ran(dom: str) -> None:
+    assert not re.search(r"<html[^>]*data-dialogs", dom)  # no alert/confirm/prompt
+    assert not re.search(r"<img\b[^>]*onerror|<svg\b[^>]*onload", dom)
+    assert "<title>pwned</title>" not in dom
+
+
+def test_hostile_names_never_run_and_show_as_text(browser, tmp_path):
+    n = len(HOSTILE)
+    grid = gpd.GeoDataFrame(
+        {
+            "adcode": [str(i) for i in range(n)],
+            "name_zh": list(HOSTILE),
+            "kind": list(HOSTILE),
+            "v": np.arange(1.0, n + 1),
+        },
+        geometry=[box(115 + i, 30, 116 + i, 31) for i in range(n)],
+        crs=4326,
+    )
+    title = " ".join(HOSTILE)
+    fmap = maps.choropleth(
+        grid, "v", k=3, title=title, legend_title=HOSTILE[2], tooltip=["kind"]
+    )
+    pts = pd.DataFrame(grid.drop(columns="geometry")).assign(
+        lon=[115.5 + i for i in range(n)], lat=30.5
+    )
+    od = pd.DataFrame({"origin": ["0", "1"], "destination": ["2", "3"], "n": [5, 9]})
+    maps.flows(od, coords=pts, unit="adcode", volume="n", name=HOSTILE[0], m=fmap)
+    maps.points(pts, label="name_zh", category="kind", name=HOSTILE[1], m=fmap)
+    pairs = pd.DataFrame(
+        {
+            "lon_a": [115.5],
+            "lat_a": [30.2],
+            "lon_b": [117.5],
+            "lat_b": [30.8],
+            "a": [HOSTILE[3]],
+            "b": [HOSTILE[4]],
+        }
+    )
+    maps.pairs(pairs, label=("a", "b"), name=HOSTILE[4], m=fmap)
+    open_all = (
+        f"{fmap.get_name()}.eachLayer(function(l) {{"
+        " if (l.getTooltip && l.getTooltip()) {"
+        "  l.openTooltip(l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()); }"
+        "});"
+    )
+    page = maps.save(fmap, tmp_path / "m.html").read_text(encoding="utf-8")
+    dom = browser.dump_dom(_guarded(page, tmp_path / "m.html", open_all))
+
+    _no_script_ran(dom)
+    tips = re.findall(r'<div class="leaflet-tooltip[^"]*"[^>]*>(.*?)</div>', dom, re.S)
+    shown = "".join(tips)
+    # 5 polygons + 2 flows + 5 points + 1 pair line + 2 pair points
+    assert len(tips) == 15
+    for text in HOSTILE:  # as text: serialised with &lt; &gt; &amp;, never a tag
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert escaped in shown, text
+        assert escaped in dom[dom.index('class="sg-title"') :]  # the title too
+    legend = dom[dom.index('<div class="sg-legend') :]
+    assert "&lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in legend
+    control = dom[dom.index("leaflet-control-layers-overlays") :][:4000]
+    assert "${alert(1)}" in control and "`+alert(2)+`" in control
+
+
+def test_the_dialog_guard_sees_a_script_that_runs(browser, tmp_path):
+    # the check itself: folium's own tooltip runs ${...} in a unit name
+    import folium
+
+    fmap = maps.points(pd.DataFrame({"lon": [116.4], "lat": [39.9]}))
+    folium.CircleMarker((39.9, 116.4), tooltip="${alert(1)}").add_to(fmap)
+    page = maps.save(fmap, tmp_path / "bad.html").read_text(encoding="utf-8")
+    dom = browser.dump_dom(_guarded(page, tmp_path / "bad.html"))
+    assert 'data-dialogs="alert:1"' in dom
+
+
+def test_gallery_with_hostile_titles_runs_nothing(browser, tmp_path):
+    from spatialgreen.report import Report, write_gallery
+
+    rep = Report(tmp_path / "out", title=HOSTILE[2])
+    rep.table(pd.DataFrame({"a": [1]}), "t", " ".join(HOSTILE))
+    rep.text("x", "'onmouseover=alert(6) x='", HOSTILE[3])
+    path = write_gallery(
+        [rep], tmp_path / "index.html", title=HOSTILE[0], note=HOSTILE[4]
+    )
+    page = path.read_text(encoding="utf-8")
+    dom = browser.dump_dom(_guarded(page, tmp_path / "index.html"))
+    _no_script_ran(dom)
+    assert "&lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in dom
+    assert not re.search(r"<[a-z][^>]*\sonmouseover=", dom)  # no attribute made
+    assert "'onmouseover=alert(6) x='.txt</a>" in dom  # the file name, as text

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spatialgreen import DataError, PanelError
+from spatialgreen import DataError, PanelError, UnmatchedUnitError
 from spatialgreen._io import read_table, write_table
-from spatialgreen.panel import balance_panel, read_panel, validate_panel
+from spatialgreen.errors import SpatialGreenWarning
+from spatialgreen.panel import balance_panel, read_panel, unify_units, validate_panel
 
 BAD = Path(__file__).parent / "data" / "bad"
 
@@ -276,3 +277,160 @@ def test_old_xls_without_its_reader_gets_the_right_hint(tmp_path, monkeypatch):
     with pytest.raises(DependencyError, match=r"xlrd, or save the file as \.xlsx") as e:
         read_panel(path, unit="unit")
     assert "parquet" not in str(e.value)
+
+
+# ----------------------------------------------------- spreadsheet exports, years
+
+
+@pytest.mark.parametrize(
+    "name", ["utf16_unicode_text.txt", "utf16_tabs.csv", "utf8_bom_tabs.txt"]
+)
+def test_unicode_text_exports_are_read(name):
+    # Excel "Unicode text" is UTF-16 with a BOM and tabs; GB18030 would fail on it
+    df = read_panel(BAD / name, unit="省份", time="年份", columns=["劳动", "资本"])
+    assert df.columns.tolist() == ["省份", "年份", "劳动", "资本"]
+    assert df[["省份", "年份", "劳动"]].values.tolist() == [
+        ["北京", 2019, 100],
+        ["北京", 2020, 110],
+        ["天津", 2019, 50],
+        ["天津", 2020, 52],
+    ]
+
+
+def test_utf16_without_bom_and_big_endian(tmp_path):
+    text = "unit\tyear\tx\n甲\t2020\t1.5\n乙\t2020\t2.5\n"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.txt"
+        path.write_bytes(text.encode(encoding))
+        df = read_panel(path, unit="unit", time="year", columns=["x"])
+        assert df.values.tolist() == [["甲", 2020, 1.5], ["乙", 2020, 2.5]]
+
+
+@pytest.mark.parametrize("name", ["mixed_years.xlsx", "mixed_years.csv"])
+def test_years_written_as_text_are_read_as_numbers_with_a_warning(name):
+    with pytest.warns(SpatialGreenWarning, match="'2012年' → 2012|'2011年' → 2011"):
+        df = read_panel(BAD / name, unit="省份", time="年份", columns=["劳动"])
+    assert df["年份"].dtype == "int64"
+    expected = [2010, 2011, 2012] * 2 if name.endswith("xlsx") else [2010, 2011] * 2
+    assert df["年份"].tolist() == expected
+    assert validate_panel(df, unit="省份", time="年份").balanced
+
+
+def test_year_column_mixing_numbers_and_other_text_names_the_cells():
+    with pytest.raises(DataError) as info:
+        read_panel(BAD / "mixed_years_unreadable.xlsx", unit="省份", time="年份")
+    message = str(info.value)
+    assert "time column '年份' mixes years with other text" in message
+    assert "省份=北京: '2012年度'" in message and "省份=天津: '二〇一二'" in message
+    assert "'2011'" not in message  # a readable year is not at fault
+    assert not isinstance(info.value, TypeError)
+    frame = pd.read_excel(BAD / "mixed_years.xlsx")  # as pandas reads it
+    before = frame.copy()
+    with pytest.raises(DataError, match="省份=天津: '2012年'"):
+        validate_panel(frame, unit="省份", time="年份")
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_text_periods_stay_text():
+    df = pd.DataFrame({"u": ["a", "a"], "t": ["2005-2010", "2011-2016"], "x": [1, 2]})
+    assert validate_panel(df, unit="u", time="t").periods == ("2005-2010", "2011-2016")
+
+
+# ----------------------------------------------------- one unit, several spellings
+
+
+def test_spaces_around_keys_are_removed_with_a_warning_naming_them():
+    with pytest.warns(SpatialGreenWarning, match="2 value") as caught:
+        df = read_panel(BAD / "key_whitespace.csv", unit="省份", time="年份")
+    assert "'北京 '; '\\u3000天津'" in str(caught[0].message)  # repr shows U+3000
+    assert df["省份"].tolist() == ["北京", "北京", "天津", "天津"]
+    assert validate_panel(df, unit="省份", time="年份").balanced
+
+
+def test_a_unit_split_by_whitespace_is_refused_or_warned_about():
+    split = pd.DataFrame({"u": ["北京 ", "北京", "天津", "天津"], "t": [1, 2, 1, 2]})
+    before = split.copy()
+    with pytest.warns(SpatialGreenWarning, match=r"'北京 ' \(1\) and '北京' \(2\)"):
+        info = validate_panel(split, unit="u", time="t")
+    assert not info.balanced  # the finding the warning explains
+    pd.testing.assert_frame_equal(split, before)
+    twice = split.assign(t=[1, 1, 1, 2])
+    with pytest.raises(PanelError, match=r"'北京 ' and '北京' name one unit .* t=1"):
+        validate_panel(twice, unit="u", time="t")
+    with pytest.raises(PanelError, match="name one unit"):  # a cross-section
+        validate_panel(split.iloc[:2], unit="u")
+
+
+def test_variant_names_of_one_unit_are_named():
+    df = pd.read_csv(BAD / "variant_names.csv")
+    with pytest.warns(
+        SpatialGreenWarning,
+        match=r"'内蒙古' \(2018–2019\) and '内蒙古自治区' \(2020\).*--match province",
+    ):
+        info = validate_panel(df, unit="省份", time="年份")
+    assert info.n_units == 5 and not info.balanced
+    same_year = df.replace({"省份": {"内蒙古": "Inner Mongolia"}}).assign(年份=2020)
+    same_year = same_year.drop_duplicates(["省份", "年份"])
+    with pytest.raises(PanelError, match="'Inner Mongolia' and '内蒙古自治区'"):
+        validate_panel(same_year, unit="省份", time="年份")
+
+
+def test_balanced_panels_of_other_names_are_left_alone(recwarn):
+    df = pd.DataFrame({"firm": ["甲公司", "乙公司"] * 2, "t": [1, 1, 2, 2]})
+    assert validate_panel(df, unit="firm", time="t").balanced
+    codes = pd.DataFrame({"adcode": [110000, 120000] * 2, "t": [1, 1, 2, 2]})
+    validate_panel(codes, unit="adcode", time="t")
+    assert not [w for w in recwarn if issubclass(w.category, SpatialGreenWarning)]
+
+
+def test_unify_units_keeps_the_first_spelling():
+    df = pd.read_csv(BAD / "variant_names.csv")
+    before = df.copy()
+    with pytest.warns(SpatialGreenWarning, match="'内蒙古自治区' → '内蒙古'"):
+        out = unify_units(df, unit="省份", level="province", time="年份")
+    pd.testing.assert_frame_equal(df, before)
+    assert out["省份"].unique().tolist() == ["内蒙古", "北京", "河北", "山西"]
+    assert validate_panel(out, unit="省份", time="年份").balanced
+    assert out.drop(columns="省份").equals(df.drop(columns="省份"))
+    with pytest.raises(UnmatchedUnitError, match="Atlantis"):
+        unify_units(df.assign(省份="Atlantis"), unit="省份")
+    clash = pd.DataFrame({"p": ["北京", "北京市"], "y": [2020, 2020]})
+    with pytest.raises(PanelError, match=r"'北京' and '北京市' .* y=2020"):
+        unify_units(clash, unit="p", time="y")
+
+
+def test_read_panel_match_unifies_before_validating(recwarn):
+    df = read_panel(
+        BAD / "variant_names.csv", unit="省份", time="年份", match="province"
+    )
+    assert df["省份"].nunique() == 4
+    messages = [str(w.message) for w in recwarn]
+    assert any("'内蒙古自治区' → '内蒙古'" in m for m in messages)
+    assert not any("unbalanced" in m for m in messages)  # nothing left to warn of
+    with pytest.raises(UnmatchedUnitError, match=r"district_names.csv: .*朝阳区"):
+        read_panel(BAD / "district_names.csv", unit="城市", time="年份", match="city")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["北京", "内蒙古自治区", "Guangxi", "广东省"]),
+    st.sampled_from([" ", "\u3000", "\t", " \u00a0"]),
+    st.booleans(),
+)
+def test_fuzzed_whitespace_never_makes_two_units(name, space, before):
+    other = f"{space}{name}" if before else f"{name}{space}"
+    df = pd.DataFrame({"u": [name, other, "天津", "天津"], "t": [1, 2, 1, 2]})
+    with pytest.warns(SpatialGreenWarning, match="two spellings"):
+        validate_panel(df, unit="u", time="t")
+    with pytest.warns(SpatialGreenWarning):
+        out = unify_units(df, unit="u", time="t")
+    assert out["u"].tolist() == [name.strip(), name.strip(), "天津", "天津"]
+
+
+def test_years_mixed_with_other_text_in_a_csv_are_refused(tmp_path):
+    path = tmp_path / "y.csv"
+    path.write_text("unit,year,x\n北京,2010,1\n北京,twenty,2\n天津,2010年,3\n")
+    with pytest.raises(
+        DataError, match=r"the cells that are not years: unit=北京: 'twenty'$"
+    ):
+        read_panel(path, unit="unit", time="year", columns=["x"])

@@ -27,3 +27,21 @@ def test_report_tables_drop_row_numbers_keep_names(tmp_path):
         "variable",
         "direct",
     ]
+
+
+def test_gallery_escapes_every_user_text_for_its_place(tmp_path):
+    import re
+
+    hostile = "</script><script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
+    rep = Report(tmp_path / "out", title=hostile)
+    rep.table(pd.DataFrame({"a": [1]}), "t", hostile)
+    rep.text("x", "' onmouseover='alert(3)", hostile)  # a file name breaking quotes
+    page = write_gallery([rep], tmp_path / "index.html", title=hostile, note=hostile)
+    page = page.read_text(encoding="utf-8")
+    assert "<img" not in page and "<script" not in page
+    escaped = "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#x27;&gt;"
+    assert page.count(escaped) == 6  # <title>, <h1>, note, <h2>, two captions
+    # attribute values are single-quoted and hold no quote of the user's
+    for value in re.findall(r"href='([^']*)'", page):
+        assert "'" not in value and '"' not in value and " " not in value
+    assert "href='out/%27%20onmouseover%3D%27alert%283%29.txt'" in page

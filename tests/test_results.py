@@ -9,6 +9,7 @@ must accept it.
 from __future__ import annotations
 
 import dataclasses
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,9 @@ from spatialgreen.efficiency.sfa import sfa
 from spatialgreen.errors import DataError
 from spatialgreen.results import (
     COEFFICIENT_COLUMNS,
+    STAR_NOTE,
     Results,
+    carry_columns,
     coefficient_table,
     inference,
     p_values,
@@ -322,3 +325,277 @@ def test_coefficient_names_survive_to_excel_and_to_csv(tmp_path):
     back = pd.read_csv(paths[0], encoding="utf-8-sig")
     assert back["parameter"].tolist() == ["const", "beta"]
     assert coef.index.name == "parameter"  # the results' table is not changed
+
+
+# --------------------------------------------------------------------------------------
+# results that explain themselves: summary(), the notebook view, carried columns
+# --------------------------------------------------------------------------------------
+
+_VOID = {"br", "hr", "img", "input", "meta", "link", "col", "wbr"}
+
+
+class _HTMLCheck(HTMLParser):
+    """Python's own parser: every tag closed in order, and which tags appear."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.tags: set[str] = set()
+        self.errors: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        if tag not in _VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _html(res) -> _HTMLCheck:
+    check = _HTMLCheck()
+    check.feed(res._repr_html_())
+    check.close()
+    assert check.errors == [] and check.stack == [], (check.errors, check.stack)
+    assert check.tags <= {"div", "p", "strong", "small", "table", "thead", "tbody",
+                          "tr", "th", "td"}  # fmt: skip
+    return check
+
+
+def _starred(table: pd.DataFrame) -> list[str]:
+    return [
+        f"{e:.4f}" + "*" * significance_stars(p)
+        for e, p in zip(table["estimate"], table["p"], strict=True)
+        if np.isfinite(e) and np.isfinite(p)
+    ]
+
+
+def test_every_estimator_shows_starred_coefficients_and_fit(fitted):
+    name, res = fitted
+    text = Results.summary(res)  # the base rendering every estimator has
+    assert STAR_NOTE in text
+    for cell in _starred(res.coefficients):
+        assert cell in text, (name, cell)
+    assert f"nobs: {res.nobs}" in text
+    page = "".join(_html(res).text)
+    for cell in _starred(res.coefficients):
+        assert cell in page, (name, cell)
+    assert res.summary() and "..." not in res.summary()
+
+
+def test_fixed_effects_summary_has_stars_and_fit_statistics():
+    res = FITS["fixed_effects"]()
+    text = res.summary()
+    assert "0.5081**" in text  # x: p = 0.0185 (clustered, t(11))
+    assert STAR_NOTE in text and "r2_within" in text
+    assert float(res.pvalues["x"]) == pytest.approx(0.0185, abs=5e-5)
+
+
+def _dea_panel() -> pd.DataFrame:
+    from spatialgreen import datasets
+
+    panel = datasets.province_panel()
+    return panel[panel["year"].isin([2005, 2006, 2007])].reset_index(drop=True)
+
+
+def test_efficiency_summary_gives_the_statistics_by_year():
+    from spatialgreen.efficiency import dea
+
+    data = _dea_panel()
+    res = dea(data, inputs=["capital", "labor"], outputs="gdp",
+              unit="province", time="year", rts="vrs")  # fmt: skip
+    stats = res._summary_statistics()
+    scores = res.scores
+    assert stats["units"] == 30 and stats["periods"] == 3
+    assert stats["efficient (score >= 1)"] == int((scores["score"] > 1 - 1e-9).sum())
+    assert stats["infeasible LPs"] == 0
+    (title, table), *_ = res._summary_tables().items()
+    assert title == "[scores] by year"
+    by_year = scores.groupby("year")["score"]
+    np.testing.assert_allclose(table["mean"], by_year.mean())
+    np.testing.assert_allclose(table["min"], by_year.min())
+    assert table["efficient"].tolist() == [
+        int((g > 1 - 1e-9).sum()) for _, g in by_year
+    ]
+    worst = scores.loc[by_year.idxmin(), "province"].tolist()
+    assert table["least efficient"].tolist() == worst
+    text = res.summary()
+    assert "[scores] by year" in text and "model: dea" in text
+    low = scores.loc[scores["score"].idxmin()]
+    assert f"minimum score: {low['score']:.4f} ({low['province']}, " in text
+    assert "..." not in text and all(u in text for u in worst)  # never truncated
+    page = "".join(_html(res).text)
+    assert "efficient (score >= 1)" in page and f"{scores['score'].mean():.4f}" in page
+
+
+def test_efficiency_summary_counts_infeasible_lps():
+    from spatialgreen.efficiency import EfficiencyResults
+
+    scores = pd.DataFrame({"unit": ["a", "b", "c"], "score": [1.0, 0.5, np.nan],
+                           "status": ["optimal", "optimal", "infeasible"]})  # fmt: skip
+    empty = pd.DataFrame({"unit": []})
+    res = EfficiencyResults(
+        scores, empty, empty, empty, empty, empty,
+        scores.loc[[2], ["unit", "status"]], {"unit": "unit", "model": "sbm"},
+    )  # fmt: skip
+    stats = res._summary_statistics()
+    assert stats["infeasible LPs"] == 1 and stats["efficient (score >= 1)"] == 1
+    assert stats["minimum score"] == "0.5000 (b)"
+    assert "[infeasible] 1 LPs" in res.summary()
+
+
+def test_productivity_summary_gives_geometric_means_by_period():
+    from scipy.stats import gmean
+
+    from spatialgreen.efficiency import productivity_index
+
+    res = productivity_index(
+        _dea_panel(), inputs=["capital", "labor"], outputs="gdp", model="dea",
+        index="malmquist", unit="province", time="year",
+    )  # fmt: skip
+    ((title, table),) = res._summary_tables().items()
+    assert title == "[index] geometric means by period"
+    idx = res.index
+    for part in ("index", "ec", "tc", "pech", "sech"):
+        expected = [gmean(idx.loc[idx["year"] == y, part]) for y in (2006, 2007)]
+        np.testing.assert_allclose(table[part].iloc[:2], expected, rtol=1e-12)
+        assert table.loc["all periods", part] == pytest.approx(gmean(idx[part]))
+    assert table.index.tolist() == ["2005–2006", "2006–2007", "all periods"]
+    # index = EC × TC unit by unit, so the geometric means multiply too
+    np.testing.assert_allclose(table["index"], table["ec"] * table["tc"], rtol=1e-9)
+    assert res._summary_statistics()["index"] == "Malmquist"
+    _html(res)
+
+
+def test_summaries_of_other_results_print_their_statistics():
+    from spatialgreen.convergence import markov, theil
+
+    data = _dea_panel()
+    res = markov(data, "gdp", unit="province", time="year", k=3)
+    text = res.summary()
+    assert "[transitions] P(to | from)" in text and "[steady_state]" in text
+    matrix = res.matrix()
+    assert f"{matrix.iloc[0, 0]:.4f}" in text
+    t = theil(data, "gdp", group="region", time="year")
+    assert f"{t.totals['theil'].iloc[0]:.4f}" in t.summary()
+    _html(res)
+    _html(t)
+
+
+def test_notebook_view_escapes_names_and_values():
+    @dataclasses.dataclass(frozen=True)
+    class R(Results):
+        scores: pd.DataFrame
+        meta: dict
+
+    hostile = '</td><script>alert(1)</script>"><img src=x onerror=alert(1)>'
+    res = R(
+        pd.DataFrame({"unit": [hostile, "b"], hostile: [1.0, 2.0]}),
+        {"unit": "unit", "model": hostile},
+    )
+    page = res._repr_html_()
+    check = _html(res)  # no script or img element: only the view's own tags
+    assert "<script" not in page and "<img" not in page
+    assert "".join(check.text).count(hostile) == 3  # model, a unit and a column
+    assert hostile in res.summary()
+
+
+# carried columns ---------------------------------------------------------------------
+
+
+def test_carry_columns_keeps_user_columns_names_and_groupings():
+    data = pd.DataFrame(
+        {"unit": ["北京", "山西", "北京", "山西"], "year": [1, 1, 2, 2],
+         "地区": ["东部", "中部", "东部", "中部"], "policy": [0, 0, 1, 0]}
+    )  # fmt: skip
+    before = data.copy()
+    table = pd.DataFrame(
+        {"unit": ["山西", "北京"], "year": [2, 2], "score": [0.4, 1.0]}
+    )
+    table_before = table.copy()
+    out = carry_columns(table, data, keep=("地区", "policy"), names=True,
+                        time="year", groups=("region3", "region4"))  # fmt: skip
+    assert out.columns.tolist() == [
+        "unit", "year", "地区", "policy", "adcode", "name_zh", "name_en",
+        "region3", "region4", "score",
+    ]  # fmt: skip
+    assert out["地区"].tolist() == ["中部", "东部"]
+    assert out["policy"].tolist() == [0, 1]  # varies over time: matched on the year
+    assert out["adcode"].tolist() == [140000, 110000]
+    assert out["name_en"].tolist() == ["Shanxi", "Beijing"]
+    assert out["region3"].tolist() == ["central", "east"]
+    assert out["score"].tolist() == [0.4, 1.0]
+    pd.testing.assert_frame_equal(data, before)  # inputs never change
+    pd.testing.assert_frame_equal(table, table_before)
+
+
+def test_carry_columns_never_overwrites_and_names_what_is_wrong():
+    data = pd.DataFrame({"unit": ["北京", "北京"], "year": [1, 2], "v": [1, 2]})
+    table = pd.DataFrame({"unit": ["北京"], "score": [1.0]})
+    with pytest.raises(DataError, match=r"\['score'\] are already"):
+        carry_columns(table, data.assign(score=0), keep="score")
+    with pytest.raises(DataError, match="keep='nope'"):
+        carry_columns(table, data, keep="nope")
+    with pytest.raises(DataError, match=r"changes over time within units \['北京'\]"):
+        carry_columns(table, data, keep="v")  # no time column to match on
+    with pytest.raises(DataError, match=r"'yrd26' is not defined .*\(province"):
+        carry_columns(table, groups="yrd26")
+    from spatialgreen.errors import UnmatchedUnitError
+
+    with pytest.raises(UnmatchedUnitError):
+        carry_columns(pd.DataFrame({"unit": ["Atlantis"]}), names=True)
+    codes = carry_columns(pd.DataFrame({"unit": [110000]}), names=True)
+    assert codes.columns.tolist() == ["unit", "name_zh", "name_en"]  # no 2nd adcode
+
+
+def test_results_carry_a_region_column_through_every_unit_table():
+    from spatialgreen.efficiency import sbm
+
+    data = _dea_panel()
+    res = sbm(data, inputs=["capital", "labor"], outputs="gdp", bad_outputs="co2",
+              unit="province", time="year")  # fmt: skip
+    out = res.with_columns(data, keep="region", names=True)
+    for name in ("scores", "slacks", "targets", "peers", "decomposition"):
+        table = getattr(out, name)
+        assert table.columns[:6].tolist() == [
+            "province",
+            "year",
+            "region",
+            "adcode",
+            "name_zh",
+            "name_en",
+        ], name
+        expected = table["province"].map(
+            data.drop_duplicates("province").set_index("province")["region"]
+        )
+        assert table["region"].tolist() == expected.tolist()
+    pd.testing.assert_series_equal(out.score, res.score)
+    assert "region" not in res.scores  # the original results are unchanged
+    means = out.scores.groupby("region")["score"].mean()  # grouping without a merge
+    assert set(means.index) == {"east", "central", "west"}
+
+
+def test_cli_group_takes_a_builtin_grouping(tmp_path):
+    from spatialgreen.cli import main
+
+    panel = _dea_panel()[["province", "year", "gdp"]]
+    panel.to_csv(tmp_path / "p.csv", index=False)
+    out = tmp_path / "theil.xlsx"
+    argv = ["converge", str(tmp_path / "p.csv"), "--unit", "province", "--time",
+            "year", "--column", "gdp", "--what", "theil", "--group", "region4",
+            "--output", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    groups = pd.read_excel(out, sheet_name="theil_groups")
+    assert sorted(groups["group"].unique()) == ["central", "east", "northeast", "west"]
+    # the same numbers as with the grouping added by hand
+    from spatialgreen.convergence import theil
+
+    by_hand = theil(carry_columns(panel, unit="province", groups="region4"), "gdp",
+                    group="region4", time="year")  # fmt: skip
+    np.testing.assert_allclose(groups["theil"], by_hand.groups["theil"])
+    assert main([*argv[:-4], "--group", "nowhere", "--output", str(out)]) != 0

@@ -301,8 +301,15 @@ def test_wrong_skewness_is_reported():
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 1, 200)
     y = 1 + x + np.abs(rng.normal(0, 0.3, 200))  # inefficiency of the wrong sign
-    res = sfa(pd.DataFrame({"y": y, "x": x}), y="y", x=["x"], log=False)
+    data = pd.DataFrame({"y": y, "x": x})
+    with pytest.warns(UserWarning, match="right-skewed.*production frontier"):
+        res = sfa(data, y="y", x=["x"], log=False)
     assert any("skew" in w for w in res.warnings)
+    # the skewness quoted is that of the OLS residuals (scipy, independent route)
+    ols = np.polyfit(x, y, 1)
+    resid = y - np.polyval(ols, x)
+    assert res.meta["ols_skewness"] == pytest.approx(stats.skew(resid), rel=1e-9)
+    assert stats.skew(resid) > 0
     assert res.params["gamma"] < 1e-3
     assert res.lr_test["statistic"].iloc[0] == pytest.approx(0.0, abs=1e-4)
 
@@ -660,3 +667,361 @@ def test_standard_errors_do_not_depend_on_units(slack_data, y_scale, z_scale):
         base.std_errors.to_numpy(), rel=1e-3
     )
     assert not any("standard errors" in w for w in scaled.warnings)
+
+
+def test_bc92_needs_two_periods():
+    """One period used to return eta with NaN standard errors."""
+    rng = np.random.default_rng(3)
+    k = rng.uniform(1, 10, 60)
+    df = pd.DataFrame({"unit": range(60), "year": 2015, "k": k})
+    df["q"] = np.exp(0.5 + 0.6 * np.log(k) - np.abs(rng.normal(0, 0.3, 60)))
+    with pytest.raises(ModelError, match="at least 2 periods of 'year'"):
+        sfa(df, y="q", x=["k"], model="bc92", unit="unit", time="year")
+    with pytest.raises(ModelError, match="n_starts=0"):
+        sfa(df, y="q", x=["k"], n_starts=0)
+
+
+# --- time-invariant panel model (BC92 with eta = 0, Pitt & Lee 1981) ----------------
+# FRONTIER 4.1's error components frontier without time effect, as run by R frontier
+# (a port of FRONTIER 4.1's Fortran): tests/frontierTest.Rout.save of frontier
+# 0.997-14 (CRAN, github.com/cran/frontier @ 9e263aa), models b1 and b2 of
+# "panel data, error components frontier" on riceProdPhil.
+
+
+@pytest.fixture(scope="module")
+def rice_ti(rice):
+    return sfa(
+        rice,
+        y="PROD",
+        x=["AREA", "LABOR", "NPK"],
+        model="bc92",
+        eta=False,
+        unit="FMERCODE",
+        time="year",
+    )
+
+
+def test_rice_time_invariant_half_normal_matches_frontier41(rice_ti):
+    res = rice_ti
+    expected = {
+        "const": -0.83217,
+        "AREA": 0.45390,
+        "LABOR": 0.28892,
+        "NPK": 0.22754,
+        "sigma2": 0.15538,
+        "gamma": 0.46431,
+    }
+    assert list(res.params.index) == list(expected)  # no eta
+    for name, value in expected.items():
+        assert res.params[name] == pytest.approx(value, abs=1e-5), name
+    assert res.loglik == pytest.approx(-86.43, abs=5e-3)  # printed with 5 digits
+    assert res.loglik_ols == pytest.approx(-104.91, abs=5e-3)
+    assert res.mean_efficiency == pytest.approx(0.8188, abs=5e-5)
+    assert res.efficiency["exp_u_bc"].mean() == pytest.approx(1.2547, abs=5e-5)
+    # coef(summary(b1)): R's standard errors come from FRONTIER's DFP approximation
+    r_se = [0.275249, 0.063801, 0.063639, 0.040859, 0.024202, 0.088023]
+    np.testing.assert_allclose(res.std_errors.to_numpy(), r_se, rtol=0.05)
+    # lrtest(b1): Chisq 37 on 1 df, Pr(>Chisq) 6.1e-10 (half of chi2(1))
+    lr = res.lr_test.iloc[0]
+    assert lr["df"] == 1
+    assert lr["statistic"] == pytest.approx(2 * (-86.43 + 104.91), abs=0.02)
+    assert lr["p_value"] == pytest.approx(6.1e-10, rel=0.01)
+    assert res.meta["eta"] == "fixed at 0 (time-invariant)"
+
+
+def test_rice_time_invariant_efficiencies_match_frontier41(rice_ti):
+    eff = rice_ti.efficiency
+    # u_it = u_i: one efficiency per farmer, every year
+    assert eff.groupby("FMERCODE")["te_bc"].nunique().max() == 1
+    by_farm = eff.groupby("FMERCODE")[["te_bc", "exp_u_bc"]].first()
+    # round(efficiencies(b1), 3) and round(efficiencies(b1, farrell = FALSE), 3)
+    te = {1: 0.735, 2: 0.934, 11: 0.602, 30: 0.608, 34: 0.498, 43: 0.725}
+    farrell_false = {1: 1.373, 11: 1.676, 30: 1.661, 34: 2.027, 43: 1.392}
+    for farm, value in te.items():
+        assert by_farm.loc[farm, "te_bc"] == pytest.approx(value, abs=5e-4), farm
+    for farm, value in farrell_false.items():
+        assert by_farm.loc[farm, "exp_u_bc"] == pytest.approx(value, abs=5e-4), farm
+
+
+def test_rice_time_invariant_truncated_normal_matches_frontier41(rice):
+    res = sfa(
+        rice,
+        y="PROD",
+        x=["AREA", "LABOR", "NPK"],
+        model="bc92",
+        eta=False,
+        dist="truncated-normal",
+        unit="FMERCODE",
+        time="year",
+    )
+    expected = {
+        "const": -0.82887,
+        "AREA": 0.45457,
+        "LABOR": 0.28732,
+        "NPK": 0.22512,
+        "sigma2": 0.20339,
+        "gamma": 0.59048,
+        "mu": -0.27343,
+    }
+    assert list(res.params.index) == list(expected)
+    for name, value in expected.items():
+        assert res.params[name] == pytest.approx(value, abs=1e-4), name
+    # a flat likelihood (R's SE of mu is 0.96): never below FRONTIER's maximum
+    assert res.loglik >= -86.3435
+    assert res.loglik == pytest.approx(-86.343, abs=5e-4)
+    assert res.mean_efficiency == pytest.approx(0.83128, abs=5e-5)
+    # the likelihood written from its definition (u integrated out) agrees
+    theta = res.params.to_numpy()
+    assert _pitt_lee_loglik_by_quadrature(
+        rice, theta, mu=res.params["mu"]
+    ) == pytest.approx(res.loglik, abs=1e-7)
+    by_farm = res.efficiency.groupby("FMERCODE")["te_bc"].first()
+    for farm, value in {1: 0.751, 11: 0.606, 34: 0.495, 43: 0.738}.items():
+        assert by_farm.loc[farm] == pytest.approx(value, abs=5e-4), farm
+    assert res.lr_test["df"].iloc[0] == 2
+
+
+def test_time_invariant_is_nested_in_bc92(rice, rice_ti):
+    # eta = 0 restricts the BC92 model: LR = 2(lnL_eta - lnL_0), chi2(1); from the
+    # two published log-likelihoods (-84.5503578 and -86.43) it is 3.76
+    bc92 = sfa(
+        rice,
+        y="PROD",
+        x=["AREA", "LABOR", "NPK"],
+        model="bc92",
+        unit="FMERCODE",
+        time="year",
+    )
+    lr = 2 * (bc92.loglik - rice_ti.loglik)
+    assert lr > 0
+    assert lr == pytest.approx(2 * (-84.5503578 + 86.43), abs=0.01)
+    assert stats.chi2.sf(lr, 1) == pytest.approx(0.0525, abs=0.002)
+    # and the restricted likelihood is the BC92 likelihood at eta = 0
+    data = rice.sort_values(["FMERCODE", "year"])
+    design = _bc92_design(data, lambda d: d["year"] - d["year"].max())
+    theta = np.r_[rice_ti.params.to_numpy(), 0.0]
+    assert lik.loglik(design, theta) == pytest.approx(rice_ti.loglik, abs=1e-9)
+
+
+def _pitt_lee_loglik_by_quadrature(data, params, *, mu=0.0):
+    """ln L of u_it = u_i ~ N+(mu, su2) by integrating u out farmer by farmer."""
+    x = np.column_stack(
+        [np.ones(len(data))] + [np.log(data[c]) for c in ("AREA", "LABOR", "NPK")]
+    )
+    resid = np.log(data["PROD"].to_numpy()) - x @ params[:4]
+    su = np.sqrt(params[4] * params[5])
+    sv = np.sqrt(params[4] * (1 - params[5]))
+    mass = stats.norm.sf(-mu / su)  # P(N(mu, su²) > 0)
+    total = 0.0
+    for rows in data.groupby("FMERCODE").indices.values():
+        eps = resid[rows]
+        t = len(eps)
+
+        def joint(u, eps=eps, t=t):
+            # production: ε_t = v_t − u, so v_t = ε_t + u
+            noise = np.exp(-np.sum((eps + u) ** 2) / (2 * sv**2) - t * np.log(sv))
+            prior = np.exp(-((u - mu) ** 2) / (2 * su**2)) / (su * mass)
+            return noise * prior / (2 * np.pi) ** ((t + 1) / 2)
+
+        top = max(mu, 0.0) + 12 * su
+        total += np.log(integrate.quad(joint, 0, top, limit=200, epsrel=1e-12)[0])
+    return total
+
+
+def test_time_invariant_likelihood_by_independent_quadrature(rice, rice_ti):
+    # the Pitt-Lee likelihood written from its definition, u integrated numerically
+    params = rice_ti.params.to_numpy()
+    base = _pitt_lee_loglik_by_quadrature(rice, params)
+    assert base == pytest.approx(rice_ti.loglik, abs=1e-7)
+    # and the estimate is a maximum of that independent likelihood
+    for j, step in ((0, 1e-3), (1, 1e-3), (4, 1e-3), (5, 1e-3)):
+        for sign in (-1.0, 1.0):
+            moved = params.copy()
+            moved[j] += sign * step
+            assert _pitt_lee_loglik_by_quadrature(rice, moved) < base
+
+
+def test_time_invariant_options(front41, rice):
+    with pytest.raises(ModelError, match=r"eta=False.*model=.bc92. only"):
+        sfa(front41, y="output", x=["capital"], eta=False)
+    with pytest.raises(ModelError, match="eta must be True or False"):
+        sfa(
+            rice,
+            y="PROD",
+            x=["AREA"],
+            model="bc92",
+            eta="no",
+            unit="FMERCODE",
+            time="year",
+        )
+    one_year = rice[rice["year"] == 1990]
+    with pytest.warns(UserWarning, match="single period.*cross-section"):
+        ti = sfa(
+            one_year,
+            y="PROD",
+            x=["AREA", "LABOR"],
+            model="bc92",
+            eta=False,
+            unit="FMERCODE",
+            time="year",
+        )
+    cross = sfa(one_year, y="PROD", x=["AREA", "LABOR"])
+    assert ti.loglik == pytest.approx(cross.loglik, abs=1e-7)
+
+
+def test_cli_sfa_time_invariant(tmp_path, capsys):
+    from spatialgreen.cli import main
+
+    path = tmp_path / "rice.csv"
+    pd.read_csv(REF / "riceProdPhil.csv").to_csv(path, index=False)
+    out = tmp_path / "ti.xlsx"
+    code = main(
+        [
+            "sfa",
+            str(path),
+            "--y",
+            "PROD",
+            "--x",
+            "AREA,LABOR,NPK",
+            "--model",
+            "bc92",
+            "--time-invariant",
+            "--unit",
+            "FMERCODE",
+            "--time",
+            "YEARDUM",
+            "--output",
+            str(out),
+        ]
+    )
+    assert code == 0
+    coefficients = pd.read_excel(out, sheet_name="coefficients", index_col="parameter")
+    assert "eta" not in coefficients.index
+    assert coefficients.loc["gamma", "estimate"] == pytest.approx(0.46431, abs=1e-5)
+
+
+# --- standardisation inside the fit and the gamma = 1 boundary ----------------------
+
+
+def test_standardised_fit_recovers_known_coefficients_in_levels():
+    # a slack-type cost frontier in levels (tons, 10^4 yuan) with regressors on very
+    # different scales: the estimates recover the truth within their standard errors
+    rng = np.random.default_rng(42)
+    n = 3000
+    z1 = rng.normal(50.0, 10.0, n)  # e.g. a share in percent
+    z2 = rng.uniform(0.0, 2e-3, n)  # e.g. a ratio
+    truth = {"const": 5e3, "z1": 80.0, "z2": 2e6}
+    su, sv = 900.0, 300.0
+    slack = (
+        truth["const"]
+        + truth["z1"] * z1
+        + truth["z2"] * z2
+        + rng.normal(0.0, sv, n)
+        + np.abs(rng.normal(0.0, su, n))
+    )
+    data = pd.DataFrame({"s": slack, "z1": z1, "z2": z2})
+    res = sfa(data, y="s", x=["z1", "z2"], cost=True, log=False)
+    assert res.converged and not res.warnings
+    for name, value in truth.items():
+        est, se = res.params[name], res.std_errors[name]
+        assert np.isfinite(se) and se > 0
+        assert abs(est - value) < 3.5 * se, name
+    var = res.variance.set_index("parameter")["value"]
+    assert var["sigma_u"] == pytest.approx(su, rel=0.1)
+    assert var["sigma_v"] == pytest.approx(sv, rel=0.25)
+
+
+def test_standardisation_is_exact():
+    from spatialgreen.efficiency._sfa_scale import standardise
+
+    for truncated, time_varying, with_z in [
+        (False, False, False),
+        (True, True, False),
+        (False, False, True),
+    ]:
+        d, _ = _toy_design(-1.0, truncated, time_varying, with_z, seed=4)
+        # regressors and y in awkward units, a constant of 2 rather than 1
+        x = d.x * np.r_[2.0, 1e4, 1e-3] + np.r_[0.0, 5e3, 0.0]
+        z = None if d.z is None else d.z * np.r_[1.0, 1e3]
+        d = lik._Design(
+            d.y * 1e3 + 7.0,
+            x,
+            -1.0,
+            d.group,
+            d.n_groups,
+            d.dt,
+            z,
+            truncated,
+            time_varying,
+        )
+        scaling = standardise(d)
+        assert np.allclose(scaling.design.y.mean(), 0) and np.isclose(
+            scaling.design.y.std(), 1
+        )
+        rng = np.random.default_rng(1)
+        free = np.r_[rng.normal(size=3) * 0.3, 0.8, 0.6, [0.2] * truncated]
+        free = np.r_[free, [0.05] * time_varying, [0.1, 0.2] * with_z]
+        original = scaling.to_original(free)
+        assert lik.loglik(d, original) == pytest.approx(
+            lik.loglik(scaling.design, free) - scaling.log_scale, abs=1e-8
+        )
+        np.testing.assert_allclose(scaling.to_standard(original), free, atol=1e-10)
+
+
+def test_boundary_supremum_is_constrained_least_squares():
+    # γ = 1: the likelihood tends to that of a half-normal u = slack - zβ >= 0,
+    # maximal at the β of least squares under u >= 0 (checked with SLSQP)
+    from scipy import optimize
+
+    from spatialgreen.efficiency._sfa_fit import deterministic_limit
+
+    rng = np.random.default_rng(8)
+    n = 200
+    z = rng.uniform(0, 1, n)
+    slack = np.maximum(0.0, 3 * z - 1.2 + rng.normal(0, 0.1, n))
+    slack += np.where(z > 0.4, np.abs(rng.normal(0, 0.8, n)), 0.0)
+    x = np.column_stack([np.ones(n), z])
+    d = lik._Design(slack, x, -1.0, np.arange(n), n, np.zeros(n), None, False, False)
+    beta, sigma2, loglik = deterministic_limit(d)
+    qp = optimize.minimize(
+        lambda b: np.sum((slack - x @ b) ** 2),
+        np.zeros(2),
+        constraints=[{"type": "ineq", "fun": lambda b: slack - x @ b}],
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
+    np.testing.assert_allclose(beta, qp.x, atol=1e-6)
+    assert sigma2 == pytest.approx(np.mean((slack - x @ beta) ** 2), rel=1e-12)
+    # the likelihood approaches it from inside as σ_v → 0 (never above it)
+    for one_minus_gamma in (1e-4, 1e-8, 1e-12):
+        inside = np.r_[beta - [1e-7, 0.0], sigma2, 1 - one_minus_gamma]
+        assert lik.loglik(d, inside) <= loglik + 1e-9
+    near = np.r_[beta - [1e-7, 0.0], sigma2, 1 - 1e-15]
+    assert lik.loglik(d, near) == pytest.approx(loglik, abs=1e-4)
+    res = sfa(pd.DataFrame({"s": slack, "z": z}), y="s", x=["z"], cost=True, log=False)
+    assert res.params["gamma"] == 1.0
+    assert res.loglik == pytest.approx(loglik, abs=1e-9)
+    np.testing.assert_allclose(res.params[["const", "z"]], beta, atol=1e-9)
+
+
+def test_likelihood_is_stable_near_gamma_one():
+    # the quadratic form used to keep round-off of order 1/σ_v² near γ = 1, which
+    # the optimiser then climbed; compare with the textbook cross-section formula
+    rng = np.random.default_rng(2)
+    n = 200
+    eps = np.abs(rng.normal(0, 3000.0, n)) + 1.0  # cost residuals = v + u > 0
+    x = np.ones((n, 1))
+    d = lik._Design(eps, x, -1.0, np.arange(n), n, np.zeros(n), None, False, False)
+    sigma2 = np.mean(eps**2)
+    for one_minus_gamma in (1e-6, 1e-9, 1e-11):
+        gamma = 1 - one_minus_gamma
+        lam = np.sqrt(gamma / (1 - gamma))
+        sigma = np.sqrt(sigma2)
+        textbook = np.sum(
+            np.log(2)
+            - 0.5 * np.log(2 * np.pi * sigma2)
+            - eps**2 / (2 * sigma2)
+            + stats.norm.logcdf(lam * eps / sigma)
+        )
+        ours = lik.loglik(d, np.array([0.0, sigma2, gamma]))
+        assert ours == pytest.approx(textbook, abs=1e-8)

@@ -11,7 +11,7 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from spatialgreen.errors import DataError, DependencyError
+from spatialgreen.errors import DataError, DependencyError, ModelError
 from spatialgreen.spatial import gwr, spatial_regimes, subgroup_regression
 
 
@@ -164,3 +164,60 @@ def test_gwr_without_mgwr_raises_dependency_error(monkeypatch, columbus):
     monkeypatch.setitem(sys.modules, "mgwr.gwr", None)
     with pytest.raises(DependencyError, match="spatialgreen\\[gwr\\]"):
         gwr(df, y="CRIME", x=["INC"], coords=("X", "Y"))
+
+
+# ------------------------------------------- collinear designs (issue 15, item 6)
+
+
+def test_collinear_regressors_in_a_regime_are_named(columbus):
+    df, w = columbus
+    df = df.assign(INC2=2.0 * df["INC"])
+    for model in ("ols", "sar", "sem"):
+        with pytest.raises(ModelError, match="'INC', 'INC2'") as err:
+            spatial_regimes(
+                df,
+                y="CRIME",
+                x=["INC", "INC2"],
+                regimes="side",
+                w=w,
+                unit="POLYID",
+                model=model,
+            )
+        assert "regime 'side'" in str(err.value)
+    # collinear in one regime only: HOVAL constant among the northern units
+    north = df["side"] == "north"
+    flat = df.assign(HOVAL=df["HOVAL"].where(~north, 50.0))
+    with pytest.raises(ModelError, match=r"'side' = 'north': 'HOVAL' is constant"):
+        spatial_regimes(
+            flat, y="CRIME", x=["INC", "HOVAL"], regimes="side", w=w, unit="POLYID"
+        )
+    with pytest.raises(DataError, match="at least two groups"):
+        spatial_regimes(
+            df.assign(r="one"), y="CRIME", x=["INC"], regimes="r", w=w, unit="POLYID"
+        )
+
+
+def test_collinear_subgroup_regressors_are_named(columbus):
+    df, _ = columbus
+    with pytest.raises(ModelError, match="'INC', 'INC2'"):
+        subgroup_regression(
+            df.assign(INC2=df["INC"] * 3 + 1),
+            y="CRIME",
+            x=["INC", "INC2"],
+            group="side",
+        )
+
+
+def test_gwr_refuses_collinear_design_and_bad_options(columbus):
+    df, _ = columbus
+    kw = {"y": "CRIME", "coords": ("X", "Y")}
+    with pytest.raises(ModelError, match="'INC', 'INC2'"):
+        gwr(df.assign(INC2=2 * df["INC"]), x=["INC", "INC2"], **kw)
+    with pytest.raises(ModelError, match="kernel='box'"):
+        gwr(df, x=["INC"], kernel="box", **kw)
+    with pytest.raises(ModelError, match="bandwidth=-1"):
+        gwr(df, x=["INC"], bandwidth=-1, fixed=True, **kw)
+    with pytest.raises(ModelError, match=r"bandwidth=10\.5"):
+        gwr(df, x=["INC"], bandwidth=10.5, **kw)  # adaptive: whole neighbours
+    with pytest.raises(ModelError, match="bandwidth=500"):
+        gwr(df, x=["INC"], bandwidth=500, **kw)  # more neighbours than units

@@ -23,13 +23,13 @@ from scipy import optimize
 
 from spatialgreen.errors import ModelError, PanelError, WeightsError
 from spatialgreen.spatial import hausman_test, spatial_panel
-from spatialgreen.spatial.panel import (
-    _design,
+from spatialgreen.spatial._panel_likelihood import (
     _error_hessian,
     _error_loglik,
     _lag_hessian,
     _lag_loglik,
 )
+from spatialgreen.spatial.panel import _design
 
 X = ["lninc", "lag_growth"]
 
@@ -598,3 +598,146 @@ def test_lee_yu_time_effects_checks_row_sums_not_transform_name():
     kept = spatial_panel(df, w=wr, transform=None, lee_yu=True, effects="twoway", **kw)
     ref = spatial_panel(df, w=lat2W(4, 4), lee_yu=True, effects="twoway", **kw)
     assert kept.params["rho"] == pytest.approx(ref.params["rho"], rel=1e-10)
+
+
+# ------------------------------------------------ demeaning order (issue 15, item 12)
+
+
+def _independent_fit(df, w, model, effects, demean):
+    """ML by a concentrated likelihood written from scratch: effects swept out with
+    pandas group means, W applied with a dense matrix period by period, the
+    log-determinant from numpy's slogdet, the maximum found by scipy."""
+    units = list(w.id_order)
+    wd = w.full()[0]
+    wd = wd / wd.sum(axis=1, keepdims=True)
+    long = df.set_index(["year", "state"]).sort_index()
+
+    def sweep(frame):
+        out = frame.copy()
+        if effects in ("unit", "twoway"):
+            out = out - out.groupby(level="state").transform("mean")
+        if effects in ("time", "twoway"):
+            out = out - out.groupby(level="year").transform("mean")
+        return out
+
+    def lag(frame):
+        parts = []
+        for year, part in frame.groupby(level="year"):
+            values = part.droplevel("year").reindex(units)
+            parts.append(
+                pd.DataFrame(
+                    wd @ values.to_numpy(),
+                    index=pd.MultiIndex.from_product([[year], units]),
+                    columns=frame.columns,
+                )
+            )
+        return pd.concat(parts).rename_axis(["year", "state"]).sort_index()
+
+    y, xs = long[["growth"]], long[X]
+    qy, qx = sweep(y), sweep(xs)
+    if model == "sdm":
+        qx = pd.concat([qx, sweep(lag(xs)).add_prefix("W_")], axis=1)
+    if model != "sem":
+        wy = sweep(lag(y)) if demean == "elhorst" else lag(qy)
+    n_t = len(qy)
+    periods = df["year"].nunique()
+
+    def parts(coef):
+        if model == "sem":
+            ys = qy.to_numpy() - coef * lag(qy).to_numpy()
+            xm = qx.to_numpy() - coef * lag(qx).to_numpy()
+        else:
+            ys, xm = qy.to_numpy() - coef * wy.to_numpy(), qx.to_numpy()
+        beta = np.linalg.lstsq(xm, ys, rcond=None)[0]
+        e = ys - xm @ beta
+        return beta.ravel(), float((e**2).sum())
+
+    def negative(coef):
+        logdet = np.linalg.slogdet(np.eye(len(units)) - coef * wd)[1]
+        return 0.5 * n_t * np.log(parts(coef)[1] / n_t) - periods * logdet
+
+    best = optimize.minimize_scalar(
+        negative, bounds=(-0.9, 0.99), method="bounded", options={"xatol": 1e-10}
+    )
+    return best.x, parts(best.x)[0], -best.fun
+
+
+@pytest.mark.parametrize("demean", ["elhorst", "splm"])
+@pytest.mark.parametrize("effects", ["time", "twoway"])
+@pytest.mark.parametrize("model", ["sar", "sem", "sdm"])
+def test_demeaning_order_matches_an_independent_likelihood(
+    us_income, model, effects, demean
+):
+    df, w = us_income
+    res = spatial_panel(
+        df,
+        y="growth",
+        x=X,
+        w=w,
+        unit="state",
+        time="year",
+        model=model,
+        effects=effects,
+        demean=demean,
+        draws=0,
+        tests=False,
+    )
+    coef, beta, loglik = _independent_fit(df, w, model, effects, demean)
+    name = "lambda" if model == "sem" else "rho"
+    assert res.params[name] == pytest.approx(coef, abs=1e-7)
+    np.testing.assert_allclose(res.params.drop(name).to_numpy(), beta, atol=1e-7)
+    # the concentrated log-likelihood drops the same constant from both fits
+    nt = len(df)
+    full = loglik - 0.5 * nt * (1 + np.log(2 * np.pi))
+    assert res.loglik == pytest.approx(full, abs=1e-6)
+    assert res.metadata()["demean"] == demean
+
+
+def test_demeaning_order_matters_only_for_the_lag_with_time_effects(us_income):
+    df, w = us_income
+    kw = {"y": "growth", "x": X, "w": w, "unit": "state", "time": "year", "draws": 0}
+    kw["tests"] = False
+
+    def coef(model, effects, demean):
+        res = spatial_panel(df, model=model, effects=effects, demean=demean, **kw)
+        return res.params.iloc[-1]
+
+    for model in ("sar", "sdm", "sem"):
+        assert coef(model, "unit", "splm") == pytest.approx(
+            coef(model, "unit", "elhorst"), abs=1e-10
+        )
+    assert coef("sem", "twoway", "splm") == coef("sem", "twoway", "elhorst")
+    # measured on this panel: the two-way SAR rho moves by 8e-4
+    diff = coef("sar", "twoway", "splm") - coef("sar", "twoway", "elhorst")
+    assert diff == pytest.approx(-7.963e-4, abs=1e-6)
+
+
+def test_demean_option_is_checked(us_income):
+    df, w = us_income
+    kw = {"y": "growth", "x": X, "w": w, "unit": "state", "time": "year", "draws": 0}
+    with pytest.raises(ModelError, match="demean='r': must be one of"):
+        spatial_panel(df, demean="r", **kw)
+    with pytest.raises(ModelError, match="Lee–Yu"):
+        spatial_panel(df, demean="splm", lee_yu=True, effects="twoway", **kw)
+    with pytest.raises(ModelError, match="effects='both'"):
+        spatial_panel(df, effects="both", **kw)
+    with pytest.raises(ModelError, match="draws=-3"):
+        spatial_panel(df, **{**kw, "draws": -3})
+
+
+def test_hausman_names_collinear_or_time_invariant_regressors():
+    """linearmodels raised a bare ValueError ("exog does not have full column
+    rank") for these."""
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(
+        {
+            "unit": np.tile(np.arange(16), 6),
+            "year": np.repeat(np.arange(6), 16),
+            "x": rng.normal(size=96),
+        }
+    )
+    df["y"] = df["x"] + rng.normal(size=96)
+    with pytest.raises(ModelError, match="'x', 'x2'"):
+        hausman_test(df.assign(x2=2 * df["x"]), y="y", x=["x", "x2"])
+    with pytest.raises(ModelError, match="'z' has no variation left"):
+        hausman_test(df.assign(z=np.tile(rng.normal(size=16), 6)), y="y", x=["x", "z"])

@@ -289,7 +289,7 @@ def test_bad_inputs(columbus):
             w=w,
             unit="POLYID",
         )
-    with pytest.raises(ModelError, match="model must be one of"):
+    with pytest.raises(ModelError, match=r"model=.gns.: must be one of"):
         spatial_regression(df, y="CRIME", x=["INC"], w=w, unit="POLYID", model="gns")
     with pytest.raises(DataError, match="'nope'"):
         spatial_regression(df, y="CRIME", x=["nope"], w=w, unit="POLYID")
@@ -391,3 +391,54 @@ def test_ord_method_with_binary_weights_raises():
     ordinary = spatial_regression(df, y="y", x=["x"], w=w, method="ord", draws=0)
     full = spatial_regression(df, y="y", x=["x"], w=w, method="full", draws=0)
     assert ordinary.params["rho"] == pytest.approx(full.params["rho"], abs=1e-6)
+
+
+# ------------------------------------------- collinear designs (issue 15, item 6)
+
+
+@pytest.mark.parametrize("model", ["ols", "slx", "sar", "sem", "sdm"])
+@pytest.mark.parametrize("factor", [2.0, 3.0, 1.1, 0.3])
+def test_collinear_regressors_are_refused_naming_them(columbus, model, factor):
+    """x2 = c·x1 gave rho with SE 0 and p 0 (SAR), SEs of 1e7 (SDM) or a bare
+    LinAlgError depending on the round-off of c; now every model refuses it."""
+    df, w = columbus
+    df = df.assign(INC2=factor * df["INC"])
+    with pytest.raises(ModelError, match=r"perfectly collinear.*'INC', 'INC2'"):
+        spatial_regression(
+            df, y="CRIME", x=["INC", "INC2"], w=w, unit="POLYID", model=model
+        )
+
+
+def test_constant_regressor_and_lagged_duplicates_are_named(columbus):
+    df, w = columbus
+    with pytest.raises(ModelError, match="'ONE' is constant"):
+        spatial_regression(
+            df.assign(ONE=1.0), y="CRIME", x=["INC", "ONE"], w=w, unit="POLYID"
+        )
+    # a regressor that is the spatial lag of another: fine for SAR, collinear with
+    # the lagged W_INC of SDM
+    from spatialgreen.geo.weights import weights_for
+
+    aligned = weights_for(w, list(df["POLYID"]), transform="r")
+    data = df.assign(WINC=aligned.sparse @ df["INC"].to_numpy())
+    kw = {"y": "CRIME", "w": w, "unit": "POLYID", "draws": 0}
+    sar = spatial_regression(data, x=["INC", "WINC"], model="sar", **kw)
+    assert np.isfinite(sar.std_errors).all()
+    with pytest.raises(ModelError, match=r"'WINC'.*'W_INC'.*model='sar'"):
+        spatial_regression(data, x=["INC", "WINC"], model="sdm", **kw)
+    near = spatial_regression(
+        df.assign(INC2=df["INC"] ** 2), x=["INC", "INC2"], model="sar", **kw
+    )
+    assert np.isfinite(near.std_errors).all()  # ill-conditioned but full rank
+
+
+def test_option_ranges_are_refused_naming_the_option(columbus):
+    df, w = columbus
+    kw = {"y": "CRIME", "x": ["INC"], "w": w, "unit": "POLYID"}
+    for option, value in (("draws", -1), ("draws", 1), ("seed", -2)):
+        with pytest.raises(ModelError, match=f"{option}={value}"):
+            spatial_regression(df, **{**kw, option: value})
+    with pytest.raises(ModelError, match="method='lu'"):
+        spatial_regression(df, method="lu", **kw)
+    with pytest.raises(ValueError, match=r"draws=2\.5"):  # OptionError is a ValueError
+        spatial_regression(df, draws=2.5, **kw)

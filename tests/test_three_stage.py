@@ -103,10 +103,10 @@ def one_input_run(simulated):
 
 
 def test_stage2_recovers_environmental_effect(one_input_run):
-    eff = one_input_run.environment_effects.set_index("variable")
+    eff = one_input_run.environment_effects.xs("x", level="group")
     # slack ≈ 3 z + u + v (shifted by the best unit's own excess)
     assert 2.4 < eff.loc["z", "estimate"] < 3.8
-    assert eff.loc["z", "p_value"] < 1e-6
+    assert eff.loc["z", "p"] < 1e-6
     assert abs(eff.loc["w", "estimate"]) < 0.3
     stage2 = one_input_run.stage2.iloc[0]
     assert stage2["status"] == "estimated"
@@ -456,3 +456,258 @@ def test_cli_rejects_flags_ignored_by_dimension(tmp_path, capsys):
     assert (
         "--bad-outputs cannot be combined with --dimension" in capsys.readouterr().err
     )
+
+
+# --- stage-2 inference: the coefficient layout, the γ boundary and its alternatives --
+
+
+def _slack_engine(wasted: np.ndarray):
+    """An engine whose input slacks are exactly ``wasted`` (one input)."""
+
+    def engine(data, *, inputs, outputs, unit, time, **_):
+        keys = data[[unit, time]].reset_index(drop=True)
+        x = data[inputs[0]].to_numpy()
+        target = x - wasted
+        return _results(keys, target / x, {inputs[0]: target})
+
+    return engine
+
+
+def _boundary_case(zeros_at_low_z: bool):
+    """120 units whose slacks are mostly exactly 0: γ = 1 in the slack frontier."""
+    rng = np.random.default_rng(5)
+    n = 120
+    z = rng.uniform(0, 1, n)
+    if zeros_at_low_z:  # zeros where the environment is favourable
+        wasted = np.maximum(0.0, 3 * z - 1.2 + rng.normal(0, 0.1, n))
+        wasted += np.where(z > 0.4, np.abs(rng.normal(0, 0.8, n)), 0.0)
+    else:  # zeros anywhere: the frontier rests on zero slacks at every z
+        wasted = np.where(rng.uniform(size=n) < 0.6, 0.0, np.abs(rng.normal(0, 1, n)))
+    data = pd.DataFrame({"unit": range(n), "year": 2020, "x": 10.0, "y": 1.0, "z": z})
+    kwargs = {
+        "inputs": ["x"],
+        "outputs": ["y"],
+        "environment": ["z"],
+        "engine": _slack_engine(wasted),
+    }
+    return data, wasted, kwargs
+
+
+def test_environment_effects_use_the_coefficient_layout(one_input_run):
+    from spatialgreen.econometrics import regression_table
+    from spatialgreen.results import COEFFICIENT_COLUMNS
+
+    eff = one_input_run.environment_effects
+    assert eff.index.names == ["group", "parameter"]
+    assert list(eff.columns[:6]) == list(COEFFICIENT_COLUMNS)
+    assert list(eff.index) == [("x", "const"), ("x", "z"), ("x", "w")]
+    # the same values as the slack frontier's own coefficient table
+    model = one_input_run.slack_models["x"]
+    np.testing.assert_allclose(
+        eff[list(COEFFICIENT_COLUMNS)].to_numpy(),
+        model.coefficients.loc[["const", "z", "w"]].to_numpy(),
+    )
+    assert not eff["boundary"].any() and (eff["note"] == "").all()
+    assert one_input_run.stage2["inference"].iloc[0] == "ok"
+    # the results have the coefficient interface, so they go into journal tables
+    assert one_input_run.params[("x", "z")] == eff.loc[("x", "z"), "estimate"]
+    table = regression_table([one_input_run]).to_frame()
+    assert "z[x]" in table.iloc[:, 0].tolist()
+
+
+def test_gamma_boundary_is_flagged_with_its_reason():
+    data, _wasted, kwargs = _boundary_case(zeros_at_low_z=False)
+    with pytest.warns(UserWarning, match=r"input 'x'.*gamma = 1.*81 of 120 slacks"):
+        res = three_stage(data, **kwargs)
+    eff = res.environment_effects
+    assert eff["std_error"].isna().all() and eff["boundary"].all()
+    assert eff["note"].str.contains("exactly 0").all()
+    assert eff["note"].str.contains("stage2='tobit'").all()
+    row = res.stage2.iloc[0]
+    assert row["gamma"] == 1.0 and row["gamma_boundary"] == "upper"
+    assert row["inference"].startswith("no Hessian standard error")
+    # the boundary maximum is exact: the frontier rests on the zero slacks (β = 0)
+    assert eff["estimate"].abs().max() < 1e-12
+
+
+def test_gamma_boundary_gets_inference_from_the_bootstrap():
+    data, _wasted, kwargs = _boundary_case(zeros_at_low_z=True)
+    with pytest.warns(UserWarning, match="gamma = 1"):
+        hessian = three_stage(data, **kwargs)
+    assert hessian.environment_effects["std_error"].isna().all()
+    with pytest.warns(UserWarning, match="bootstrap"):
+        boot = three_stage(data, stage2_se="bootstrap", n_boot=60, seed=3, **kwargs)
+    eff = boot.environment_effects
+    # same estimates; now finite bootstrap standard errors, z, p and intervals
+    np.testing.assert_allclose(eff["estimate"], hessian.environment_effects["estimate"])
+    assert np.isfinite(eff[["std_error", "statistic", "p", "ci_low"]]).all().all()
+    assert eff.loc[("x", "z"), "p"] < 1e-6
+    assert eff["note"].str.contains("Andrews 2000").all()
+    assert eff["se_method"].iloc[0].startswith("bootstrap (60 of 60")
+    # the bootstrap is reproducible from its seed and needs no extra slack LPs
+    again = three_stage(data, stage2_se="bootstrap", n_boot=60, seed=3, **kwargs)
+    pd.testing.assert_frame_equal(again.environment_effects, eff)
+    np.testing.assert_allclose(boot.scores["stage3"], hessian.scores["stage3"])
+
+
+def test_bootstrap_serial_and_parallel_agree_and_match_hessian_ses(simulated):
+    kwargs = {"inputs": ["x"], "outputs": ["y"], "environment": ["z"], "rts": "crs"}
+    small = simulated.head(60)
+    serial = three_stage(small, stage2_se="bootstrap", n_boot=16, seed=9, **kwargs)
+    parallel = three_stage(
+        small, stage2_se="bootstrap", n_boot=16, seed=9, n_jobs=2, **kwargs
+    )
+    pd.testing.assert_frame_equal(
+        serial.environment_effects, parallel.environment_effects
+    )
+    # an interior maximum: the bootstrap and the Hessian measure the same spread
+    hessian = three_stage(simulated, **kwargs).environment_effects["std_error"]
+    boot = three_stage(
+        simulated, stage2_se="bootstrap", n_boot=100, seed=1, **kwargs
+    ).environment_effects["std_error"]
+    np.testing.assert_allclose(boot, hessian, rtol=0.3)
+
+
+def test_degenerate_bootstrap_says_so():
+    # zeros at every z: every resample has its maximum at β = 0 exactly
+    data, _wasted, kwargs = _boundary_case(zeros_at_low_z=False)
+    with pytest.warns(UserWarning, match="every replication gives the same value"):
+        res = three_stage(data, stage2_se="bootstrap", n_boot=20, **kwargs)
+    eff = res.environment_effects
+    assert eff["std_error"].isna().all()
+    assert eff["note"].str.contains("use stage2='tobit'").all()
+
+
+def test_tobit_stage2_gives_inference_at_the_boundary():
+    from spatialgreen.econometrics import tobit
+
+    data, wasted, kwargs = _boundary_case(zeros_at_low_z=False)
+    res = three_stage(data, stage2="tobit", **kwargs)
+    eff = res.environment_effects
+    assert np.isfinite(eff[["std_error", "statistic", "p"]]).all().all()
+    assert not eff["boundary"].any() and (eff["note"] == "").all()
+    assert eff["se_method"].iloc[0].startswith("tobit: Tobit, left limit 0")
+    # the same Tobit as econometrics.tobit on the slacks themselves
+    direct = tobit(data.assign(s=wasted), y="s", x=["z"], left=0.0)
+    np.testing.assert_allclose(
+        eff.xs("x", level="group").loc[["const", "z"], ["estimate", "std_error"]],
+        direct.coefficients.loc[["const", "z"], ["estimate", "std_error"]],
+        rtol=1e-10,
+    )
+    # stage 3 adjusts for the environment only (a Tobit has no noise/inefficiency)
+    adj = res.adjustments
+    beta = direct.params
+    index = beta["const"] + beta["z"] * data["z"]
+    np.testing.assert_allclose(adj["environment_part"], index)
+    np.testing.assert_allclose(
+        adj["adjusted"], adj["original"] + index.max() - index, rtol=1e-12
+    )
+    assert (adj["noise_adjustment"] == 0).all()
+    assert adj[["u_hat", "v_hat"]].isna().all().all()
+    assert res.meta["stage2"] == "tobit"
+    assert res.stage2["inference"].iloc[0] == "ok"
+    clustered = three_stage(
+        data.assign(region=data["unit"] % 8),
+        stage2="tobit",
+        stage2_options={"cluster": "region"},
+        **kwargs,
+    )
+    assert "clustered by region" in clustered.environment_effects["se_method"].iloc[0]
+
+
+def test_stage2_option_errors(simulated):
+    kwargs = {"inputs": ["x"], "outputs": ["y"], "environment": ["z"]}
+    with pytest.raises(ModelError, match="stage2 must be"):
+        three_stage(simulated, stage2="ols", **kwargs)
+    with pytest.raises(ModelError, match="stage2_se must be"):
+        three_stage(simulated, stage2_se="jackknife", **kwargs)
+    with pytest.raises(ModelError, match="stage2_se='bootstrap' is for stage2='sfa'"):
+        three_stage(simulated, stage2="tobit", stage2_se="bootstrap", **kwargs)
+    with pytest.raises(ModelError, match="noise='always' needs stage2='sfa'"):
+        three_stage(simulated, stage2="tobit", noise="always", **kwargs)
+    with pytest.raises(ModelError, match="stage2='tobit' has none"):
+        three_stage(simulated, stage2="tobit", dist="truncated-normal", **kwargs)
+    with pytest.raises(ModelError, match="stage2_options= is for stage2='tobit'"):
+        three_stage(simulated, stage2_options={"cluster": "unit"}, **kwargs)
+    with pytest.raises(ValueError, match="n_boot=5"):
+        three_stage(simulated, stage2_se="bootstrap", n_boot=5, **kwargs)
+
+
+def test_dimensions_prefix_the_group(simulated):
+    res = three_stage_dimensions(
+        simulated,
+        dimensions={
+            "energy": {"inputs": ["x"], "outputs": ["y"]},
+            "economic": {"inputs": ["x2"], "outputs": ["y"]},
+        },
+        environment=["z"],
+        engine=ratio_engine,
+    )
+    groups = set(res.environment_effects.index.get_level_values("group"))
+    assert groups == {"energy/x", "economic/x2"}
+    single = res.runs["energy"].environment_effects
+    np.testing.assert_allclose(
+        res.environment_effects.loc["energy/x", "estimate"], single.loc["x", "estimate"]
+    )
+
+
+def test_cli_three_stage_tobit_and_bootstrap(tmp_path, capsys):
+    from spatialgreen.cli import main
+
+    data, wasted, _ = _boundary_case(zeros_at_low_z=False)
+    # the CLI runs the default DEA engine: put the slacks into the input itself
+    data = data.assign(x=10.0 + wasted, y=1.0)
+    path = tmp_path / "panel.csv"
+    data.to_csv(path, index=False)
+    base = ["three-stage", str(path), "--inputs", "x", "--outputs", "y"]
+    base += ["--environment", "z", "--rts", "crs"]
+    out = tmp_path / "tobit.xlsx"
+    assert main([*base, "--stage2", "tobit", "--output", str(out)]) == 0
+    effects = pd.read_excel(out, sheet_name="environment_effects")
+    assert list(effects.columns[:8]) == [
+        "group",
+        "parameter",
+        "estimate",
+        "std_error",
+        "statistic",
+        "p",
+        "ci_low",
+        "ci_high",
+    ]
+    assert effects["std_error"].notna().all()
+    out = tmp_path / "hessian.xlsx"
+    assert main([*base, "--output", str(out)]) == 0
+    assert "note: no Hessian standard error: gamma = 1" in capsys.readouterr().out
+    out = tmp_path / "boot.xlsx"
+    code = main(
+        [*base, "--stage2-se", "bootstrap", "--n-boot", "20", "--output", str(out)]
+    )
+    assert code == 0
+    with pytest.raises(SystemExit):
+        main([*base, "--n-boot", "3", "--stage2-se", "bootstrap"])
+    assert "--n-boot" in capsys.readouterr().err
+
+
+def test_gamma_zero_slopes_are_ols(simulated):
+    # slacks skewed the wrong way: γ → 0, the slack frontier is OLS; the note says
+    # so, and it is true (slopes and their SEs as OLS with σ² = SSR/n)
+    small = simulated.head(40)
+    with pytest.warns(UserWarning, match="input 'x'.*left-skewed"):
+        res = three_stage(
+            small,
+            inputs=["x"],
+            outputs=["y"],
+            environment=["z", "w"],
+            engine=dea,
+            noise="always",
+        )
+    assert res.stage2["gamma_boundary"].iloc[0] == "lower"
+    eff = res.environment_effects.xs("x", level="group")
+    assert eff.loc["z", "note"].endswith("those of OLS")
+    slack = res.adjustments["slack"].to_numpy()
+    x = np.column_stack([np.ones(40), small["z"], small["w"]])
+    beta = np.linalg.lstsq(x, slack, rcond=None)[0]
+    resid = slack - x @ beta
+    se = np.sqrt(np.diag(resid @ resid / 40 * np.linalg.inv(x.T @ x)))
+    np.testing.assert_allclose(eff.loc[["z", "w"], "estimate"], beta[1:], rtol=1e-5)
+    np.testing.assert_allclose(eff.loc[["z", "w"], "std_error"], se[1:], rtol=1e-3)

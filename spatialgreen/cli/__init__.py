@@ -15,9 +15,12 @@ import argparse
 import importlib
 import pkgutil
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
-from ..errors import SpatialGreenError
+from ..errors import OptionError, SpatialGreenError, SpatialGreenWarning
+from ._common import in_cli_terms
 
 __all__ = ["build_parser", "main"]
 
@@ -54,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Warnings as one line on stderr, named like errors (no source line)."""
+    kind = "" if issubclass(category, SpatialGreenWarning) else f"{category.__name__}: "
+    print(f"spatialgreen: warning: {kind}{message}", file=file or sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     parser = build_parser()
@@ -63,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(handler(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("spatialgreen: interrupted", file=sys.stderr)
         return 130
@@ -77,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         name = "" if isinstance(exc, SpatialGreenError) else f"{type(exc).__name__}: "
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        if isinstance(exc, OptionError):  # name the flag, not the API option
+            message = in_cli_terms(message, getattr(args, "_flags", {}))
         print(f"spatialgreen: error: {name}{message}", file=sys.stderr)
         print("(run with --debug for the full traceback)", file=sys.stderr)
         return 2

@@ -6,7 +6,15 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
+from ._common import (
+    add_choice,
+    add_flag,
+    add_group_arg,
+    add_output_arg,
+    add_panel_args,
+    command,
+    int_option,
+)
 
 __all__ = ["ANALYSES", "add_parser"]
 
@@ -21,19 +29,23 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         default="sigma,beta",
         help=f"comma-separated, among {', '.join(ANALYSES)} (default: sigma,beta)",
     )
-    parser.add_argument("--group", help="region column (Theil, Dagum, sigma)")
+    add_group_arg(parser, "Theil, Dagum, sigma")
     parser.add_argument("--start", type=float, help="first period for beta")
     parser.add_argument("--end", type=float, help="last period for beta")
     parser.add_argument("--controls", help="comma-separated controls for beta")
     add_flag(parser, "--panel", "panel (two-way FE) instead of cross-section")
     add_flag(parser, "--robust", "HC1 SEs (cross-section)")
-    parser.add_argument("--ddof", type=int, default=0, help="sd degrees of freedom (0)")
+    parser.add_argument(
+        "--ddof", type=int_option(0), default=0, help="sd degrees of freedom (0)"
+    )
     parser.add_argument(
         "--weights",
         help="spatial weights file (.gal, .gwt or .csv edge list) for spatial",
     )
     add_choice(parser, "--model", ("sem", "sar", "sdm"), "spatial model")
-    parser.add_argument("--classes", type=int, default=4, help="Markov classes (4)")
+    parser.add_argument(
+        "--classes", type=int_option(2), default=4, help="Markov classes (4)"
+    )
     add_output_arg(
         parser, "output .xlsx or folder of CSVs", "convergence.xlsx", short=False
     )
@@ -54,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..errors import DataError
     from ..panel import validate_panel
     from ..report import write_named_tables
-    from ._common import print_written, read_panel_args, split_list
+    from ._common import group_from_args, print_written, read_panel_args, split_list
 
     what = split_list(args.what)
     unknown = [w for w in what if w not in ANALYSES]
@@ -62,7 +74,7 @@ def _run(args: argparse.Namespace) -> int:
         raise DataError(
             f"unknown analyses {unknown}; choose among {', '.join(ANALYSES)}"
         )
-    data = read_panel_args(args)
+    data, args.group = group_from_args(read_panel_args(args), args)
     periods = validate_panel(data, unit=args.unit, time=args.time).periods
     args.start_period = _period(args.start, periods)
     args.end_period = _period(args.end, periods)
@@ -194,4 +206,5 @@ add_parser = command(
     ),
     arguments=_arguments,
     handler=_run,
+    options={"k": "--classes", "model": "--model"},
 )

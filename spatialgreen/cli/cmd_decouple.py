@@ -37,6 +37,13 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--periods",
         help="comma-separated periods like 2005-2010,2011-2016 (default: year on year)",
     )
+    add_choice(
+        parser,
+        "--elasticity",
+        ("endpoints", "yearly-mean"),
+        "over each of --periods: start-end elasticity (default) or the mean of the "
+        "yearly elasticities (the average decoupling index)",
+    )
     parser.add_argument(
         "--band", default="0.8,1.2", help="coupling band low,high (default: 0.8,1.2)"
     )
@@ -83,11 +90,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         band = tuple(float(v) for v in split_list(args.band))
     except ValueError:
+        band = ()
+    if len(band) != 2 or not 0 <= band[0] < band[1]:
         raise DataError(
-            f"--band must be two numbers like 0.8,1.2, got {args.band!r}"
-        ) from None
-    if len(band) != 2:
-        raise DataError(f"--band must be two numbers like 0.8,1.2, got {args.band!r}")
+            f"--band must be two numbers low,high with 0 <= low < high, like "
+            f"0.8,1.2; got {args.band!r}"
+        )
     periods = split_list(args.periods) or None
     common = {
         "driver": args.driver,
@@ -97,7 +105,13 @@ def _run(args: argparse.Namespace) -> int:
         "kind": kind,
         "periods": periods,
     }
-    states = tapio(data, band=band, closed=not args.open_band, **common)
+    states = tapio(
+        data,
+        band=band,
+        closed=not args.open_band,
+        elasticity=args.elasticity,
+        **common,
+    )
     tables = {"tapio": states, **tables}
     if args.catch_up:
         tables["catch_up"] = catch_up(data, stages=args.stage_column, **common)

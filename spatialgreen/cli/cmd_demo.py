@@ -61,8 +61,8 @@ add_parser = command(
     help="run the five reference studies on the embedded demo data",
     description=(
         "Run the reference-study recipes on the embedded SYNTHETIC demo data and "
-        "write their tables (CSV/XLSX), figures (PNG) and web maps (HTML) "
-        "under the "
+        "write their tables (CSV/XLSX), figures (PNG), web maps (HTML) and static "
+        "maps of China (300 dpi PNG, not approved standard maps) under the "
         "output folder, with an index.html gallery linking them."
     ),
     example="spatialgreen demo --recipe yrd_decoupling_catchup --output maps",

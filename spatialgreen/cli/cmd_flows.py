@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_choice, add_flag, add_input_args, add_output_arg, command
+from ._common import (
+    add_choice,
+    add_flag,
+    add_input_args,
+    add_output_arg,
+    command,
+    int_option,
+    number_option,
+)
 
 __all__ = ["add_parser"]
 
@@ -38,7 +46,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         help="group outside cities under a label (repeatable); others by province",
     )
     parser.add_argument(
-        "--periods", type=int, help="years per period (default: every year)"
+        "--periods", type=int_option(1), help="years per period (default: every year)"
     )
     add_choice(
         parser,
@@ -47,7 +55,10 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "records from a city to itself: drop with a warning (default) or fail",
     )
     parser.add_argument(
-        "--core-share", type=float, default=0.5, help="core cities' share"
+        "--core-share",
+        type=number_option(0, 1, (False, True)),
+        default=0.5,
+        help="core cities' share (default: 0.5)",
     )
     add_flag(
         parser,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
+from ._common import (
+    add_choice,
+    add_flag,
+    add_output_arg,
+    add_panel_args,
+    command,
+    int_option,
+)
 
 __all__ = ["add_parser"]
 
@@ -42,7 +49,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         ("contemporaneous", "sequential", "window", "global"),
         "reference technology (default: contemporaneous)",
     )
-    parser.add_argument("--window", type=int, help="window width")
+    parser.add_argument("--window", type=int_option(1), help="window width")
     add_choice(
         parser,
         "--index",
@@ -58,7 +65,10 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "infeasible mixed-period LPs in ML (default: nan)",
     )
     parser.add_argument(
-        "--n-jobs", type=int, default=1, help="worker processes (default 1)"
+        "--n-jobs",
+        type=_jobs,
+        default=1,
+        help="worker processes (default 1; -1: one per core)",
     )
     add_flag(parser, "--no-progress", "hide the progress bar")
     add_output_arg(
@@ -66,6 +76,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "output .xlsx (all tables), .csv (main table) or folder of CSVs",
         "gtfp.xlsx",
     )
+
+
+def _jobs(text: str) -> int:
+    """``--n-jobs``: a non-zero integer (joblib's convention: -1 is every core)."""
+    jobs = int_option()(text)
+    if jobs == 0:
+        raise argparse.ArgumentTypeError("must be a non-zero integer, got '0'")
+    return jobs
 
 
 def _run(args: argparse.Namespace) -> int:

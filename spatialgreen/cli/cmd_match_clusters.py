@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_choice, add_flag, add_output_arg, command
+from ._common import add_choice, add_flag, add_output_arg, command, number_option
 
 __all__ = ["add_parser"]
 
@@ -29,14 +29,15 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--within-km",
-        type=float,
+        type=number_option(0, None, (False, True)),
         help="co-locate within this distance between city centroids "
         "(default: same city only)",
     )
     add_flag(
         parser,
-        "--no-section-similar",
-        "count only related divisions (not the whole GB/T section) as similar",
+        "--section-similar",
+        "also count two industries of the same GB/T section as similar (default: "
+        "only pairs in the related-division table)",
     )
     parser.add_argument("--places", help="gazetteer CSV: name,adcode,lon,lat[,region]")
     parser.add_argument(
@@ -93,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
         belt_county=b_county,
         belt_industry=b_industry,
         within_km=args.within_km,
-        section_similar=not args.no_section_similar,
+        section_similar=args.section_similar,
         keywords=args.keywords,
         related=args.related,
         places=read_table(args.places) if args.places else None,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_choice, add_output_arg, add_panel_args, command
+from ._common import (
+    add_choice,
+    add_output_arg,
+    add_panel_args,
+    command,
+    int_option,
+    number_option,
+)
 
 __all__ = ["add_parser"]
 
@@ -18,13 +25,26 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         ("moran", "geary", "g"),
         "global statistic (default: moran)",
     )
-    parser.add_argument("--permutations", type=int, default=999)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--permutations",
+        type=int_option(0),
+        default=999,
+        help="random permutations for the pseudo p-values (default: 999; 0: "
+        "analytical p-values only, not with --lisa)",
+    )
+    parser.add_argument(
+        "--seed", type=int_option(0), default=0, help="seed of the permutations"
+    )
     add_output_arg(parser, "output table: .csv or .xlsx", "moran.csv")
     parser.add_argument(
         "--lisa", help="also write local Moran clusters to this .csv/.xlsx"
     )
-    parser.add_argument("--alpha", type=float, default=0.05)
+    parser.add_argument(
+        "--alpha",
+        type=number_option(0, 1, (False, False)),
+        default=0.05,
+        help="significance level of the LISA clusters (default: 0.05)",
+    )
     add_choice(parser, "--adjust", ("fdr", "bonferroni"), default=None)
 
 
@@ -33,6 +53,13 @@ def _run(args: argparse.Namespace) -> int:
     from ..spatial import autocorrelation as ac
     from ._common import pick, print_written, read_panel_args, weights_from_args
 
+    if args.lisa and args.permutations == 0:
+        from ..errors import OptionError
+
+        raise OptionError(
+            "--permutations 0: --lisa needs at least one permutation (local "
+            "clusters are tested by permutation only)"
+        )
     data = read_panel_args(args, args.column)
     w = weights_from_args(args, list(dict.fromkeys(data[args.unit])))
     common = {"w": w, **pick(args, "unit", "time", "permutations", "seed")}
@@ -75,4 +102,5 @@ add_parser = command(
     ),
     arguments=_arguments,
     handler=_run,
+    options={"kind": "--weights"},
 )

@@ -13,7 +13,13 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._common import add_command, add_output_arg, add_panel_args, print_written
+from ._common import (
+    add_output_arg,
+    add_panel_args,
+    command,
+    print_written,
+    read_panel_args,
+)
 
 __all__ = ["STEPS", "add_parser"]
 
@@ -122,23 +128,8 @@ class _Step(argparse.Action):
         namespace.steps = steps
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``spatialgreen prepare``."""
-    parser = add_command(
-        subparsers,
-        "prepare",
-        help="yearbook table → panel: impute, deflate, capital stock, indices",
-        description=(
-            "Prepare a yearbook-shaped panel (long: one row per unit and year; or "
-            "--wide: units in rows, one column per year) for the models. Steps run "
-            "in the order given and may be repeated; each adds new columns (never "
-            "overwrites one) and prints one line. Imputed cells get <col>_imputed "
-            "flags; the list of filled cells goes to --report or to an 'imputed' "
-            "sheet of an .xlsx output. Values are comma-separated items: column "
-            "names ('a:b' names two) and key=value settings."
-        ),
-        example=_EXAMPLE,
-    )
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``spatialgreen prepare``."""
     add_panel_args(parser, time_required=True)
     parser.add_argument(
         "--wide",
@@ -171,7 +162,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--report", default=None, help="write the filled cells to this .csv/.xlsx"
     )
     add_output_arg(parser, help="prepared panel: .csv or .xlsx")
-    parser.set_defaults(handler=_run, steps=None)
+    parser.set_defaults(steps=None)
 
 
 def _spec(option: str, value: str) -> tuple[list[str], dict[str, str]]:
@@ -225,8 +216,8 @@ def _run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .._io import read_table, write_table, write_tables
-    from ..errors import DataError
-    from ..panel import read_panel
+    from ..errors import DataError, OptionError
+    from ..panel import unify_units
     from ..prepare import wide_to_long
 
     if not args.steps:
@@ -236,14 +227,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.wide:
         table = read_table(args.path, sheet=args.sheet)
         data = wide_to_long(table, unit=args.unit, value=args.wide, time=args.time)
+        if args.match:
+            data = unify_units(data, unit=args.unit, level=args.match, time=args.time)
     else:
-        data = read_panel(args.path, unit=args.unit, time=args.time, sheet=args.sheet)
+        data = read_panel_args(args)
     reports: list[pd.DataFrame] = []
     for option, value in args.steps:
         try:
             names, settings = _spec(option, value)
             data, line = _apply(option, names, settings, data, args, reports)
-        except DataError as exc:
+        except (DataError, OptionError) as exc:
             raise type(exc)(f"--{option} {value}: {exc}") from exc
         print(f"{option}: {line}")
     written = [write_table(data, args.output)]
@@ -258,6 +251,24 @@ def _run(args: argparse.Namespace) -> int:
         written.append(write_table(report, args.report))
     print_written(written)
     return 0
+
+
+add_parser = command(
+    "prepare",
+    help="yearbook table → panel: impute, deflate, capital stock, indices",
+    description=(
+        "Prepare a yearbook-shaped panel (long: one row per unit and year; or "
+        "--wide: units in rows, one column per year) for the models. Steps run "
+        "in the order given and may be repeated; each adds new columns (never "
+        "overwrites one) and prints one line. Imputed cells get <col>_imputed "
+        "flags; the list of filled cells goes to --report or to an 'imputed' "
+        "sheet of an .xlsx output. Values are comma-separated items: column "
+        "names ('a:b' names two) and key=value settings."
+    ),
+    example=_EXAMPLE,
+    arguments=_arguments,
+    handler=_run,
+)
 
 
 def _add(data: Any, series: Any, option: str) -> tuple[Any, str]:

@@ -18,7 +18,8 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--formats",
-        help="comma-separated formats overriding [output].formats: csv,xlsx,tex,html",
+        help="comma-separated formats overriding [output].formats: "
+        "csv,xlsx,tex,html,docx,rtf",
     )
     add_flag(parser, "--quiet", "do not print the table")
 
@@ -26,7 +27,13 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from ..econometrics.spec import SpecError, load_spec, run_spec, write_spec_outputs
+    from ..econometrics.spec import (
+        OUTPUT_FORMATS,
+        SpecError,
+        load_spec,
+        run_spec,
+        write_spec_outputs,
+    )
     from ._common import print_written, split_list
 
     spec = load_spec(args.spec)
@@ -35,10 +42,10 @@ def _run(args: argparse.Namespace) -> int:
         output = dataclasses.replace(output, path=Path(args.output))
     if args.formats:
         formats = tuple(split_list(args.formats))
-        bad = [f for f in formats if f not in ("csv", "xlsx", "tex", "html")]
+        bad = [f for f in formats if f not in OUTPUT_FORMATS]
         if bad:
             raise SpecError(
-                f"--formats: unknown format(s) {bad}; use csv, xlsx, tex, html"
+                f"--formats: unknown format(s) {bad}; use {', '.join(OUTPUT_FORMATS)}"
             )
         output = dataclasses.replace(output, formats=formats)
     spec = dataclasses.replace(spec, output=output)
@@ -51,16 +58,17 @@ def _run(args: argparse.Namespace) -> int:
 
 add_parser = command(
     "regress",
-    help="panel fixed-effects models from a TOML spec -> regression tables",
+    help="panel fixed/random-effects and Tobit models from a TOML spec -> tables",
     description=(
         "Read a TOML specification ([data], optional [defaults], [[models]], "
-        "[output]; see spatialgreen.econometrics.spec), estimate every model with "
-        "two-way fixed effects (mediation and moderation designs too) and write a "
-        "journal-style table as CSV, XLSX, LaTeX and/or HTML. The file is data: "
+        "[output]; see spatialgreen.econometrics.spec), estimate every model "
+        "(two-way fixed effects by default; kind = random_effects, mediation, "
+        "moderation or tobit) and write a journal-style table as CSV, XLSX, LaTeX, "
+        "HTML, DOCX and/or RTF. The file is data: "
         "nothing in it is executed; an unknown key or a wrong type is an error "
         "naming it (e.g. models[1].effects)."
     ),
-    example="spatialgreen regress table3.toml --formats csv,tex",
+    example="spatialgreen regress table3.toml --formats csv,tex,docx",
     arguments=_arguments,
     handler=_run,
 )

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_choice, add_flag, add_input_args, add_output_arg, command
+from ._common import (
+    add_choice,
+    add_flag,
+    add_input_args,
+    add_match_arg,
+    add_output_arg,
+    command,
+)
 
 __all__ = ["add_parser"]
 
@@ -14,6 +21,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     add_input_args(parser)
     parser.add_argument("--unit", help="unit column (bc92: required)")
     parser.add_argument("--time", help="time column (bc92: required)")
+    add_match_arg(parser)
     parser.add_argument("--y", required=True, help="output (or cost) column")
     parser.add_argument("--x", required=True, help="comma-separated regressors")
     add_choice(parser, "--model", ("cross", "bc92", "bc95"), "model")
@@ -22,6 +30,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         "--dist",
         ("half-normal", "truncated-normal"),
         "distribution of inefficiency (cross, bc92)",
+    )
+    add_flag(
+        parser,
+        "--time-invariant",
+        "bc92 with eta fixed at 0: u_it = u_i (Pitt-Lee / FRONTIER without time "
+        "effect)",
     )
     parser.add_argument("--z", help="bc95 inefficiency variables")
     add_choice(parser, "--form", ("cobb-douglas", "translog"))
@@ -39,6 +53,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.unit:
         data = read_panel_args(args)
+    elif args.match:
+        from ..errors import DataError
+
+        raise DataError("--match needs --unit, the column of unit names")
     else:
         data = read_table(args.path, sheet=args.sheet)
         data.columns = [str(c).strip() for c in data.columns]
@@ -48,6 +66,7 @@ def _run(args: argparse.Namespace) -> int:
         x=split_list(args.x),
         model=args.model,
         dist=args.dist,
+        eta=not args.time_invariant,
         z=split_list(args.z) or None,
         unit=args.unit,
         time=args.time,

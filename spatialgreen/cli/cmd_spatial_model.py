@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
+from ._common import (
+    add_choice,
+    add_flag,
+    add_output_arg,
+    add_panel_args,
+    command,
+    int_option,
+)
 
 __all__ = ["add_parser"]
 
@@ -25,8 +32,15 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--year", help="fit a cross-section: keep only this value of --time"
     )
-    parser.add_argument("--draws", type=int, default=1000, help="draws for effect SEs")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--draws",
+        type=int_option(0),
+        default=1000,
+        help="draws for the effects' standard errors (default 1000; 0: none)",
+    )
+    parser.add_argument(
+        "--seed", type=int_option(0), default=0, help="seed of the draws"
+    )
     add_output_arg(parser, "output folder or .xlsx file", "spatial_model")
 
 
@@ -94,4 +108,5 @@ add_parser = command(
     ),
     arguments=_arguments,
     handler=_run,
+    options={"kind": "--weights"},
 )

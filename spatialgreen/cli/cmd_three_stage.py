@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import add_choice, add_flag, add_output_arg, add_panel_args, command
+from ._common import (
+    add_choice,
+    add_flag,
+    add_output_arg,
+    add_panel_args,
+    command,
+    int_option,
+)
 
 __all__ = ["add_parser", "parse_dimension"]
 
@@ -40,6 +47,35 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         ("pooled", "period"),
         "one slack regression on the pooled panel (default) or per period",
     )
+    add_choice(
+        parser,
+        "--stage2",
+        ("sfa", "tobit"),
+        "slack regression: cost-type SFA (default) or Tobit censored at 0 "
+        "(environment adjustment only)",
+    )
+    add_choice(
+        parser,
+        "--stage2-se",
+        ("model", "bootstrap"),
+        "standard errors of the SFA stage 2: the model's (inverse Hessian; none "
+        "when gamma is on a bound) or a bootstrap resampling units",
+    )
+    parser.add_argument(
+        "--n-boot",
+        type=int_option(10),
+        default=199,
+        help="bootstrap replications (default: 199)",
+    )
+    parser.add_argument(
+        "--seed", type=int_option(0), default=0, help="bootstrap seed (default: 0)"
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=int_option(-1),
+        default=1,
+        help="worker processes for the bootstrap (default 1; -1: one per core)",
+    )
     add_flag(parser, "--decompose", "also report TE, PTE and SE")
     add_output_arg(
         parser, "output .xlsx or folder of CSVs", "three_stage.xlsx", short=False
@@ -63,6 +99,11 @@ def _run(args: argparse.Namespace) -> int:
         "noise": args.noise,
         "decompose": args.decompose,
         "stage2_by": args.stage2_by,
+        "stage2": args.stage2,
+        "stage2_se": args.stage2_se,
+        "n_boot": args.n_boot,
+        "seed": args.seed,
+        "n_jobs": args.n_jobs,
     }
     res: Results
     if args.dimension:
@@ -82,10 +123,13 @@ def _run(args: argparse.Namespace) -> int:
                 "(name:inputs:outputs[:bad_outputs])"
             )
         dimensions = dict(parse_dimension(text) for text in args.dimension)
-        res = three_stage_dimensions(data, dimensions=dimensions, **options)
+        runs = three_stage_dimensions(data, dimensions=dimensions, **options)
         print(
-            res.levels.groupby(args.time).mean(numeric_only=True).round(4).to_string()
+            runs.levels.groupby(args.time).mean(numeric_only=True).round(4).to_string()
         )
+        for note in sorted(set(runs.environment_effects["note"]) - {""}):
+            print(f"note: {note}")
+        res = runs
     else:
         if not args.inputs or not args.outputs:
             raise DataError("give --inputs and --outputs, or one or more --dimension")
@@ -96,7 +140,10 @@ def _run(args: argparse.Namespace) -> int:
             bad_outputs=split_list(args.bad_outputs),
             **options,
         )
-        print(single.environment_effects.round(6).to_string(index=False))
+        effects = single.environment_effects
+        print(effects[["estimate", "std_error", "p", "boundary"]].to_string())
+        for note in sorted(set(effects["note"]) - {""}):
+            print(f"note: {note}")
         print(single.stage2.drop(columns=["warnings"], errors="ignore").to_string())
         res = single
     return write_results(res, args.output, stem="three_stage")

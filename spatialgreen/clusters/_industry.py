@@ -160,13 +160,13 @@ class IndustryTables:
         return tuple(found)
 
     def relation(
-        self, a: Iterable[str], b: Iterable[str], *, by_section: bool = True
+        self, a: Iterable[str], b: Iterable[str], *, by_section: bool = False
     ) -> str:
         """Class of a pair of division sets (identical, similar, unrelated, ...).
 
-        Identical when the sets share a division; similar when they share a section
-        (if ``by_section``) or contain a related pair; unclassified when a side is
-        empty.
+        Identical when the sets share a division; similar when they contain a
+        related pair (or, only if ``by_section``, share a GB/T section);
+        unclassified when a side is empty.
 
         Examples
         --------

@@ -12,8 +12,10 @@ procedure on any two tables:
    a keyword dictionary (longest keyword first; shipped, overridable);
 3. a cluster and a belt are *co-located* when they share a city (or, with
    ``within_km``, when their city centroids lie within that great-circle distance);
-4. a co-located pair is *identical* (a shared division), *similar* (a shared
-   section, or a pair in the related-division table) or *unrelated*;
+4. a co-located pair is *identical* (a shared division), *similar* (a pair in
+   the related-division table — supply chains such as textile ↔ apparel — or, only
+   with ``section_similar=True``, any two divisions of one GB/T section) or
+   *unrelated*;
 5. each cluster takes its closest class over all its belts, and the shares the
    study reports are computed overall, by programme and by region.
 
@@ -177,7 +179,7 @@ def match_clusters(
     belt_county: str | None = "county",
     belt_industry: str = "industry",
     within_km: float | None = None,
-    section_similar: bool = True,
+    section_similar: bool = False,
     keywords: TableLike = None,
     related: TableLike = None,
     places: pd.DataFrame | None = None,
@@ -200,8 +202,11 @@ def match_clusters(
         Co-location radius between city centroids (great-circle km). Default: the
         same city only.
     section_similar : bool
-        Count pairs in the same GB/T section as similar (default, as the study's
-        "similar industry group"); if False only the related-division table does.
+        Also count any two divisions of the same GB/T section as similar. Off by
+        default: section C alone holds 31 manufacturing divisions, so it makes
+        biomedicine and silk "similar" (364 of the 409 co-located demo pairs);
+        by default only the related-division table (``related``) makes a pair
+        similar. The study's published shares reproduce either way.
     keywords, related : DataFrame or CSV path, optional
         Replace the shipped keyword dictionary (``keyword, division``) or the
         related-division table (``division_a, division_b``).

@@ -9,6 +9,21 @@ Phillips, P. C. B. & Sul, D. (2009) Economic transition and growth. *Journal of
 Applied Econometrics* 24(7):1153–1185 (club merging).
 Schnurbus, J., Haupt, H. & Meier, V. (2017) Economic transition and growth: a
 replication. *Journal of Applied Econometrics* 32(5):1039–1042.
+
+Minimum length of the panel
+---------------------------
+The log t regression discards the first ``⌊rT⌋`` periods (Phillips & Sul 2007
+suggest discarding about the first third, ``r = 0.3``) and fits two
+coefficients to the ``n = T − max(⌊rT⌋, 1) + 1`` remaining points; its t statistic
+is compared with the one-sided normal 5 % value −1.65, which the paper justifies
+as ``T → ∞``. With ``n − 2`` residual degrees of freedom the Student-t 5 % value
+is −6.31 for ``n = 3`` (a 3-period panel), −2.35 for ``n = 5`` and −1.94 for
+``n = 8``: below eight points the normal cut-off rejects far too rarely, so a
+short panel "converges" whatever its data, and a HAC variance from a handful of
+residuals is not an estimate of a long-run variance at all. The functions
+therefore require ``n ≥ MIN_POINTS = 8`` (six residual degrees of freedom), i.e.
+``T ≥ 9`` periods with ``r = 0.3`` and ``T ≥ 10`` with ``r = 1/3``, and raise a
+:class:`DataError` naming the time column otherwise.
 """
 
 from __future__ import annotations
@@ -20,13 +35,38 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, check_number
 from ..panel import validate_panel
 from ..results import Results
 
 __all__ = ["ClubResults", "LogTResult", "club", "log_t"]
 
 CRITICAL = -1.65
+#: Fewest time points the log t regression may keep (see the module notes).
+MIN_POINTS = 8
+
+
+def _points(n_t: int, r: float) -> int:
+    """Time points the log t regression keeps: t = max(⌊rT⌋, 1), …, T."""
+    return n_t - max(int(np.floor(r * n_t)), 1) + 1
+
+
+def _check_length(n_t: int, r: float, time: str) -> None:
+    """Refuse a panel too short for the log t regression, naming the minimum."""
+    if _points(n_t, r) >= MIN_POINTS:
+        return
+    need = next(t for t in range(n_t + 1, 100_000) if _points(t, r) >= MIN_POINTS)
+    raise DataError(
+        f"the Phillips–Sul log t test needs at least {MIN_POINTS} periods in its "
+        f"regression after discarding the first ⌊rT⌋ (r={r:g}): {time!r} has "
+        f"{n_t} periods, which leaves {_points(n_t, r)}; use at least {need} "
+        "periods (with fewer, t > −1.65 'converges' whatever the data)"
+    )
+
+
+def _check_options(r: float, hp_lambda: float | None) -> None:
+    check_number(r, "r", low=0, high=1, closed=(True, False))
+    check_number(hp_lambda, "hp_lambda", low=0, closed=(False, True), none=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,10 +108,10 @@ def _log_t_matrix(x: np.ndarray, r: float) -> LogTResult:
     dep = np.log(big_h[0] / big_h[keep]) - 2.0 * np.log(np.log(t_index[keep] + 1.0))
     design = sm.add_constant(np.log(t_index[keep].astype(float)))
     n_obs = int(keep.sum())
-    if n_obs < 3:
+    if n_obs < MIN_POINTS:  # callers check the panel length first
         raise DataError(
-            f"log t regression needs at least 3 periods after discarding the first "
-            f"{r:.0%}; the panel has {n_t}"
+            f"log t regression needs at least {MIN_POINTS} periods after "
+            f"discarding the first ⌊rT⌋ (r={r:g}); the panel has {n_t}"
         )
     maxlags = int(np.floor(4.0 * (n_obs / 100.0) ** (2.0 / 9.0)))
     fit = sm.OLS(dep, design).fit(cov_type="HAC", cov_kwds={"maxlags": maxlags})
@@ -141,7 +181,9 @@ def log_t(
     unit, time : str
         Key columns.
     r : float
-        Share of the first periods discarded.
+        Share of the first periods discarded (0 <= r < 1). The regression must
+        keep at least ``MIN_POINTS`` = 8 periods (``T ≥ 9`` at r = 0.3; see the
+        module notes), else :class:`DataError`.
     log : bool
         Take logs of X first (as for income levels).
     hp_lambda : float, optional
@@ -157,7 +199,9 @@ def log_t(
     >>> log_t(df, "x").converges
     True
     """
+    _check_options(r, hp_lambda)
     wide = _matrix(data, column, unit, time, log, hp_lambda)
+    _check_length(wide.shape[1], r, time)
     return _log_t_matrix(wide.to_numpy(), r)
 
 
@@ -183,6 +227,29 @@ class ClubResults(Results):
     def n_clubs(self) -> int:
         """Number of convergence clubs (non-convergent units excluded)."""
         return int((self.clubs["club"].unique() > 0).sum())
+
+    def _summary_statistics(self) -> dict[str, object]:
+        """Units, clubs and non-convergent units."""
+        clubs = self.clubs["club"]
+        return {
+            "units": len(clubs),
+            "clubs": self.n_clubs,
+            "non-convergent units": int((clubs == 0).sum()),
+        }
+
+    def _summary_tables(self) -> dict[str, pd.DataFrame]:
+        """The log t test of each club and its members (by final level)."""
+        unit = self.clubs.columns[0]
+        ordered = self.clubs.sort_values("order")
+        members = ordered.groupby("club", sort=True)[unit].agg(
+            lambda units: ", ".join(map(str, units))
+        )
+        return {
+            "[tests] log t regression of the panel and of each club": self.tests,
+            "[clubs] members by final level (club 0: non-convergent)": members.to_frame(
+                "units"
+            ),
+        }
 
 
 def _core(x: np.ndarray, order: list[int], r: float) -> list[int] | None:
@@ -282,7 +349,8 @@ def club(
     Phillips & Sul (2009) (``"ps"``) or pair with the highest t first as Schnurbus
     et al. (2017) (``"schnurbus"``).
 
-    See :func:`log_t` for ``r``, ``log`` and ``hp_lambda``.
+    See :func:`log_t` for ``r`` (and the minimum number of periods), ``log`` and
+    ``hp_lambda``; ``c`` is the sieve threshold of step 3.
 
     Examples
     --------
@@ -297,6 +365,8 @@ def club(
     """
     if merge not in (None, "ps", "schnurbus"):
         raise DataError(f"merge must be None, 'ps' or 'schnurbus', got {merge!r}")
+    _check_options(r, hp_lambda)
+    check_number(c, "c")
     if order_by not in ("last", "mean_last_third"):
         raise DataError(
             f"order_by must be 'last' or 'mean_last_third', got {order_by!r}"
@@ -304,6 +374,7 @@ def club(
     wide = _matrix(data, column, unit, time, log, hp_lambda)
     x = wide.to_numpy()
     n_t = x.shape[1]
+    _check_length(n_t, r, time)
     key = x[:, -1] if order_by == "last" else x[:, -max(n_t // 3, 1) :].mean(axis=1)
     order = [int(i) for i in np.argsort(-key, kind="stable")]
     clubs = _find_clubs(x, order, r, c)

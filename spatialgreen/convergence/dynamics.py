@@ -1,24 +1,32 @@
 """Distribution dynamics: kernel densities by period and Markov chains.
 
 Kernel densities by year (``scipy.stats.gaussian_kde``) and classic or spatial
-Markov transition matrices (``giddy``).
+Markov transition matrices (numpy; quantile classes from ``mapclassify``). The
+chains follow giddy's ``Markov`` and ``Spatial_Markov`` (same classes, counts,
+probabilities and homogeneity tests, checked against giddy's output saved under
+``tests/reference/convergence``) without giddy's dependencies (quantecon, numba,
+sympy, seaborn).
 
 References
 ----------
 Rey, S. J. (2001) Spatial empirics for economic growth and convergence.
 *Geographical Analysis* 33(3):195–214 (spatial Markov chains).
+Bickenbach, F. & Bode, E. (2003) Evaluating the Markov property in studies of
+economic convergence. *International Regional Science Review* 26(3):363–392
+(homogeneity tests ``Q`` and ``LR``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, check_int
 from ..panel import validate_panel
 from ..results import Results
 
@@ -111,11 +119,15 @@ class MarkovResults(Results):
         Tidy: (``lag_class`` for spatial chains,) ``from_class``, ``to_class``,
         ``count``, ``probability``.
     classes : pandas.DataFrame
-        ``unit``, ``time``, ``class`` (0 = lowest) of every observation.
+        ``unit``, ``time``, ``class`` (0 = lowest) of every observation (and
+        ``lag_class``, the class of its spatial lag, for spatial chains).
     steady_state : pandas.DataFrame
         (``lag_class``,) ``class``, ``probability``.
     bins : list of float
-        Upper bounds of the classes.
+        Upper bounds of the classes (pooled quantiles; empty for ``fixed=False``).
+    meta : dict
+        ``model``, ``k``, ``fixed``; for spatial chains the homogeneity tests
+        ``Q``, ``Q_p``, ``LR``, ``LR_p`` and their degrees of freedom ``dof``.
     """
 
     transitions: pd.DataFrame
@@ -131,6 +143,18 @@ class MarkovResults(Results):
             t = t.loc[t["lag_class"] == lag_class]
         return t.pivot(index="from_class", columns="to_class", values="probability")
 
+    def _summary_tables(self) -> dict[str, pd.DataFrame]:
+        """Transition probabilities (per lag class if spatial) and steady state."""
+        spatial = "lag_class" in self.transitions.columns
+        lags = sorted(self.transitions["lag_class"].unique()) if spatial else [None]
+        out = {
+            f"[transitions] P(to | from){'' if lag is None else f', lag class {lag}'}":
+            self.matrix(lag)
+            for lag in lags
+        }  # fmt: skip
+        out["[steady_state]"] = self.steady_state
+        return out
+
 
 def markov(
     data: pd.DataFrame,
@@ -142,14 +166,24 @@ def markov(
     w: Any | None = None,
     fixed: bool = True,
 ) -> MarkovResults:
-    """(Spatial) Markov transition matrices of ``k`` quantile classes (via giddy).
+    """(Spatial) Markov transition matrices of ``k`` quantile classes.
 
     Classes are quantiles of the pooled values (``fixed=True``, comparable over
     time) or of each period (``fixed=False``, relative position). With spatial
     weights ``w`` a spatial Markov chain (Rey 2001) conditions the transitions on
-    the class of each unit's spatial lag at the start of the transition; ``w`` is
+    the class of each unit's spatial lag at the start of the transition (``k``
+    quantile classes of the lags, pooled or by period as the values); ``w`` is
     aligned to the units by :func:`spatialgreen.geo.weights.weights_for` and
     row-standardised. The panel must be balanced.
+
+    Transition probabilities are the counts over their row sums (maximum
+    likelihood). A class never left from has an empty row: in a classic chain its
+    probabilities stay 0 and its steady state is NaN; in a spatial chain, as in
+    giddy's ``fill_empty_classes=True``, it is made absorbing (probability 1 of
+    staying) so that every lag-conditioned matrix is stochastic. The spatial
+    chain's ``meta`` carries Bickenbach & Bode's (2003) homogeneity tests of the
+    lag-conditioned matrices: ``Q``, ``LR``, their p-values and degrees of
+    freedom ``dof``.
 
     Examples
     --------
@@ -160,70 +194,133 @@ def markov(
     >>> r.matrix().to_numpy().tolist()
     [[0.75, 0.25], [0.25, 0.75]]
     """
-    import giddy.markov as gm
-    import mapclassify
-
-    meta: dict[str, Any]
+    check_int(k, "k", minimum=2)
     info = validate_panel(
         data, unit=unit, time=time, columns=[column], require_balanced=True
     )
     wide = data.pivot(index=unit, columns=time, values=column).loc[list(info.units)]
     y = wide.to_numpy(float)
+    if y.shape[1] < 2:
+        raise DataError(f"a Markov chain needs two periods or more; {time!r} has one")
+    ids, bins = _quantile_classes(y, k, fixed, column)
+    meta: dict[str, Any] = {
+        "model": "spatial Markov" if w is not None else "Markov",
+        "k": k,
+        "fixed": fixed,
+    }
     if w is None:
-        if fixed:
-            bins = list(mapclassify.Quantiles(y.ravel(), k=k).bins)
-            ids = np.searchsorted(np.asarray(bins), y, side="left")
-        else:
-            ids = np.column_stack(
-                [mapclassify.Quantiles(y[:, j], k=k).yb for j in range(y.shape[1])]
-            )
-            bins = []
-        chain = gm.Markov(ids, classes=np.arange(k), summary=False)
-        counts = np.asarray(chain.transitions, dtype=float)
-        probs = np.asarray(chain.p, dtype=float)
+        counts = _transition_counts(ids, np.zeros_like(ids), 1, k)[0]
+        probs = _row_probabilities(counts, fill_empty=False)
         transitions = _tidy_matrix(counts, probs, None)
         steady = pd.DataFrame({"class": np.arange(k), "probability": _steady(probs)})
     else:
         from ..geo.weights import weights_for
 
         aligned = weights_for(w, list(info.units), transform="r")
-        chain = gm.Spatial_Markov(
-            y, aligned, k=k, m=k, fixed=fixed, fill_empty_classes=True
+        lag_ids, _ = _quantile_classes(aligned.sparse @ y, k, fixed, f"lag of {column}")
+        counts = _transition_counts(ids, lag_ids, k, k)
+        probs = _row_probabilities(counts, fill_empty=True)
+        transitions = pd.concat(
+            [_tidy_matrix(counts[m], probs[m], m) for m in range(k)],
+            ignore_index=True,
         )
-        ids = np.asarray(chain.class_ids)
-        bins = list(np.asarray(chain.cutoffs).ravel()) if fixed else []
-        frames, steady_frames = [], []
-        for lag in range(k):
-            counts = np.asarray(chain.T[lag], dtype=float)
-            probs = np.asarray(chain.P[lag], dtype=float)
-            frames.append(_tidy_matrix(counts, probs, lag))
-            steady_frames.append(
+        steady = pd.concat(
+            [
                 pd.DataFrame(
                     {
-                        "lag_class": lag,
+                        "lag_class": m,
                         "class": np.arange(k),
-                        "probability": _steady(probs),
+                        "probability": _steady(probs[m]),
                     }
                 )
-            )
-        transitions = pd.concat(frames, ignore_index=True)
-        steady = pd.concat(steady_frames, ignore_index=True)
+                for m in range(k)
+            ],
+            ignore_index=True,
+        )
+        meta.update(_homogeneity(counts))
     classes = pd.DataFrame(ids, index=wide.index, columns=wide.columns).stack()
     classes = classes.rename("class").reset_index()
-    meta = {
-        "model": "spatial Markov" if w is not None else "Markov",
-        "k": k,
-        "fixed": fixed,
-    }
     if w is not None:
-        # homogeneity of the lag-conditioned matrices (Rey 2001; Bickenbach–Bode)
-        meta.update(
-            LR=float(chain.LR),
-            LR_p=float(chain.LR_p_value),
-            Q=float(chain.Q),
-            Q_p=float(chain.Q_p_value),
-        )
+        classes["lag_class"] = lag_ids.ravel()
     return MarkovResults(transitions, classes, steady, [float(b) for b in bins], meta)
+
+
+def _quantile_classes(
+    y: np.ndarray, k: int, fixed: bool, what: str
+) -> tuple[np.ndarray, list[float]]:
+    """Quantile class (0 … k − 1) of every cell of ``y`` (units × periods), pooled
+    (``fixed``: with the class upper bounds) or period by period (giddy's rule)."""
+    import mapclassify
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mapclassify's own notice on ties
+        if fixed:
+            q = mapclassify.Quantiles(y.ravel(), k=k)
+            ids, bins = q.yb.reshape(y.shape), list(q.bins)
+        else:
+            ids = np.column_stack(
+                [mapclassify.Quantiles(y[:, j], k=k).yb for j in range(y.shape[1])]
+            )
+            bins = []
+    found = int(ids.max()) + 1
+    if found < k:
+        warnings.warn(
+            f"{what}: only {found} of the {k} quantile classes are distinct "
+            "(tied values); the upper classes are empty",
+            UserWarning,
+            stacklevel=3,
+        )
+    return ids, bins
+
+
+def _transition_counts(
+    ids: np.ndarray, lag_ids: np.ndarray, m: int, k: int
+) -> np.ndarray:
+    """``(m, k, k)`` counts of transitions from period t to t + 1 by the lag class
+    at t, the class at t and the class at t + 1."""
+    counts = np.zeros((m, k, k))
+    np.add.at(counts, (lag_ids[:, :-1], ids[:, :-1], ids[:, 1:]), 1.0)
+    return counts
+
+
+def _row_probabilities(counts: np.ndarray, *, fill_empty: bool) -> np.ndarray:
+    """Row-normalised counts; empty rows stay 0 or, with ``fill_empty``, become
+    absorbing (1 on the diagonal), as giddy's ``fill_empty_classes``."""
+    rows = counts.sum(axis=-1, keepdims=True)
+    probs = counts / np.where(rows == 0, 1.0, rows)
+    if fill_empty:
+        empty = rows[..., 0] == 0
+        diagonal = np.broadcast_to(np.eye(counts.shape[-1], dtype=bool), probs.shape)
+        probs[diagonal & empty[..., None]] = 1.0
+    return probs
+
+
+def _homogeneity(counts: np.ndarray) -> dict:
+    """Bickenbach & Bode (2003) Q and LR tests that the ``m`` lag-conditioned
+    transition matrices (``counts``: m × k × k) are one matrix (as giddy's
+    ``homogeneity``; cells with no pooled or regime transitions drop out)."""
+    from scipy.stats import chi2
+
+    pooled = counts.sum(axis=0)
+    n_i = pooled.sum(axis=1)
+    p_ij = pooled / np.where(n_i == 0, 1.0, n_i)[:, None]
+    n_im = counts.sum(axis=2)
+    p_ijm = counts / np.where(n_im == 0, 1.0, n_im)[:, :, None]
+    den = np.where(p_ij == 0, 1.0, p_ij)
+    q = float((n_im[:, :, None] * (p_ijm - p_ij) ** 2 / den).sum())
+    used = (counts > 0) & (p_ij > 0)
+    ratio = np.where(used, p_ijm, 1.0) / np.where(used, p_ij, 1.0)
+    lr = 2.0 * float((counts * np.log(ratio)).sum())
+    regimes = (n_im > 0).sum(axis=0)
+    cells = (pooled > 0).sum(axis=1)
+    dof = int(((regimes - 1) * (cells - 1)).sum())
+    return {
+        "LR": lr,
+        "LR_p": float(chi2.sf(lr, dof)),
+        "Q": q,
+        "Q_p": float(chi2.sf(q, dof)),
+        "dof": dof,
+    }
 
 
 def _tidy_matrix(

@@ -5,16 +5,54 @@
    :mod:`spatialgreen.datasets._generate`, plausible in magnitude but **not
    statistics**. Use them to learn and test spatialgreen, never as evidence.
 
-Tables
-------
-- :func:`province_panel` — 30 provinces (mainland without Tibet), 2005–2022: inputs
-  (labour, capital by perpetual inventory, energy, water, electricity), outputs (real
-  GDP, industrial value added), pollutants (SO2, COD, wastewater, solid waste, dust,
-  CO2) and the explanatory variables of the reference studies (ten "new quality
-  productive forces" indicators, industrial upgrading, agglomeration, FDI, government
-  spending, environmental regulation, enterprise innovation, urbanisation).
-- :func:`city_panel` — every mainland prefecture-level city, 2005–2020, with the same
-  production and pollution variables and per-capita GDP.
+Two views of one simulated economy
+----------------------------------
+*Yearbook tables* hold what statistical yearbooks print, so that a study can start
+where researchers start and run :mod:`spatialgreen.prepare` itself:
+
+- :func:`province_yearbook` — 30 provinces, 2005–2022;
+- :func:`city_yearbook` — every mainland prefecture-level city, 2005–2020.
+
+*Prepared panels* hold what the models take (real values at 2005 prices, capital
+stocks, structure indices, no gaps) — what ``prepare`` gives from the yearbook
+tables, before any gap is filled:
+
+- :func:`province_panel` — inputs (labour, capital by perpetual inventory, energy,
+  water, electricity), outputs (real GDP, industrial value added), pollutants (SO2,
+  COD, wastewater, solid waste, dust, CO2) and the explanatory variables of the
+  reference studies (ten "new quality productive forces" indicators, industrial
+  upgrading, agglomeration and producer-service specialisation and
+  diversification, FDI, government spending, environmental regulation,
+  enterprise innovation, urbanisation);
+- :func:`city_panel` — the same production and pollution variables per city, with
+  per-capita GDP, urban-district population and the demo's resource-city labels.
+
+Yearbook columns (current prices unless said otherwise; indices printed with one
+decimal as 上年=100, the first year's link to the year before included):
+
+- ``gdp_nominal``, ``gdp_index``: 地区生产总值 (100 million yuan) and its index;
+- ``industrial_va_nominal``, ``industrial_va_index``: 工业增加值 and its index;
+- ``va_primary``, ``va_secondary``, ``va_tertiary``: value added by sector
+  (provinces);
+- ``investment``, ``investment_price_index``: 全社会固定资产投资 and
+  固定资产投资价格指数 (a city takes its province's index);
+- ``cpi``: 居民消费价格指数 (provinces); ``software_revenue`` and
+  ``ecommerce_sales`` are at current prices;
+- ``emp_urban`` and ``emp_transport``, ``emp_information``, ``emp_finance``,
+  ``emp_business``, ``emp_research``: 城镇单位就业人员 in total and in the five
+  producer-service industries (10,000 persons);
+- ``emp_industry``, ``emp_hightech``: industrial and high-tech employment;
+- ``urban_population``: 城区常住人口 (cities; 10,000 persons).
+
+Physical quantities (population, labour, energy, water, electricity, pollutants)
+are as in the prepared panels. A few cells are missing, never in a unit's first or
+last year: :func:`spatialgreen.prepare.impute` fills and flags them.
+
+Other tables
+------------
+- :func:`resource_cities_demo` — the demo's regenerative resource-based cities in
+  the layout of :func:`spatialgreen.geo.resource_cities`, with SYNTHETIC
+  placeholder resource types.
 - :func:`clusters`, :func:`belts` — national industrial clusters and online
   industrial belts by city with industry text.
 - :func:`patent_transfers` — inter-city green-patent transfers, 2001–2020.
@@ -22,9 +60,9 @@ Tables
   data-generating process, for docstring examples and quick experiments.
 
 Units are keyed by the 6-digit ``adcode`` plus Chinese and English names. Monetary
-values are in 100 million yuan at 2005 prices; labour and population in 10,000
-persons; energy in 10,000 tce; water in 100 million m³; electricity in 100 million
-kWh; pollutants in 10,000 tonnes.
+values of the prepared panels are in 100 million yuan at 2005 prices; labour and
+population in 10,000 persons; energy in 10,000 tce; water in 100 million m³;
+electricity in 100 million kWh; pollutants in 10,000 tonnes.
 
 Examples
 --------
@@ -34,6 +72,10 @@ Examples
 (30, 2005, 2022)
 >>> df.attrs["synthetic"]
 True
+>>> raw = datasets.province_yearbook()
+>>> printed = ["gdp_nominal", "gdp_index", "investment", "investment_price_index"]
+>>> raw[printed].notna().all().tolist()  # the price index has gaps
+[True, True, True, False]
 """
 
 from __future__ import annotations
@@ -50,10 +92,13 @@ __all__ = [
     "DATA_DIR",
     "belts",
     "city_panel",
+    "city_yearbook",
     "clusters",
     "example_panel",
     "patent_transfers",
     "province_panel",
+    "province_yearbook",
+    "resource_cities_demo",
 ]
 
 DATA_DIR = Path(__file__).parent
@@ -92,8 +137,31 @@ def province_panel() -> pd.DataFrame:
     return _load("province_panel")
 
 
+def province_yearbook() -> pd.DataFrame:
+    """The SYNTHETIC provinces as a yearbook prints them, 2005–2022.
+
+    Nominal values, 上年=100 indices, investment flows, sector employment and a few
+    gaps (see the module docstring); :mod:`spatialgreen.prepare` turns it into
+    :func:`province_panel`.
+
+    Examples
+    --------
+    >>> from spatialgreen.datasets import province_yearbook
+    >>> raw = province_yearbook()
+    >>> raw.loc[raw["year"] == 2006, "gdp_index"].between(95, 120).all()
+    np.True_
+    >>> int(raw["water"].isna().sum())
+    3
+    """
+    return _load("province_yearbook")
+
+
 def city_panel() -> pd.DataFrame:
     """The SYNTHETIC prefecture-city panel, 2005–2020 (one row per city and year).
+
+    ``resource_stage`` is ``"regenerative"`` for the 16 regenerative
+    resource-based cities of the 2013 plan and ``""`` elsewhere (the demo knows no
+    other stage); ``resource_kind`` is a SYNTHETIC placeholder for those 16.
 
     Examples
     --------
@@ -102,6 +170,54 @@ def city_panel() -> pd.DataFrame:
     [2005, 2006]
     """
     return _blank(_load("city_panel"), ["resource_stage", "resource_kind"])
+
+
+def city_yearbook() -> pd.DataFrame:
+    """The SYNTHETIC prefecture-level cities as yearbooks print them, 2005–2020.
+
+    Examples
+    --------
+    >>> from spatialgreen.datasets import city_yearbook
+    >>> raw = city_yearbook()
+    >>> raw["adcode"].nunique(), "capital" in raw, "investment" in raw
+    (337, False, True)
+    """
+    return _load("city_yearbook")
+
+
+def resource_cities_demo() -> pd.DataFrame:
+    """The demo's resource-based cities, laid out like ``geo.resource_cities``.
+
+    The 16 prefecture-level regenerative cities of the 2013–2020 plan (as named in
+    the generator; the official list is not shipped) with ``stage`` and a
+    ``resource_type`` that is a SYNTHETIC placeholder — no citable classification
+    is shipped. For a study, fill the template of
+    ``spatialgreen.geo.list_template("resource_cities")`` and load it with
+    :func:`spatialgreen.geo.resource_cities`.
+
+    Examples
+    --------
+    >>> from spatialgreen.datasets import resource_cities_demo
+    >>> demo = resource_cities_demo()
+    >>> len(demo), demo["stage"].unique().tolist(), demo.attrs["synthetic"]
+    (16, ['regenerative'], True)
+    >>> demo["resource_type"].str.endswith("(synthetic)").all()
+    np.True_
+    """
+    cities = city_panel()
+    cities = cities.loc[cities["resource_stage"] != ""].drop_duplicates("adcode")
+    out = pd.DataFrame(
+        {
+            "adcode": cities["adcode"].to_numpy(),
+            "name_zh": cities["city"].to_numpy(),
+            "name_en": cities["city_en"].to_numpy(),
+            "stage": cities["resource_stage"].to_numpy(),
+            "resource_type": cities["resource_kind"].to_numpy(),
+        }
+    )
+    out.attrs["synthetic"] = True
+    out.attrs["source"] = _NOTE + " Resource types are placeholders."
+    return out
 
 
 def clusters() -> pd.DataFrame:

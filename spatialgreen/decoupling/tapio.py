@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, OptionError
 from ..panel import validate_panel
 from ._periods import _changes
 
@@ -46,6 +46,8 @@ def score_table(
     width: float = 0.2,
     lowest: int = 0,
     highest: int = 20,
+    band: tuple[float, float] = (0.8, 1.2),
+    closed: bool = True,
 ) -> pd.DataFrame:
     """The default refined-score table: elasticity bins of ``width`` -> ordinal score.
 
@@ -58,17 +60,27 @@ def score_table(
     is ``score = ⌊(1 − e) / 0.2⌋ + 5``, i.e. 9 − ⌊e / 0.2⌋ on bins [k·0.2, (k+1)·0.2):
     e in [0, 0.2) scores 9, [−0.2, 0) scores 10, [0.8, 1.0) scores 5. Scores are
     clipped to [lowest, highest], which makes the first and last bins open-ended.
-    Bins are closed on the left. Pass your own table (columns ``lower``,
-    ``upper``, ``score``) to :func:`tapio` to override.
+
+    Bins are closed on the left, except at the edges where :func:`tapio`'s states
+    change: there an elasticity exactly on the edge scores with the bin of its
+    state (column ``closed``: "left", "right", "both" or "neither"). e = 0 is
+    strong decoupling (``ΔE ≤ 0``), so it joins the bin below 0; with the closed
+    coupling ``band`` (0.8, 1.2) e = 0.8 joins the bin above and e = 1.2 the bin
+    below (both are coupling); with ``closed=False`` they go the other way. Pass
+    ``band`` and ``closed`` as given to :func:`tapio` (which does so for the
+    default table), or your own table (``lower``, ``upper``, ``score`` and
+    optionally ``closed``) to :func:`tapio` to override.
 
     Examples
     --------
     >>> t = score_table("benefit")
-    >>> t.loc[t["lower"] == 1.0, "score"].item(), len(t)
-    (10, 21)
+    >>> t.loc[t["lower"] == 1.0, ["upper", "score", "closed"]].values.tolist()
+    [[1.2, 10, 'both']]
+    >>> len(t)
+    21
     >>> t = score_table("pressure")
-    >>> t.loc[t["lower"] == 0.0, "score"].item()
-    9
+    >>> t.loc[t["lower"] == 0.0, ["score", "closed"]].values.tolist()
+    [[9, 'neither']]
     """
     if kind not in ("pressure", "benefit"):
         raise DataError(f"kind must be 'pressure' or 'benefit', got {kind!r}")
@@ -79,8 +91,31 @@ def score_table(
     lower = np.round(ks * width, 10).astype(float)
     upper = np.round((ks + 1) * width, 10).astype(float)
     lower[0], upper[-1] = -np.inf, np.inf
-    table = pd.DataFrame({"lower": lower, "upper": upper, "score": scores.astype(int)})
+    lo, hi = (float(b) for b in band)
+    # which side owns each edge: the bin above (closed on the left) except where a
+    # state changes, where the edge goes with the state tapio() gives it; e = 0
+    # (ΔE = 0) is strong decoupling whatever the band, so it is listed last
+    edges = [(lo, not closed), (hi, closed), (0.0, True)]
+
+    def owned_below(edge: float) -> bool:
+        near = [v for b, v in edges if np.isclose(edge, b, rtol=0, atol=1e-12)]
+        return bool(near) and near[-1]
+
+    left = np.array([not owned_below(e) for e in lower])
+    right = np.array([owned_below(e) for e in upper])
+    names = np.array([["neither", "right"], ["left", "both"]])
+    table = pd.DataFrame(
+        {
+            "lower": lower,
+            "upper": upper,
+            "score": scores.astype(int),
+            "closed": names[left.astype(int), right.astype(int)],
+        }
+    )
     return table.sort_values("lower", ignore_index=True)
+
+
+_CLOSED = ("left", "right", "both", "neither")
 
 
 def _apply_scores(elasticity: np.ndarray, table: pd.DataFrame) -> np.ndarray:
@@ -93,10 +128,29 @@ def _apply_scores(elasticity: np.ndarray, table: pd.DataFrame) -> np.ndarray:
     lower, upper = t["lower"].to_numpy(float), t["upper"].to_numpy(float)
     if not np.allclose(lower[1:], upper[:-1]):
         raise DataError("score table bins must be contiguous (each upper = next lower)")
-    pos = np.searchsorted(lower, elasticity, side="right") - 1
-    ok = np.isfinite(elasticity) & (pos >= 0) & (elasticity < upper[pos.clip(0)])
+    closed = t["closed"] if "closed" in t.columns else pd.Series("left", index=t.index)
+    unknown = sorted(set(closed) - set(_CLOSED))
+    if unknown:
+        raise DataError(
+            f"score table column 'closed' must hold {', '.join(_CLOSED)}; got {unknown}"
+        )
+    left = closed.isin(["left", "both"]).to_numpy()
+    right = closed.isin(["right", "both"]).to_numpy()
+    twice = right[:-1] == left[1:]
+    if twice.any():
+        edge = upper[:-1][twice][0]
+        where = "both bins" if right[:-1][twice][0] else "neither bin"
+        raise DataError(
+            f"score table edge {edge:g} belongs to {where} around it; close it on "
+            "exactly one side (column 'closed')"
+        )
+    e = elasticity[:, None]
+    member = (
+        ((lower < e) & (e < upper)) | ((e == lower) & left) | ((e == upper) & right)
+    )
+    hit = member.any(axis=1) & np.isfinite(elasticity)
     out = np.full(elasticity.shape, np.nan)
-    out[ok] = t["score"].to_numpy(float)[pos[ok]]
+    out[hit] = t["score"].to_numpy(float)[member[hit].argmax(axis=1)]
     return out
 
 
@@ -130,6 +184,7 @@ def tapio(
     band: tuple[float, float] = (0.8, 1.2),
     closed: bool = True,
     scores: pd.DataFrame | None = None,
+    elasticity: Literal["endpoints", "yearly-mean"] = "endpoints",
 ) -> pd.DataFrame:
     """Tapio (2005) decoupling elasticity, the eight states and a refined score.
 
@@ -180,8 +235,23 @@ def tapio(
     closed : bool
         Whether the band includes its ends.
     scores : pandas.DataFrame, optional
-        Score table (``lower``, ``upper``, ``score``, bins closed on the left);
-        an elasticity outside it gets no score and is flagged.
+        Score table (``lower``, ``upper``, ``score`` and optionally ``closed``,
+        default: bins closed on the left); an elasticity outside it gets no score
+        and is flagged. Default: :func:`score_table` of ``kind`` with this
+        ``band`` and ``closed``, so a score never disagrees with its state at the
+        edges 0, ``band[0]`` and ``band[1]``.
+    elasticity : {"endpoints", "yearly-mean"}
+        Over each of ``periods``: the start–end elasticity (default), or the
+        arithmetic mean of the year-on-year elasticities inside the period (the
+        YRD study's "average decoupling index", 平均脱钩指数), which needs every
+        year of the period. With ``"yearly-mean"`` the state and score follow the
+        mean elasticity and the direction of the driver over the period (the
+        indicator's direction is the one the sign of e implies), ``years`` counts
+        the yearly elasticities averaged, and ``driver_change``,
+        ``indicator_change``, ``better`` and ``decoupling_factor`` still describe
+        the period's endpoints. A year in which the driver does not change has no
+        elasticity: the mean is then missing and ``flag`` names the year.
+        Year on year (no ``periods``) both give the same numbers.
 
     Returns
     -------
@@ -207,6 +277,8 @@ def tapio(
     lo, hi = (float(b) for b in band)
     if not 0 <= lo < hi:
         raise DataError(f"band must be (low, high) with 0 <= low < high, got {band}")
+    if not isinstance(closed, (bool, np.bool_)):
+        raise OptionError(f"closed={closed!r}: must be True or False")
     validate_panel(data, unit=unit, time=time, positive=[driver, indicator])
     ch = _changes(data, [driver, indicator], unit, time, periods)
     g0, g1 = ch[f"{driver}_start"], ch[f"{driver}_end"]
@@ -219,9 +291,17 @@ def tapio(
         e = np.where(dg != 0, de / dg, np.nan)
     # decimal data that sit exactly on a threshold (e.g. 0.8) must classify as such
     e = np.round(e, 12)
+    de_state, years, undefined = de, None, None
+    if elasticity == "yearly-mean":
+        e, years, undefined = _yearly_mean(ch, data, driver, indicator, unit, time)
+        de_state = np.where(np.isfinite(e), e * dg, de)
+    elif elasticity != "endpoints":
+        raise DataError(
+            f"elasticity must be 'endpoints' or 'yearly-mean', got {elasticity!r}"
+        )
     states = [
         None if g == 0 else _tapio_state(g, d, x, lo, hi, closed)
-        for g, d, x in zip(dg, de, e, strict=True)
+        for g, d, x in zip(dg, de_state, e, strict=True)
     ]
     out = ch[[unit, "period", "start", "end"]].copy()
     if periods is None:
@@ -229,10 +309,18 @@ def tapio(
     out["driver_change"] = dg
     out["indicator_change"] = de
     out["elasticity"] = e
+    if years is not None:
+        out["years"] = years
     out["state"] = pd.Series(states, dtype="object")
+    if years is not None:  # an undefined yearly elasticity leaves the mean undefined
+        out.loc[np.isnan(e), "state"] = None
     out["state_zh"] = out["state"].map(STATES)
     out["better"] = de < dg if kind == "pressure" else de > dg
-    table = scores if scores is not None else score_table(kind)
+    table = (
+        scores
+        if scores is not None
+        else score_table(kind, band=(lo, hi), closed=bool(closed))
+    )
     score = _apply_scores(e, table)
     if scores is None:
         score[dg < 0] = np.nan
@@ -248,5 +336,50 @@ def tapio(
     # a user table that does not cover e leaves the score missing: say so
     uncovered = np.isfinite(e) & np.isnan(score) & (dg > 0)
     flag[uncovered] = "elasticity outside the score table"
+    if undefined is not None:
+        flag[(dg == 0) & np.isfinite(e)] = "driver unchanged over the period: no state"
+        inside = (undefined != "") & (dg != 0)  # a flat period is flagged above
+        flag[inside] = undefined[inside]
     out["flag"] = flag
     return out.sort_values([unit, "start"], ignore_index=True)
+
+
+def _yearly_mean(
+    ch: pd.DataFrame,
+    data: pd.DataFrame,
+    driver: str,
+    indicator: str,
+    unit: str,
+    time: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean year-on-year elasticity of each (unit, period) row of ``ch``.
+
+    Returns the means, the number of yearly elasticities averaged and a flag per
+    row naming the first year whose elasticity is undefined (driver unchanged).
+    """
+    yoy = _changes(data, [driver, indicator], unit, time, None)
+    dg = (yoy[f"{driver}_end"] / yoy[f"{driver}_start"] - 1.0).to_numpy()
+    de = (yoy[f"{indicator}_end"] / yoy[f"{indicator}_start"] - 1.0).to_numpy()
+    dg = np.where(np.abs(dg) < _EPS, 0.0, dg)
+    de = np.where(np.abs(de) < _EPS, 0.0, de)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        yoy["_e"] = np.where(dg != 0, de / dg, np.nan)
+    periods = sorted(data[time].unique())
+    rank = {p: i for i, p in enumerate(periods)}
+    by_unit = dict(tuple(yoy.groupby(unit, sort=False)))
+    means = np.full(len(ch), np.nan)
+    counts = np.zeros(len(ch), dtype=int)
+    flags = np.full(len(ch), "", dtype=object)
+    for i, (u, a, b) in enumerate(zip(ch[unit], ch["start"], ch["end"], strict=True)):
+        rows = by_unit[u]
+        inside = rows.loc[(rows["start"] >= a) & (rows["end"] <= b)]
+        if len(inside) != rank[b] - rank[a]:  # guarded by _changes' hole check
+            raise DataError(f"{unit}={u}: period {a}-{b} lacks a year")
+        counts[i] = len(inside)
+        e = inside["_e"].to_numpy()
+        if np.isnan(e).any():
+            year = inside["end"].to_numpy()[np.isnan(e)][0]
+            flags[i] = f"driver unchanged in {time}={year}: yearly elasticity undefined"
+        else:
+            means[i] = e.mean()
+    return np.round(means, 12), counts, flags

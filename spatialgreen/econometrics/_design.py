@@ -25,7 +25,7 @@ __all__: list[str] = []
 EFFECTS = ("twoway", "unit", "time", "none")
 Effects: TypeAlias = Literal["twoway", "unit", "time", "none"]
 Cov: TypeAlias = Literal["unadjusted", "robust", "clustered"]
-SmallSample: TypeAlias = Literal["stata", "linearmodels"]
+SmallSample: TypeAlias = Literal["stata", "linearmodels", "none"]
 _FEW_COLUMNS = 16
 
 

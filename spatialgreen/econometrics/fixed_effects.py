@@ -19,20 +19,26 @@ out of K, so it should agree up to how the intercept is counted (no Stata run he
 the tests check ``V_0`` against R ``plm``'s Arellano HC0 sandwich).
 ``small_sample="linearmodels"`` keeps linearmodels' own default for the two-way
 model: ``V = N/(N-K-d) · V_0`` (d = all effects, no G/(G-1)) with t(N-K-d).
-Point estimates are identical under both conventions.
+``small_sample="none"`` reports ``V_0`` itself (CR0: no factor at all, as R
+``plm::vcovHC(type="HC0", cluster="group")``; linearmodels with ``debiased=False``
+and no effects counted) with normal (z) inference; with ``cov="robust"`` it is the
+HC0 sandwich on the within-transformed data.
+Point estimates are identical under all conventions; ``meta["se_note"]`` names the
+one used in words, for table notes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
+from ..errors import ModelError, SpatialGreenWarning, check_int
 from ..results import EstimatesMixin, Results, coefficient_table, inference
 from ._design import (
     Cov,
@@ -111,9 +117,14 @@ class FixedEffectsResults(EstimatesMixin, Results):
         return int(self._stat("df_resid"))
 
     @property
-    def df_inference(self) -> int:
-        """Degrees of freedom of the t distribution used for p-values."""
-        return int(self.meta["df_inference"])
+    def df_inference(self) -> int | None:
+        """Degrees of freedom of the t distribution used for p-values.
+
+        ``None`` when the statistics are referred to the normal distribution
+        (``small_sample="none"`` with robust or clustered covariances).
+        """
+        value = self.meta["df_inference"]
+        return None if value is None else int(value)
 
     @property
     def r2(self) -> float:
@@ -145,12 +156,14 @@ class FixedEffectsResults(EstimatesMixin, Results):
             f"covariance: {m['cov']}"
             + (f" by {m['cluster']} ({m['small_sample']})" if m["cluster"] else "")
         )
+        from ..results import STAR_NOTE, format_coefficients
+
         with pd.option_context(
             "display.width", 120, "display.float_format", "{:.4f}".format
         ):
-            body = self.coefficients.to_string()
+            body = format_coefficients(self.coefficients).to_string()
             fit = self.statistics.to_string(index=False)
-        return f"{head}\n{body}\n{fit}"
+        return f"{head}\n{body}\n({STAR_NOTE})\n{fit}"
 
 
 def fixed_effects(
@@ -164,7 +177,7 @@ def fixed_effects(
     effects: Effects = "twoway",
     cluster: str | None = None,
     cov: Cov | None = None,
-    small_sample: SmallSample = "stata",
+    small_sample: SmallSample | Literal["none"] = "stata",
     min_clusters: int = 5,
     missing: Literal["drop", "raise"] = "drop",
     n_dropped_before: dict[str, int] | None = None,
@@ -193,14 +206,18 @@ def fixed_effects(
     cov : {"unadjusted", "robust", "clustered"}, optional
         Covariance; default ``"clustered"`` when ``cluster`` is given, else
         ``"unadjusted"``.
-    small_sample : {"stata", "linearmodels"}
-        Small-sample convention of clustered SEs (see the module notes).
+    small_sample : {"stata", "linearmodels", "none"}
+        Small-sample convention of clustered SEs (see the module notes):
+        Stata's CR1 with t(G-1), linearmodels' N/(N-K-d) with t(N-K-d), or the
+        sandwich without any factor (CR0; HC0 with ``cov="robust"``) with z
+        statistics. ``meta["se_note"]`` names it for table notes.
     min_clusters : int
         Fewer clusters than this is an error (cluster-robust inference is
         unreliable; consider a wild-cluster bootstrap).
     missing : {"drop", "raise"}
-        Drop rows with a missing model variable (counts recorded in ``meta``) or
-        raise.
+        Drop rows with a missing model variable (with a
+        :class:`~spatialgreen.errors.SpatialGreenWarning` naming the columns; the
+        counts are in ``meta["dropped_missing"]``) or raise.
     n_dropped_before : dict, optional
         Rows a calling battery already dropped (by column), merged into ``meta``.
 
@@ -231,11 +248,13 @@ def fixed_effects(
         raise ModelError("x must name at least one regressor")
     if y in regressors:
         raise ModelError(f"the dependent variable {y!r} is also among the regressors")
-    if small_sample not in ("stata", "linearmodels"):
+    if small_sample not in ("stata", "linearmodels", "none"):
         raise ModelError(
-            f"small_sample must be 'stata' or 'linearmodels', got {small_sample!r}"
+            "small_sample must be 'stata', 'linearmodels' or 'none', got "
+            f"{small_sample!r}"
         )
     use_unit, use_time = _check_effects(effects)
+    check_int(min_clusters, "min_clusters", minimum=1)
     cov_type = cov or ("clustered" if cluster else "unadjusted")
     if cov_type not in ("unadjusted", "robust", "clustered"):
         raise ModelError(
@@ -252,6 +271,15 @@ def fixed_effects(
         extra=[cluster] if cluster else [],
         missing=missing,
     )
+    if dropped:  # this call's drops; a battery's own come in n_dropped_before
+        warnings.warn(
+            f"fixed_effects dropped {len(data) - len(frame)} of {len(data)} rows "
+            "with missing values ("
+            + ", ".join(f"{col!r}: {n}" for col, n in dropped.items())
+            + "); pass missing='raise' to refuse them",
+            SpatialGreenWarning,
+            stacklevel=2,
+        )
     if n_dropped_before:
         dropped = {**dropped, **n_dropped_before}
     check_regressors(frame, regressors)
@@ -293,8 +321,18 @@ def fixed_effects(
         time_effects=use_time,
     )
     report = base
-    df_inference = int(base.df_resid)
-    if cov_type == "clustered" and small_sample == "stata":
+    df_inference: int | None = int(base.df_resid)
+    if cov_type != "unadjusted" and small_sample == "none":
+        report = _panel_ols_cr0(
+            dep,
+            exog,
+            cov_type=cov_type,
+            clusters=clusters,
+            entity_effects=use_unit,
+            time_effects=use_time,
+        )
+        df_inference = None
+    elif cov_type == "clustered" and small_sample == "stata":
         exog_s = exog
         if use_time:
             # centred dummies keep ``const`` the same parameter as in ``base``
@@ -372,7 +410,13 @@ def fixed_effects(
         "cov": cov_type,
         "cluster": cluster if cov_type == "clustered" else None,
         "unit_nested_in_cluster": nested,
-        "small_sample": small_sample if cov_type == "clustered" else "n/(n-k-d)",
+        "small_sample": (
+            small_sample
+            if cov_type == "clustered"
+            or (cov_type == "robust" and small_sample == "none")
+            else "n/(n-k-d)"
+        ),
+        "se_note": _se_note(cov_type, small_sample, cluster, df_inference),
         "df_inference": df_inference,
         "inference": inference(df_inference),
         "nobs": nobs,
@@ -380,6 +424,55 @@ def fixed_effects(
         "dropped_missing": dropped,
     }
     return FixedEffectsResults(coefficients, statistics, covariance, meta, report)
+
+
+def _panel_ols_cr0(
+    dep: pd.Series,
+    exog: pd.DataFrame,
+    *,
+    cov_type: str,
+    clusters: np.ndarray | None,
+    **effects: Any,
+) -> Any:
+    """PanelOLS whose robust/clustered covariance is the bare sandwich ``V_0``.
+
+    ``debiased=False`` drops N/(N-K), and ``auto_df=False, count_effects=False``
+    stops linearmodels from scaling by N/(N-d) for the absorbed effects; its
+    statistics are then referred to the normal distribution.
+    """
+    import warnings
+
+    from linearmodels import PanelOLS
+
+    options: dict[str, Any] = {
+        "cov_type": cov_type,
+        "debiased": False,
+        "auto_df": False,
+        "count_effects": False,
+    }
+    if clusters is not None:
+        options["clusters"] = pd.DataFrame({"cluster": clusters}, index=dep.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        return PanelOLS(dep, exog, **effects).fit(**options)
+
+
+def _se_note(
+    cov_type: str, small_sample: str, cluster: str | None, df: int | None
+) -> str:
+    """The covariance convention in words, for the note under a table."""
+    if cov_type == "unadjusted":
+        return f"Conventional standard errors; t({df})"
+    if cov_type == "robust":
+        if small_sample == "none":
+            return "Heteroskedasticity-robust standard errors (HC0, no factor); z"
+        return f"Heteroskedasticity-robust standard errors, N/(N-K-d); t({df})"
+    what = f"Standard errors clustered by {cluster}"
+    if small_sample == "stata":
+        return f"{what}, Stata convention G/(G-1)·(N-1)/(N-K); t({df})"
+    if small_sample == "linearmodels":
+        return f"{what}, linearmodels convention N/(N-K-d); t({df})"
+    return f"{what}, no small-sample factor (CR0); z"
 
 
 def _with_defaults(fe_options: FixedEffectsOptions) -> dict[str, Any]:
@@ -439,6 +532,8 @@ def _se_scale(
     use_unit, use_time = _check_effects(effects)
     if cov_type == "unadjusted":
         return 1.0 / df_resid
+    if small_sample == "none":
+        return 1.0
     if cov_type == "robust":
         return nobs / df_resid
     assert n_clusters is not None

@@ -9,7 +9,10 @@ coefficient is the same in every group (G − 1 restrictions). Under clustering,
 clusters must be nested in the groups for the joint and separate fits to agree.
 With ``small_sample="stata"`` the clustered covariance of the interacted model uses
 the convention of :func:`.fixed_effects` (G/(G−1)·(N−1)/(N−K), unit effects nested in
-the clusters left out of K); ``"linearmodels"`` keeps linearmodels' own factor.
+the clusters left out of K); ``"none"`` is the bare sandwich (CR0, or HC0 with
+``cov="robust"``) like the group fits, whose covariances it then reproduces block by
+block when the clusters are nested in the groups; ``"linearmodels"`` keeps
+linearmodels' own factor.
 """
 
 from __future__ import annotations
@@ -257,6 +260,7 @@ def _equality_test(
         )
     dep = pd.Series(frame[y].to_numpy(), index=index, name=y)
     stata = cov == "clustered" and small_sample == "stata"
+    bare = cov != "unadjusted" and small_sample == "none"
     fit = panel_ols(
         dep,
         exog,
@@ -268,18 +272,18 @@ def _equality_test(
     names = list(exog.columns)
     params = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()
-    if stata:
-        assert cluster is not None
-        vcov = _stata_cluster_cov(
+    if stata or bare:
+        vcov = _sandwich_cov(
             frame,
             dep.to_numpy(),
             exog.to_numpy(),
             unit=unit,
-            cluster=cluster,
+            cluster=cluster if cov == "clustered" else None,
             unit_codes=unit_c,
             cell_codes=None if other is None else other["group_time"].to_numpy(),
             use_unit=use_unit,
             n_groups=len(order),
+            stata=stata,
         )
     rows = []
     for var in xs:
@@ -303,25 +307,28 @@ def _equality_test(
     return pd.DataFrame(rows)
 
 
-def _stata_cluster_cov(
+def _sandwich_cov(
     frame: pd.DataFrame,
     y: np.ndarray,
     x: np.ndarray,
     *,
     unit: str,
-    cluster: str,
+    cluster: str | None,
     unit_codes: np.ndarray,
     cell_codes: np.ndarray | None,
     use_unit: bool,
     n_groups: int,
+    stata: bool,
 ) -> np.ndarray:
-    """Clustered covariance of the interacted model in fixed_effects' Stata convention.
+    """Sandwich covariance of the interacted model in fixed_effects' conventions.
 
-    ``V_0 · G/(G−1) · (N−1)/(N−K)`` with ``V_0`` the sandwich on the
-    within-transformed data and K the slopes, the constant and the group × year
-    effects, plus the unit effects only when they are not nested in the clusters.
-    linearmodels cannot be used here: with ``other_effects`` it counts every effect
-    in K (and scales by N/(N − effects) even without ``debiased``).
+    ``V_0`` is the sandwich on the within-transformed data, clustered by ``cluster``
+    (each row its own cluster when None: HC0). ``stata=False`` returns it bare
+    (``small_sample="none"``); ``stata=True`` scales it by G/(G−1)·(N−1)/(N−K) with
+    K the slopes, the constant and the group × year effects, plus the unit effects
+    only when they are not nested in the clusters. linearmodels cannot be used here:
+    with ``other_effects`` it counts every effect in K (and scales by N/(N − effects)
+    even without ``debiased``).
     """
     groups = []
     if use_unit:
@@ -332,9 +339,15 @@ def _stata_cluster_cov(
     yt, xt = w[:, 0], w[:, 1:]
     bread = np.linalg.inv(xt.T @ xt)
     resid = yt - xt @ (bread @ (xt.T @ yt))
-    cluster_c, n_clusters = codes(frame[cluster])
+    if cluster is None:
+        cluster_c, n_clusters = np.arange(len(frame)), len(frame)
+    else:
+        cluster_c, n_clusters = codes(frame[cluster])
     sums = cluster_sums(xt * resid[:, None], cluster_c, n_clusters)
     v0 = bread @ (sums.T @ sums) @ bread
+    if not stata:
+        return np.asarray(v0)
+    assert cluster is not None
     n, n_units = len(frame), int(unit_codes.max()) + 1
     # rank of the absorbed effects with the constant (unit effects and group × year
     # cells share one intercept per group)

@@ -144,6 +144,8 @@ class MediationResults(EstimatesMixin, Results):
 
     def summary(self) -> str:
         """The effects table and the Sobel tests."""
+        from ..results import STAR_NOTE, format_coefficients
+
         m = self.meta
         with pd.option_context(
             "display.width", 120, "display.float_format", "{:.4f}".format
@@ -151,7 +153,8 @@ class MediationResults(EstimatesMixin, Results):
             return (
                 f"Mediation: {m['x']} → {m['mediator']} → {m['y']}"
                 f" ({m['bootstrap']} bootstrap draws, {m['resample']})\n"
-                f"{self.effects.to_string()}\n{self.tests.to_string()}"
+                f"{format_coefficients(self.effects.set_index('effect')).to_string()}"
+                f"\n({STAR_NOTE})\n{self.tests.to_string(index=False)}"
             )
 
 

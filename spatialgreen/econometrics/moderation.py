@@ -1,4 +1,11 @@
-"""Moderation: an interaction term with optional centring and marginal effects."""
+"""Moderation: an interaction term with marginal effects, centring on request.
+
+By default x and the moderator enter the product as they are, as in Stata
+(``c.x##c.z``) and the applied studies; ``center=True`` mean-centres both on the
+estimation sample first, which leaves the interaction coefficient, its standard error
+and the marginal effects unchanged and turns the main effects into effects at the
+mean of the other variable.
+"""
 
 from __future__ import annotations
 
@@ -75,16 +82,18 @@ def moderation(
     controls: Sequence[str] = (),
     unit: str = "unit",
     time: str = "year",
-    center: bool = True,
+    center: bool = False,
     at: Sequence[float] | None = None,
     level: float = 0.95,
     **fe_options: Unpack[FixedEffectsOptions],
 ) -> ModerationResults:
     """Fixed-effects regression with an ``x × moderator`` interaction.
 
-    ``y = β₁ x + β₂ z + β₃ x·z + C'γ + α_i + τ_t + e``. With ``center=True`` x and z
-    are mean-centred on the estimation sample before the product is formed: β₃ is
-    unchanged and β₁, β₂ become effects at the mean of the other variable.
+    ``y = β₁ x + β₂ z + β₃ x·z + C'γ + α_i + τ_t + e``, with x and z as given
+    (β₁ is the effect of x where z = 0), as Stata and the studies estimate it. With
+    ``center=True`` x and z are mean-centred on the estimation sample before the
+    product is formed: β₃ is unchanged and β₁, β₂ become effects at the mean of the
+    other variable.
 
     Parameters
     ----------
@@ -97,7 +106,8 @@ def moderation(
     unit, time : str
         Key columns.
     center : bool
-        Mean-centre x and the moderator before forming the interaction.
+        Mean-centre x and the moderator before forming the interaction (default
+        False: no centring, as Stata and the studies).
     at : sequence of float, optional
         Moderator values (original units) for the marginal effects; default mean −
         sd, mean, mean + sd.

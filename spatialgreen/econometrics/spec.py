@@ -1,5 +1,25 @@
 """Regression specifications in TOML, for ``spatialgreen regress spec.toml``.
 
+Model kinds: ``fixed_effects`` (default), ``random_effects`` (``effects`` "unit" or
+"twoway" = random unit effects plus year dummies; ``method`` "swar" or "harmonic"),
+``mediation`` (``mediator``), ``moderation`` (``moderator``, ``center``, default
+false) and ``tobit`` (``left``, default 0, and ``right``: numbers or "none";
+``panel`` "pooled" or "random"; ``quadrature`` points; see
+:func:`~spatialgreen.econometrics.tobit`). ``small_sample`` is "stata",
+"linearmodels" or "none" ("stata" or "none" for a Tobit, whose ``cov`` may be
+"unadjusted", meaning OIM, "robust" or "clustered").
+
+A Tobit has no fixed effects, and a random-effects Tobit has OIM standard errors
+only: ``effects`` (or ``cluster``, ``cov`` for ``panel = "random"``) set on such a
+model is an error, and the same key inherited from ``[defaults]`` is ignored for it
+with a warning saying so.
+
+``[output]`` takes the options of
+:func:`~spatialgreen.econometrics.regression_table`: ``rename``, ``stats``, ``se``,
+``digits``, ``constant`` (true, false or "auto") and ``controls`` (true, false or a
+list of variables summarised by a "Controls" row); ``formats`` among csv, xlsx, tex,
+html, docx and rtf.
+
 The file is data, read with the standard library's :mod:`tomllib` and validated into
 frozen dataclasses: nothing in it is evaluated, an unknown key or a value of the
 wrong type is an error naming its TOML path (``models[1].effects``). Example::
@@ -30,27 +50,46 @@ wrong type is an error naming its TOML path (``models[1].effects``). Example::
     x = "prod"
     where = { region = "east" } # rows where region == "east"
 
+    [[models]]
+    label = "RE"
+    kind = "random_effects"     # GLS random unit effects (+ year dummies if twoway)
+    y = "gtfp"
+    x = "prod"
+    effects = "unit"
+
+    [[models]]
+    label = "Tobit"
+    kind = "tobit"              # scores censored at 0 and 1
+    y = "gtfp"
+    x = "prod"
+    right = 1
+
     [output]
     path = "table3"             # stem; one file per format
-    formats = ["csv", "xlsx", "tex", "html"]
+    formats = ["csv", "xlsx", "tex", "html", "docx"]
     rename = { const = "_cons" }
+    controls = true             # a "Controls: Yes" row instead of their rows
+    stats = ["nobs", "r2_adj", "sigma"]
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, SpatialGreenWarning
 from .tables import RegressionTable, regression_table
 
 __all__ = [
+    "OUTPUT_FORMATS",
     "DataSpec",
     "ModelSpec",
     "OutputSpec",
@@ -66,8 +105,13 @@ class SpecError(DataError):
     """The specification file is invalid; the message names the TOML path."""
 
 
-_STR, _INT, _FLOAT, _BOOL = "str", "int", "float", "bool"
+_STR, _INT, _BOOL = "str", "int", "bool"
 _STRS, _SCALARS = "list[str]", "table"
+_LIMIT, _CONSTANT, _CONTROLS = "limit", "constant", "controls"
+
+OUTPUT_FORMATS = ("csv", "xlsx", "tex", "html", "docx", "rtf")
+"""Formats of ``[output].formats`` (and ``regress --formats``)."""
+_SUFFIX = {f: f".{f}" for f in OUTPUT_FORMATS}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +142,12 @@ class ModelSpec:
     where: tuple[tuple[str, Any], ...] = ()
     mediator: str | None = None
     moderator: str | None = None
-    center: bool = True
+    center: bool = False
+    method: str | None = None
+    left: float | None = 0.0
+    right: float | None = None
+    panel: str = "pooled"
+    quadrature: int = 12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,6 +160,8 @@ class OutputSpec:
     stats: tuple[str, ...] = ("nobs", "r2_adj")
     se: str = "se"
     digits: int = 4
+    constant: bool | str = True
+    controls: bool | tuple[str, ...] = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,12 +174,14 @@ class RegressionSpec:
 
 
 _CHOICES = {
-    "kind": ("fixed_effects", "mediation", "moderation"),
+    "kind": ("fixed_effects", "random_effects", "mediation", "moderation", "tobit"),
     "effects": ("twoway", "unit", "time", "none"),
     "cov": ("unadjusted", "robust", "clustered"),
-    "small_sample": ("stata", "linearmodels"),
+    "small_sample": ("stata", "linearmodels", "none"),
+    "method": ("swar", "harmonic"),
+    "panel": ("pooled", "random"),
     "se": ("se", "t"),
-    "formats": ("csv", "xlsx", "tex", "html"),
+    "formats": OUTPUT_FORMATS,
 }
 _DATA_KEYS = {"path": _STR, "unit": _STR, "time": _STR, "sheet": _STR}
 _SHARED_KEYS = {
@@ -150,6 +203,11 @@ _MODEL_KEYS = {
     "mediator": _STR,
     "moderator": _STR,
     "center": _BOOL,
+    "method": _STR,
+    "left": _LIMIT,
+    "right": _LIMIT,
+    "panel": _STR,
+    "quadrature": _INT,
 }
 _OUTPUT_KEYS = {
     "path": _STR,
@@ -158,6 +216,8 @@ _OUTPUT_KEYS = {
     "stats": _STRS,
     "se": _STR,
     "digits": _INT,
+    "constant": _CONSTANT,
+    "controls": _CONTROLS,
 }
 _TOP_KEYS = {"data", "defaults", "models", "output"}
 
@@ -180,6 +240,22 @@ def _check_value(value: Any, kind: str, where: str) -> Any:
         if not isinstance(value, bool):
             raise fail("true or false")
         return value
+    if kind == _LIMIT:
+        if value == "none":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail('a number or "none"')
+        if not math.isfinite(value):
+            raise fail('a finite number or "none"')
+        return float(value)
+    if kind == _CONSTANT:
+        if not isinstance(value, bool) and value != "auto":
+            raise fail('true, false or "auto"')
+        return value
+    if kind == _CONTROLS:
+        if isinstance(value, bool):
+            return value
+        return _check_value(value, _STRS, where)
     if kind == _STRS:
         if isinstance(value, str):
             return (value,)
@@ -257,7 +333,8 @@ def parse_spec(
     models = []
     for i, item in enumerate(raw["models"]):
         where = f"models[{i}]"
-        m = {**defaults, **_read_table(item, _MODEL_KEYS, where)}
+        own = _read_table(item, _MODEL_KEYS, where)
+        m = {**defaults, **own}
         _require(m, ("y", "x"), where)
         m.setdefault("label", f"({i + 1})")
         kind = m.get("kind", "fixed_effects")
@@ -273,12 +350,27 @@ def parse_spec(
             ("mediator", "mediation"),
             ("moderator", "moderation"),
             ("center", "moderation"),
+            ("method", "random_effects"),
+            ("left", "tobit"),
+            ("right", "tobit"),
+            ("panel", "tobit"),
+            ("quadrature", "tobit"),
         ):
             if key in m and kind != owner:
                 raise SpecError(
                     f"{where}.{key} is only used with kind = {owner!r} "
                     f"(this model has kind = {kind!r})"
                 )
+        if kind == "random_effects" and m.get("effects", "twoway") not in (
+            "unit",
+            "twoway",
+        ):
+            raise SpecError(
+                f"{where}.effects: kind = 'random_effects' takes 'unit' or 'twoway' "
+                f"(random unit effects, plus year dummies), got {m['effects']!r}"
+            )
+        if kind == "tobit":
+            _check_tobit(m, own, where)
         if m.get("lag", 0) < 0:
             raise SpecError(f"{where}.lag: expected a non-negative integer")
         models.append(ModelSpec(**m))
@@ -290,6 +382,35 @@ def parse_spec(
     output["path"] = base / output["path"]
     data["path"] = base / data["path"]
     return RegressionSpec(DataSpec(**data), tuple(models), OutputSpec(**output))
+
+
+def _check_tobit(m: dict[str, Any], own: dict[str, Any], where: str) -> None:
+    """Keys a Tobit cannot use: an error when the model sets them, ignored with a
+    warning when inherited from ``[defaults]`` (removed from ``m``)."""
+    unused = {"effects": "a Tobit has no fixed effects"}
+    if m.get("panel", "pooled") == "random":
+        why = "the random-effects Tobit has OIM standard errors only"
+        unused |= {"cluster": why, "cov": why}
+    if m.get("small_sample") == "linearmodels":
+        unused["small_sample"] = "a Tobit takes small_sample 'stata' or 'none'"
+    for key, why in unused.items():
+        if key in own:
+            raise SpecError(f"{where}.{key}: {why} (kind = 'tobit')")
+        if key in m:
+            warnings.warn(
+                f"{where} (kind = 'tobit'): [defaults].{key} = {m[key]!r} does not "
+                "apply to this model and is ignored",
+                SpatialGreenWarning,
+                stacklevel=4,
+            )
+            del m[key]
+    if not 2 <= m.get("quadrature", 12) <= 200:
+        raise SpecError(f"{where}.quadrature: expected 2 to 200 points")
+    left, right = m.get("left", 0.0), m.get("right")
+    if left is None and right is None:
+        raise SpecError(f"{where}: a Tobit needs a left or a right limit")
+    if left is not None and right is not None and left >= right:
+        raise SpecError(f"{where}: left ({left}) must be below right ({right})")
 
 
 def load_spec(path: str | os.PathLike[str]) -> RegressionSpec:
@@ -325,6 +446,7 @@ def run_spec(spec: RegressionSpec, data: pd.DataFrame | None = None) -> Regressi
     from .lags import lag, lag_name
     from .mediation import mediation
     from .moderation import moderation
+    from .random_effects import random_effects
 
     if data is None:
         data = read_panel(
@@ -341,6 +463,9 @@ def run_spec(spec: RegressionSpec, data: pd.DataFrame | None = None) -> Regressi
         if m.lag:
             frame = lag(frame, xs[0], unit=unit, time=time, periods=m.lag)
             xs[0] = lag_name(xs[0], m.lag)
+        if m.kind == "tobit":
+            fitted[m.label] = _run_tobit(frame, m, xs, unit, time)
+            continue
         common: dict[str, Any] = {
             "controls": m.controls,
             "unit": unit,
@@ -366,18 +491,57 @@ def run_spec(spec: RegressionSpec, data: pd.DataFrame | None = None) -> Regressi
                 center=m.center,
                 **common,
             )
+        elif m.kind == "random_effects":
+            method: Literal["swar", "harmonic"] = (
+                "harmonic" if m.method == "harmonic" else "swar"  # validated above
+            )
+            fitted[m.label] = random_effects(
+                frame, y=m.y, x=xs, method=method, **common
+            )
         else:
             fitted[m.label] = fixed_effects(frame, y=m.y, x=xs, **common)
     out = spec.output
+    constant: Any = out.constant
+    controls: Any = (
+        list(out.controls) if isinstance(out.controls, tuple) else out.controls
+    )
     return regression_table(
-        fitted, rename=dict(out.rename), stats=out.stats, se=out.se, digits=out.digits
+        fitted,
+        rename=dict(out.rename),
+        stats=out.stats,
+        se=out.se,
+        digits=out.digits,
+        constant=constant,
+        controls=controls,
     )
 
 
+def _run_tobit(
+    frame: pd.DataFrame, m: ModelSpec, xs: list[str], unit: str, time: str
+) -> Any:
+    """The Tobit of one model (``cov = "unadjusted"`` is the OIM covariance)."""
+    from .tobit import tobit
+
+    options: dict[str, Any] = {  # values validated by parse_spec
+        "controls": m.controls,
+        "left": m.left,
+        "right": m.right,
+        "unit": unit,
+        "time": time,
+        "panel": m.panel,
+        "quadrature": m.quadrature,
+        "cov": "oim" if m.cov == "unadjusted" else m.cov,
+        "cluster": m.cluster,
+        "small_sample": m.small_sample,
+        "min_clusters": m.min_clusters,
+    }
+    return tobit(frame, y=m.y, x=xs, **options)
+
+
 def write_spec_outputs(spec: RegressionSpec, table: RegressionTable) -> list[Path]:
-    """Write ``table`` in every format of ``spec.output``."""
-    suffix = {"csv": ".csv", "xlsx": ".xlsx", "tex": ".tex", "html": ".html"}
+    """Write ``table`` in every format of ``spec.output`` (csv, xlsx, tex, html,
+    docx, rtf)."""
     stem = spec.output.path
     return [
-        table.write(stem.with_name(stem.name + suffix[f])) for f in spec.output.formats
+        table.write(stem.with_name(stem.name + _SUFFIX[f])) for f in spec.output.formats
     ]

@@ -1,4 +1,6 @@
-"""Efficiency and productivity: DEA, SBM, EBM, DDF and Malmquist/ML/GML indices.
+"""Efficiency and productivity: DEA, SBM, EBM, DDF, Malmquist/ML/GML indices, SFA,
+three-stage DEA and the Simar–Wilson bootstraps (:func:`bootstrap_dea`,
+:func:`sw_truncated_regression`).
 
 Every model is called as ``f(data, *, inputs, outputs, bad_outputs=(), unit="unit",
 time=None, rts="crs", orientation=..., technology="contemporaneous", window=None,
@@ -40,8 +42,15 @@ __all__ = [
     "sbm",
 ]
 
-# stochastic frontiers and three-stage DEA-SFA (the functions shadow their modules,
-# which stay importable as spatialgreen.efficiency.sfa / .three_stage via sys.modules)
+# statistical inference for DEA scores (Simar & Wilson 1998, 2007); stochastic
+# frontiers and three-stage DEA-SFA (the functions shadow their modules, which stay
+# importable as spatialgreen.efficiency.sfa / .three_stage via sys.modules)
+from .bootstrap import (
+    BootstrapDEAResults,
+    SWRegressionResults,
+    bootstrap_dea,
+    sw_truncated_regression,
+)
 from .sfa import (
     SFAResults,
     kodde_palm_critical_value,
@@ -57,12 +66,16 @@ from .three_stage import (
 )
 
 __all__ += [
+    "BootstrapDEAResults",
     "SFAResults",
+    "SWRegressionResults",
     "ThreeStageDimensionResults",
     "ThreeStageResults",
+    "bootstrap_dea",
     "kodde_palm_critical_value",
     "mixed_chi2_pvalue",
     "sfa",
+    "sw_truncated_regression",
     "three_stage",
     "three_stage_dimensions",
     "translog_terms",

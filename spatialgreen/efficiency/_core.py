@@ -20,8 +20,17 @@ import pandas as pd
 
 from .._parallel import parallel_map
 from ..errors import ModelError
+from ._cover import dominance_cover, locality_order
 from ._data import Prepared
-from ._lp import INF, STATUS_NAMES, ChunkTask, LPBlocks, seed_columns, solve_chunk
+from ._lp import (
+    BATCH,
+    INF,
+    STATUS_NAMES,
+    ChunkTask,
+    LPBlocks,
+    seed_columns,
+    solve_chunk,
+)
 from .results import EfficiencyResults
 from .technology import reference_groups
 
@@ -39,6 +48,10 @@ __all__ = [
 
 EFFICIENT_TOL = 1e-6
 CHUNK_SIZE = 256
+# Large groups take the large-set path (results are the same, the work is not):
+COVER_MIN = 1000  # reference sets this large are priced on a dominance cover
+ORDER_MIN = 1000  # evaluated sets this large are solved in locality order, and
+LARGE_CHUNK, LARGE_BATCH = 512, 16  # in larger chunks and batches (fewer HiGHS runs)
 _SLACK_ZERO = 1e-9  # slacks below the solver tolerance (scaled units) are reported as 0
 RTS = ("crs", "vrs", "nirs", "ndrs")
 
@@ -185,20 +198,40 @@ def solve_groups(
     exclude_self: bool,
     options: RunOptions,
 ) -> Evaluation:
-    """Solve ``form`` for every (reference, evaluated) group; rows follow the groups."""
+    """Solve ``form`` for every (reference, evaluated) group; rows follow the groups.
+
+    A reference set of ``COVER_MIN`` observations or more is priced on its dominance
+    cover (:mod:`._cover`; exact), and ``ORDER_MIN`` or more evaluated observations
+    are sent to the engine in :func:`._cover.locality_order`, in larger chunks and
+    batches (fewer simplex iterations and HiGHS runs); results come back in group
+    order either way.
+    """
     v = prep.scaled
     tasks: list[ChunkTask] = []
     owners: list[np.ndarray] = []
     refs: list[np.ndarray] = []
+    rows: list[np.ndarray] = []  # position of each task row in group order
+    offset = 0
     for ref, ev in groups:
         ref_matrix = np.vstack([v[ref].T, np.ones((1, ref.size))])
         seed = seed_columns(ref_matrix, form.m, form.s)
+        cover = None
+        if options.reduce and ref.size >= COVER_MIN:
+            crs = form.rts_bounds == (-INF, INF)
+            cover = dominance_cover(ref_matrix, form.m, form.s, scaled=crs)
+        order = np.arange(ev.size)
+        if ev.size >= ORDER_MIN:
+            order = locality_order(v[ev], form.m)
         self_pos = _self_positions(ref, ev)
         blocks = form.blocks(
             v[ev], (self_pos < 0) | exclude_self, ev, v[ref].max(axis=0)
         )
-        for start in range(0, ev.size, CHUNK_SIZE):
-            sl = np.arange(start, min(start + CHUNK_SIZE, ev.size))
+        large = ev.size >= ORDER_MIN
+        size, slots = (LARGE_CHUNK, LARGE_BATCH) if large else (CHUNK_SIZE, BATCH)
+        for start in range(0, ev.size, size):
+            sl = order[start : start + size]
+            if large:
+                sl = _slot_major(sl, slots)
             tasks.append(
                 ChunkTask(
                     ref_matrix,
@@ -207,10 +240,14 @@ def solve_groups(
                     exclude_self,
                     options.reduce,
                     seed,
+                    cover,
+                    slots,
                 )
             )
             owners.append(ev[sl])
             refs.append(ref)
+            rows.append(offset + sl)
+        offset += ev.size
     results = parallel_map(
         solve_chunk,
         tasks,
@@ -219,24 +256,29 @@ def solve_groups(
         progress=options.progress,
         desc=options.desc,
     )
-    obs = np.concatenate(owners) if owners else np.zeros(0, np.int64)
+    back = np.argsort(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
+    obs = np.concatenate(owners)[back] if owners else np.zeros(0, np.int64)
     status = (
-        np.concatenate([r.status for r in results]) if results else np.zeros(0, np.int8)
+        np.concatenate([r.status for r in results])[back]
+        if results
+        else np.zeros(0, np.int8)
     )
     objective = (
-        np.concatenate([r.objective for r in results]) if results else np.zeros(0)
+        np.concatenate([r.objective for r in results])[back] if results else np.zeros(0)
     )
-    z = np.vstack([r.z for r in results]) if results else np.zeros((0, form.k))
+    z = np.vstack([r.z for r in results])[back] if results else np.zeros((0, form.k))
     rec = form.recover(v[obs], objective, z, obs)
     ok = status == 0
     lam_idx: list[np.ndarray] = []
     lam_val: list[np.ndarray] = []
-    row = 0
     for res, ref in zip(results, refs, strict=True):
-        for idx, val in zip(res.lambda_index, res.lambda_value, strict=True):
-            lam_idx.append(ref[idx])
-            lam_val.append(val / rec.lambda_scale[row] if ok[row] else val)
-            row += 1
+        lam_idx.extend(ref[idx] for idx in res.lambda_index)
+        lam_val.extend(res.lambda_value)
+    lam_idx = [lam_idx[i] for i in back]
+    lam_val = [
+        val / rec.lambda_scale[row] if ok[row] else val
+        for row, val in enumerate(lam_val[i] for i in back)
+    ]
     score = np.where(ok, rec.score, np.nan)
     score = np.where(np.abs(score) < _SLACK_ZERO, 0.0, score)  # no -0.0 or 1e-15 noise
     nan_rows = ~ok[:, None]
@@ -255,6 +297,19 @@ def solve_groups(
         extras,
         np.zeros(obs.size, dtype=bool),
     )
+
+
+def _slot_major(chunk: np.ndarray, slots: int) -> np.ndarray:
+    """Reorder a chunk so that each batch slot of the engine gets a contiguous run.
+
+    The engine puts observation ``i`` of a chunk in slot ``i % slots`` of batch
+    ``i // slots`` and warm-starts each slot from its previous LP; in this order the
+    observations a slot solves one after the other are neighbours in the chunk.
+    """
+    b = min(slots, chunk.size)
+    if b == 0 or chunk.size % b:  # a ragged chunk keeps its order
+        return chunk
+    return chunk.reshape(b, -1).T.ravel()
 
 
 def _select(

@@ -1,12 +1,15 @@
 """Maximum-likelihood search of :func:`spatialgreen.efficiency.sfa`.
 
-FRONTIER 4.1's recipe (OLS, then a grid on γ with the corrected-OLS intercept and σ²)
-gives the first start; extra starts vary μ (or the constant of the BC95 mean) and η
-because truncated-normal likelihoods are flat. Each start runs BFGS with the analytic
-gradient in the unconstrained parameters ``(β, ln σ², logit γ, μ, η, δ)``; the best
-is polished by Nelder–Mead and BFGS again. Standard errors come from the inverse of
-minus the Hessian in the natural parameters, taken by central differences of the
-analytic gradient.
+The search runs on the standardised problem (:mod:`._sfa_scale`; estimates and
+covariance go back to the original units exactly). FRONTIER 4.1's recipe (OLS, then a
+grid on γ with the corrected-OLS intercept and σ²) gives the first start; extra starts
+vary μ (or the constant of the BC95 mean) and η because truncated-normal likelihoods
+are flat. Each start runs BFGS with the analytic gradient in the unconstrained
+parameters ``(β, ln σ², logit γ, μ, η, δ)``; the best is polished by Nelder–Mead and
+BFGS again. For the half-normal cross-section the supremum on the boundary γ = 1 is
+computed exactly (:func:`deterministic_limit`) and kept when it is at least as high.
+Standard errors come from the inverse of minus the Hessian in the natural parameters,
+taken by central differences of the analytic gradient.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from scipy import optimize, stats
 
 from ..errors import ModelError
 from . import _sfa_likelihood as _lik
+from ._sfa_scale import standardise
 
 __all__: list[str] = []
 
@@ -130,38 +134,72 @@ def _polish(
     return again if again.fun <= res.fun else res
 
 
-def fit(d: _lik._Design, *, n_starts: int, maxiter: int) -> Fit:
+def wrong_skew_note(sign: float, skew: float) -> str:
+    """What a positive ``sign``-adjusted OLS skewness means, in words."""
+    word, expected = ("right", "left") if sign > 0 else ("left", "right")
+    return (
+        f"OLS residuals are {word}-skewed (skewness {sign * skew:.3f}) where a "
+        f"{'production' if sign > 0 else 'cost'} frontier expects {expected} "
+        "skew: the data show no inefficiency and the ML estimate of gamma -> 0"
+    )
+
+
+def fit(
+    d: _lik._Design,
+    *,
+    n_starts: int,
+    maxiter: int,
+    start: np.ndarray | None = None,
+    polish: bool = True,
+) -> Fit:
+    """Maximise the likelihood of ``d`` (standardised inside, see :mod:`._sfa_scale`).
+
+    ``start`` (natural parameters of ``d``) is tried first, e.g. the full-sample
+    estimate when refitting a bootstrap sample; ``polish=False`` skips the slow
+    Nelder–Mead polish (bootstrap replications start next to their maximum).
+    """
     notes: list[str] = []
-    beta_ols, sigma2_ols, loglik_ols, skew = _ols(d)
+    beta_ols, _, loglik_ols, skew = _ols(d)
     if skew > 0:
-        word, expected = ("right", "left") if d.sign > 0 else ("left", "right")
-        notes.append(
-            f"OLS residuals are {word}-skewed (skewness {d.sign * skew:.3f}) where a "
-            f"{'production' if d.sign > 0 else 'cost'} frontier expects {expected} "
-            "skew: the data show no inefficiency and the ML estimate of gamma -> 0"
-        )
-    starts = _starts(d, beta_ols, sigma2_ols, n_starts)
-    results = [_local_max(d, s, maxiter) for s in starts]
+        notes.append(wrong_skew_note(d.sign, skew))
+    scaling = standardise(d)
+    ds = scaling.design
+    beta_std, sigma2_std, _, _ = _ols(ds)
+    starts = _starts(ds, beta_std, sigma2_std, n_starts)
+    if start is not None:
+        starts = [scaling.to_standard(np.asarray(start, dtype=float)), *starts]
+        starts = starts[: max(1, n_starts)]
+    results = [_local_max(ds, s, maxiter) for s in starts]
     finite = [r for r in results if np.isfinite(r.fun)]
     if not finite:
         raise ModelError("the likelihood could not be evaluated at any starting point")
-    best = _polish(d, min(finite, key=lambda r: r.fun), maxiter)
-    theta = _lik.to_natural(d, best.x)
+    best = min(finite, key=lambda r: r.fun)
+    limit = deterministic_limit(ds)
+    if limit is None or not _limit_wins(limit[2], best.fun):
+        best = _polish(ds, best, maxiter) if polish else best
+    if limit is not None and _limit_wins(limit[2], best.fun):
+        return _boundary_fit(
+            scaling, limit, notes, len(starts), beta_ols, loglik_ols, skew
+        )
+    theta_std = _lik.to_natural(ds, best.x)
+    theta = scaling.to_original(theta_std)
     loglik = _lik.loglik(d, theta)
-    cov, cov_note = _covariance(d, theta)
+    if not np.isfinite(loglik):  # round-off of the back-transform at a bound
+        loglik = -float(best.fun) - scaling.log_scale
+    cov_std, cov_note = _covariance(ds, theta_std)
     if cov_note:
         notes.append(cov_note)
     # a maximum on the boundary (γ → 0 or 1) has no finite Hessian there, so the
     # gradient in the unconstrained parameters is checked as well
-    free_grad = _lik.free_objective(d, best.x)[1]
+    free_grad = _lik.free_objective(ds, best.x)[1]
     converged = (
         bool(best.success)
-        or _newton_decrement(d, theta, cov) < 1e-8
+        or _newton_decrement(ds, theta_std, cov_std) < 1e-8
         or float(np.max(np.abs(free_grad))) < 1e-5 * max(1.0, abs(best.fun))
     )
     k = d.x.shape[1]
     at_bound = not (1e-6 < theta[k + 1] < 1 - 1e-6)
-    if not converged and at_bound and _is_local_max(d, best, maxiter):
+    if not converged and at_bound and _is_local_max(ds, best, maxiter):
         # σ_v → 0 gives the likelihood a kink in β (points on the frontier), where
         # gradients do not vanish; a derivative-free check confirms the maximum
         converged = True
@@ -185,7 +223,85 @@ def fit(d: _lik._Design, *, n_starts: int, maxiter: int) -> Fit:
         beta_ols,
         loglik_ols,
         skew,
-        cov,
+        scaling.covariance(cov_std),
+        tuple(notes),
+    )
+
+
+# ----------------------------------------------------------------------------------
+# the gamma = 1 boundary
+
+
+def _limit_wins(limit_loglik: float, best_fun: float) -> bool:
+    """Whether the γ = 1 supremum is at least the best interior maximum found."""
+    best = -float(best_fun)
+    return bool(limit_loglik >= best - 1e-9 * max(1.0, abs(best)))
+
+
+def deterministic_limit(d: _lik._Design) -> tuple[np.ndarray, float, float] | None:
+    """Supremum of the half-normal likelihood on the boundary γ = 1 (σ_v → 0).
+
+    With no noise every residual is inefficiency, ``u_i = s(x_iβ − y_i) ≥ 0``, and
+    the likelihood tends to that of a half-normal ``u``: ``n ln 2 − ½n ln(2πσ²) −
+    Σu²/(2σ²)``, largest at the β minimising ``Σu²`` subject to ``u ≥ 0`` (the
+    frontier on or above every point; below for cost) with ``σ² = Σu²/n``. That is a
+    least-distance problem, solved exactly by NNLS (Lawson & Hanson 1974, ch. 23)
+    after a QR step: with ``X = QR``, ``c = Q'y``, ``e = y − Qc`` and ``w = Rβ − c``
+    it reads ``min ‖w‖`` subject to ``sQw ≥ se``.
+
+    BFGS cannot reach this point (the likelihood has a kink in β where residuals
+    are 0, and γ = 1 is only approached); slack regressions with many exact zeros
+    have their maximum here. Only for the half-normal cross-section (no μ, η, z).
+    Returns ``(β, σ², ln L)`` or None.
+    """
+    if d.truncated or d.time_varying or d.z is not None or d.n_groups != len(d.y):
+        return None
+    n, k = d.x.shape
+    q, r = np.linalg.qr(d.x)
+    c = q.T @ d.y
+    e = d.y - q @ c
+    e_mat = np.vstack([(d.sign * q).T, d.sign * e[None, :]])
+    target = np.zeros(k + 1)
+    target[-1] = 1.0
+    try:
+        weights, _ = optimize.nnls(e_mat, target, maxiter=50 * n)
+    except RuntimeError:  # iteration limit
+        return None
+    resid = e_mat @ weights - target
+    if not abs(resid[-1]) > 1e-12:
+        return None
+    w = -resid[:-1] / resid[-1]
+    beta = np.linalg.solve(r, w + c)
+    ineff = np.maximum(d.sign * (d.x @ beta - d.y), 0.0)
+    sigma2 = float(np.mean(ineff**2))
+    if not sigma2 > 0:
+        return None
+    loglik = n * np.log(2.0) - 0.5 * n * np.log(2.0 * np.pi * sigma2) - 0.5 * n
+    return beta, sigma2, float(loglik)
+
+
+def _boundary_fit(scaling, limit, notes, n_starts, beta_ols, loglik_ols, skew) -> Fit:
+    beta_std, sigma2_std, loglik_std = limit
+    theta = scaling.to_original(np.r_[beta_std, sigma2_std, 1.0])
+    p = len(theta)
+    notes = [
+        *notes,
+        "gamma is at its upper bound 1 (sigma_v -> 0): noise is negligible; the "
+        "maximum is the deterministic-frontier limit, solved exactly (constrained "
+        "least squares: every residual on the inefficiency side)",
+        "standard errors unavailable: gamma = 1 is on the boundary of the parameter "
+        "space, where the information matrix is singular",
+    ]
+    return Fit(
+        theta,
+        loglik_std - scaling.log_scale,
+        True,
+        "supremum at gamma = 1 (deterministic-frontier limit)",
+        n_starts,
+        beta_ols,
+        loglik_ols,
+        skew,
+        np.full((p, p), np.nan),
         tuple(notes),
     )
 

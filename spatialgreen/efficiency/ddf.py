@@ -13,8 +13,16 @@ outside the reference technology every ``β_v ≤ 0`` instead (each variable may
 worsen; mixed signs would reach the degenerate λ = 0 point of weakly disposable
 technologies), and its super-efficiency LP is solved for frontier units only. The
 default weights split 1 equally over the variable groups (inputs, goods, bads) that
-have a non-zero direction and equally within a group (Zhou et al. 2012). ``score``
-is the *inefficiency* D (0 on the frontier); ``scores["efficiency"]`` is ``1/(1+D)``.
+have a non-zero direction and equally within a group (Zhou et al. 2012).
+
+Scores: ``score`` is an *efficiency*, as in every other model (1 on the frontier,
+lower is worse, above 1 for super-efficient observations): ``score = 1/(1 + β)``,
+the transformation through which the DDF enters the Chung et al. (1997) ML and Oh's
+(2010) GML indices (``E = 1/(1 + D)`` in :mod:`.productivity`) and the one GTFP
+papers report. The inefficiency β itself (0 on the frontier; the distance function
+value D) is the ``beta`` column. A super-efficiency β ≤ −1 (good-output target at
+or below zero) has no ratio form: its score is NaN with ``status="undefined"``, and
+a warning says so.
 
 Directions: ``"chung"`` = (0, y_o, b_o) (default; the evaluated observation's own data,
 also in cross-period LPs, as gtfpch does), ``"all"`` = (x_o, y_o, b_o), ``"output"`` =
@@ -25,13 +33,14 @@ so β does not depend on the units.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
+from ..errors import ModelError, SpatialGreenWarning
 from ._core import (
     Formulation,
     Recovered,
@@ -221,17 +230,21 @@ def ddf(
     Returns
     -------
     EfficiencyResults
-        ``score`` is the inefficiency D; ``scores`` also has ``beta`` and
-        ``efficiency`` = 1/(1+D).
+        ``score`` is the efficiency ``1/(1 + β)`` (1 = on the frontier, like every
+        other model's score); ``beta`` is the inefficiency β, the DDF value D
+        (0 = on the frontier).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"unit": ["A", "B"], "x": [1.0, 1.0], "y": [7.0, 5.0],
-    ...                    "b": [2.0, 5.0]})
+    >>> df = pd.DataFrame({"unit": ["A", "B", "C"], "x": [1.0, 1.0, 1.0],
+    ...                    "y": [7.0, 5.0, 3.0], "b": [2.0, 5.0, 2.0]})
     >>> res = ddf(df, inputs="x", outputs="y", bad_outputs="b")
-    >>> res.scores["score"].round(6).tolist()
-    [0.0, 0.0]
+    >>> res.scores[["unit", "score", "beta"]].round(4)
+      unit   score  beta
+    0    A  1.0000   0.0
+    1    B  1.0000   0.0
+    2    C  0.7143   0.4
     """
     if orientation != "directional":
         raise ModelError(
@@ -257,7 +270,7 @@ def ddf(
         "weights": None
         if form.weights is None
         else dict(zip(prep.variables, form.weights.tolist(), strict=True)),
-        "score": "inefficiency D (0 = frontier); efficiency = 1/(1+D)",
+        "score": "efficiency 1/(1+beta) (1 = frontier); beta = inefficiency D",
     }
     res = run_static(
         prep,
@@ -272,7 +285,34 @@ def ddf(
         inefficiency=True,
         score_columns=("beta",),
     )
-    res.scores["efficiency"] = 1.0 / (1.0 + res.scores["score"])
+    return _efficiency_scores(res)
+
+
+def _efficiency_scores(res: EfficiencyResults) -> EfficiencyResults:
+    """Turn the LP value β in ``score`` into the efficiency 1/(1 + β)."""
+    scores = res.scores
+    beta = scores["score"].to_numpy(dtype=float)
+    scores["beta"] = beta
+    undefined = (scores["status"] == "optimal").to_numpy() & (beta <= -1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores["score"] = np.where(undefined, np.nan, 1.0 / (1.0 + beta))
+    if undefined.any():
+        scores.loc[undefined, "status"] = "undefined"
+        keys = [c for c in (res.meta.get("unit"), res.meta.get("time")) if c]
+        rows = scores.loc[undefined, [*keys, "status"]]
+        infeasible = pd.concat([res.infeasible, rows], ignore_index=True)
+        object.__setattr__(res, "infeasible", infeasible)
+        res.meta["n_undefined"] = int(undefined.sum())
+        listed = ", ".join(
+            "@".join(map(str, row)) for row in rows[keys].itertuples(index=False)
+        )
+        warnings.warn(
+            f"DDF value beta <= -1 for {listed}: the good-output target is not "
+            "positive, so the efficiency 1/(1 + beta) is undefined; score is NaN "
+            "with status 'undefined' (beta is kept)",
+            SpatialGreenWarning,
+            stacklevel=3,
+        )
     return res
 
 

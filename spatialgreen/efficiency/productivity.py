@@ -18,7 +18,9 @@ efficiency change ``sech = ec / pech`` (Färe, Grosskopf, Norris & Zhang 1994).
 ``cumulative`` chain-links the index of each unit (its first observed period = 1); a
 unit missing a period in between has no index for the pairs around the gap, so its
 chained level is NaN from the gap on. The GML is circular, so its cumulative value is
-``E^G(t) / E^G(first)`` directly, also across such gaps.
+``E^G(t) / E^G(first)`` directly, also across such gaps. Such gaps raise a
+:class:`~spatialgreen.errors.SpatialGreenWarning` naming the units and periods, and
+are listed in ``meta["gaps"]`` (unit -> missing periods).
 
 Mixed-period LPs (``E^t(t+1)``, ``E^{t+1}(t)``) can be infeasible (weak disposability,
 VRS; Aparicio, Pastor & Zofío 2013). They are always listed in ``.infeasible`` and
@@ -33,13 +35,14 @@ distance gets ``status="undefined"`` and is treated like an infeasible one.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
+from ..errors import ModelError, SpatialGreenWarning
 from ._core import RunOptions, check_orientation, evaluate
 from ._data import Prepared, prepare
 from ._lp import STATUS_NAMES
@@ -166,20 +169,29 @@ class _Model:
         return score
 
 
-def _distance(
+def _distances(
     model: _Model,
     rts: str,
-    groups: list[tuple[np.ndarray, np.ndarray]],
+    sets: dict[str, list[tuple[np.ndarray, np.ndarray]]],
     super_efficiency: bool,
     run: RunOptions,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Efficiency ``E`` and status of every observation, NaN where not evaluated."""
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Efficiency ``E`` and status of every observation for each named set of groups
+    (NaN / -1 where not evaluated).
+
+    All sets go to the engine in one run, so parallel workers are not left idle
+    between them; every group is solved exactly as it would be on its own.
+    """
     n = model.prep.values.shape[0]
-    eff = np.full(n, np.nan)
-    status = np.full(n, -1, dtype=np.int8)
-    groups = [(r, e) for r, e in groups if e.size]
+    out = {name: (np.full(n, np.nan), np.full(n, -1, dtype=np.int8)) for name in sets}
+    groups: list[tuple[np.ndarray, np.ndarray]] = []
+    spans: list[tuple[str, int]] = []
+    for name, named in sets.items():
+        named = [(r, e) for r, e in named if e.size]
+        groups.extend(named)
+        spans.append((name, sum(e.size for _, e in named)))
     if not groups:
-        return eff, status
+        return out
     ev = evaluate(
         model.prep,
         model.factory(rts),
@@ -189,13 +201,19 @@ def _distance(
         options=run,
         inefficiency=model.nonradial,
     )
-    eff[ev.obs] = model.efficiency(ev.score)
-    status[ev.obs] = ev.status
-    # an optimal DDF value D <= -1 (possible in mixed-period and VRS LPs) puts the
-    # good-output target at or below zero: 1 + D has no ratio meaning, E is undefined
-    undefined = (status == 0) & np.isnan(eff)
-    status[undefined] = _UNDEFINED
-    return eff, status
+    start = 0
+    for name, size in spans:
+        rows = slice(start, start + size)  # evaluate keeps the group order
+        start += size
+        eff, status = out[name]
+        obs = ev.obs[rows]
+        eff[obs] = model.efficiency(ev.score[rows])
+        status[obs] = ev.status[rows]
+        # an optimal DDF value D <= -1 (possible in mixed-period and VRS LPs) puts the
+        # good-output target at or below zero: 1 + D has no ratio meaning, E is
+        # undefined
+        status[(status == 0) & np.isnan(eff)] = _UNDEFINED
+    return out
 
 
 def _obs_of(prep: Prepared, periods: np.ndarray) -> np.ndarray:
@@ -327,28 +345,31 @@ def productivity_index(
         ]
 
     every = list(range(n_periods))
+    own = groups_for(every, every)
     dist: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    dist["own"] = _distance(mdl, rts, groups_for(every, every), super_efficiency, run)
     if index == "gml":
         all_obs = np.arange(po.size)
-        dist["global"] = _distance(
-            mdl, rts, [(all_obs, all_obs)], super_efficiency, run
-        )
+        sets = {"own": own, "global": [(all_obs, all_obs)]}
+        dist.update(_distances(mdl, rts, sets, super_efficiency, run))
     else:
-        dist["previous"] = _distance(
-            mdl, rts, groups_for(every[:-1], every[1:]), False, run
-        )
-        dist["next"] = _distance(
-            mdl, rts, groups_for(every[1:], every[:-1]), False, run
-        )
+        mixed = {
+            "previous": groups_for(every[:-1], every[1:]),
+            "next": groups_for(every[1:], every[:-1]),
+        }
+        if super_efficiency:  # mixed-period distances never use super-efficiency
+            dist.update(_distances(mdl, rts, {"own": own}, True, run))
+            dist.update(_distances(mdl, rts, mixed, False, run))
+        else:
+            dist.update(_distances(mdl, rts, {"own": own, **mixed}, False, run))
     decompose = model == "dea" and index == "malmquist" and rts == "crs"
     if decompose:
-        dist["own_vrs"] = _distance(
-            mdl, "vrs", groups_for(every, every), super_efficiency, run
-        )
+        dist.update(_distances(mdl, "vrs", {"own_vrs": own}, super_efficiency, run))
 
     table = _index_table(prep, dist, index, on_infeasible, decompose)
     distances, infeasible = _distance_tables(prep, dist)
+    gaps = _gaps(prep)
+    if gaps:
+        _warn_gaps(gaps, time, gml=index == "gml")
     meta = {
         "model": model,
         "index": index,
@@ -364,6 +385,7 @@ def productivity_index(
         "outputs": list(prep.outputs),
         "bad_outputs": list(prep.bad_outputs),
         "n_infeasible": len(infeasible),
+        "gaps": gaps,
         "reference_set_reduction": reduce,
         **mdl.meta,
         **{
@@ -445,6 +467,42 @@ def _index_table(
         out["cumulative"] = cumulative.where(chained)
     order = [c for c in out.columns if c != "status"] + ["status"]
     return out[order]
+
+
+def _gaps(prep: Prepared) -> dict[Any, list[Any]]:
+    """Unit -> periods missing between its first and last observed period."""
+    periods = np.asarray(prep.periods)
+    units = prep.keys[prep.unit].to_numpy()
+    out: dict[Any, list[Any]] = {}
+    for u, seen in pd.Series(prep.period_of_obs).groupby(units, sort=False):
+        have = set(seen.tolist())
+        missing = [p for p in range(min(have), max(have) + 1) if p not in have]
+        if missing:
+            key = u.item() if isinstance(u, np.generic) else u
+            out[key] = [
+                v.item() if isinstance(v, np.generic) else v for v in periods[missing]
+            ]
+    return out
+
+
+def _warn_gaps(gaps: dict[Any, list[Any]], time: str, *, gml: bool) -> None:
+    listed = "; ".join(
+        f"{u!r} lacks {', '.join(map(str, missing))}"
+        for u, missing in list(gaps.items())[:10]
+    )
+    more = f" (and {len(gaps) - 10} more units)" if len(gaps) > 10 else ""
+    after = (
+        "the GML cumulative index E^G(t)/E^G(first) still spans the gap"
+        if gml
+        else "the chained cumulative index is NaN from the gap on"
+    )
+    warnings.warn(
+        f"{len(gaps)} unit(s) have gaps in {time!r}: {listed}{more}. The index "
+        f"rows of the pairs around a missing period are omitted and {after}; "
+        "see meta['gaps']",
+        SpatialGreenWarning,
+        stacklevel=3,
+    )
 
 
 def _distance_tables(

@@ -10,15 +10,23 @@ predicts unit-by-period efficiency. Conventions (see ``sfa_econometrics.md`` §1
   with a ``time`` column the panel is pooled.
 * ``model="bc92"``: ``u_it = exp(−η(t − T)) u_i``; ``t`` is the period's position
   among the sorted periods of the whole panel and ``T`` the last one (FRONTIER's
-  convention, which differs from per-unit ``T_i`` on unbalanced panels).
+  convention, which differs from per-unit ``T_i`` on unbalanced panels). With
+  ``eta=False`` (η fixed at 0) it is the time-invariant panel model of Pitt & Lee
+  (1981) and Battese & Coelli (1988), ``u_it = u_i`` — FRONTIER 4.1's error
+  components model without time effect (R ``frontier``'s ``timeEffect = FALSE``).
 * ``model="bc95"``: ``u_it ~ N⁺(z_it δ, σ_u²)`` estimated in one step; a negative
   ``δ`` means the variable reduces inefficiency.
 
-The optimiser (:mod:`._sfa_fit`) works on ``(β, ln σ², logit γ, μ, η, δ)`` with the
-analytic gradient of :mod:`._sfa_likelihood`, from FRONTIER-style starts (OLS, then a
-grid on γ with the corrected-OLS intercept and σ²) plus extra starts for μ and η; the
-best maximum is kept. On FRONTIER's own truncated-normal example it finds a higher
-likelihood than FRONTIER 4.1 (−16.7856 against −16.7957).
+The optimiser (:mod:`._sfa_fit`) works on ``(β, ln σ², logit γ, μ, η, δ)`` of the
+standardised problem (``y``, ``x`` and ``z`` centred and scaled, :mod:`._sfa_scale`;
+estimates and covariance are transformed back exactly) with the analytic gradient of
+:mod:`._sfa_likelihood`, from FRONTIER-style starts (OLS, then a grid on γ with the
+corrected-OLS intercept and σ²) plus extra starts for μ and η; the best maximum is
+kept. For the half-normal cross-section the supremum on the boundary γ = 1 (no noise)
+is also computed exactly, as constrained least squares, and kept when it is higher:
+slack regressions with many zero slacks have their maximum there. On FRONTIER's own
+truncated-normal example it finds a higher likelihood than FRONTIER 4.1 (−16.7856
+against −16.7957).
 Standard errors are the square roots of the diagonal of the inverse of minus the
 Hessian in the natural parameters ``(β, σ², γ, μ, η, δ)``, the Hessian taken by
 central differences of the analytic gradient. FRONTIER 4.1 instead reports its DFP
@@ -28,13 +36,14 @@ quasi-Newton approximation, so its standard errors differ by a few percent.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, SpatialGreenWarning, check_int
 from ..panel import require_columns, validate_panel
 from ..results import EstimatesMixin, Results, _Field, coefficient_table, inference
 from . import _sfa_fit as _fit
@@ -157,6 +166,7 @@ def sfa(
     x: Sequence[str],
     model: Model = "cross",
     dist: Dist = "half-normal",
+    eta: bool = True,
     z: Sequence[str] | None = None,
     unit: str | None = None,
     time: str | None = None,
@@ -183,6 +193,11 @@ def sfa(
     dist : {"half-normal", "truncated-normal"}
         Distribution of ``u`` for ``"cross"`` and ``"bc92"`` (``"bc95"`` is
         truncated-normal with mean ``zδ`` by definition).
+    eta : bool
+        ``"bc92"`` only: estimate the decay η (default) or fix it at 0, the
+        time-invariant model ``u_it = u_i`` (Pitt & Lee 1981). Nested in the
+        default, so ``2(ln L_η − ln L_{η=0})`` is the LR statistic of ``η = 0``
+        (χ²(1)).
     z : sequence of str, optional
         Inefficiency-effect variables for ``"bc95"`` (used as given, not logged).
     unit, time : str, optional
@@ -211,7 +226,16 @@ def sfa(
         Missing columns or values, non-positive values to be logged, too few
         observations, collinear regressors.
     ModelError
-        Inconsistent options (``bc92`` without keys, ``bc95`` without ``z``).
+        Inconsistent options (``bc92`` without keys or, with η estimated, with a
+        single period; ``bc95`` without ``z``; ``eta=False`` outside ``bc92``;
+        ``n_starts``/``maxiter`` below 1).
+
+    Warns
+    -----
+    SpatialGreenWarning
+        OLS residuals skewed the wrong way (no inefficiency in the data; γ → 0),
+        also listed in ``results.warnings``; a time-invariant ``bc92`` on a single
+        period (it is then the cross-section model).
 
     Examples
     --------
@@ -226,10 +250,25 @@ def sfa(
     >>> list(res.efficiency.columns[:3])
     ['row', 'te_bc', 'te_jlms']
     """
-    spec = _check_options(model, dist, z, unit, time, form)
+    spec = _check_options(model, dist, z, unit, time, form, eta)
+    check_int(n_starts, "n_starts", minimum=1)
+    check_int(maxiter, "maxiter", minimum=1)
     frame, keys = _validated_frame(
         data, y=y, x=x, z=z, unit=unit, time=time, log=log, model=model
     )
+    if model == "bc92" and not eta and frame[time].nunique() < 2:
+        warnings.warn(
+            f"model='bc92', eta=False on a single period of {time!r}: every unit has "
+            "one observation, so this is the cross-section model (model='cross')",
+            SpatialGreenWarning,
+            stacklevel=2,
+        )
+    elif model == "bc92" and frame[time].nunique() < 2:
+        raise ModelError(
+            f"model='bc92' needs at least 2 periods of {time!r} (the decay eta of "
+            f"u_it = exp(-eta(t - T)) u_i is not identified from "
+            f"{frame[time].nunique()}); use model='cross'"
+        )
     yv, xmat, names = _frontier_design(frame, y, list(x), form=form, log=log)
     zmat, znames = (
         _effects_design(frame, list(z or []), z_constant)
@@ -237,7 +276,15 @@ def sfa(
         else (None, [])
     )
     design, order = _build_design(
-        frame, keys, yv, xmat, zmat, cost=cost, model=model, truncated=spec["truncated"]
+        frame,
+        keys,
+        yv,
+        xmat,
+        zmat,
+        cost=cost,
+        model=model,
+        truncated=spec["truncated"],
+        eta=eta,
     )
     n_params = design.n_params
     if len(yv) <= n_params:
@@ -249,6 +296,13 @@ def sfa(
     if zmat is not None:
         _check_rank(zmat, [n.removeprefix("delta_") for n in znames], role="z variable")
     fit = _fit.fit(design, n_starts=n_starts, maxiter=maxiter)
+    if fit.ols_skew > 0:
+        warnings.warn(
+            _fit.wrong_skew_note(design.sign, fit.ols_skew)
+            + " (kept in results.warnings; the estimates are the ML ones)",
+            SpatialGreenWarning,
+            stacklevel=2,
+        )
     return _assemble(
         data,
         frame,
@@ -271,7 +325,7 @@ def sfa(
 # input checks and design matrices
 
 
-def _check_options(model, dist, z, unit, time, form) -> dict[str, bool]:
+def _check_options(model, dist, z, unit, time, form, eta) -> dict[str, bool]:
     if model not in ("cross", "bc92", "bc95"):
         raise ModelError(f"model must be 'cross', 'bc92' or 'bc95', got {model!r}")
     if dist not in ("half-normal", "truncated-normal"):
@@ -286,6 +340,13 @@ def _check_options(model, dist, z, unit, time, form) -> dict[str, bool]:
         raise ModelError("model='bc95' needs inefficiency variables z=[...]")
     if model != "bc95" and z:
         raise ModelError(f"z= is used by model='bc95' only (got model={model!r})")
+    if not isinstance(eta, bool):
+        raise ModelError(f"eta must be True or False, got {eta!r}")
+    if not eta and model != "bc92":
+        raise ModelError(
+            f"eta=False (time-invariant inefficiency) is for model='bc92' only "
+            f"(got model={model!r}, which has no eta)"
+        )
     return {"truncated": dist == "truncated-normal" and model != "bc95"}
 
 
@@ -356,7 +417,7 @@ def _check_rank(mat: np.ndarray, names: list[str], *, role: str) -> None:
     )
 
 
-def _build_design(frame, keys, yv, xmat, zmat, *, cost, model, truncated):
+def _build_design(frame, keys, yv, xmat, zmat, *, cost, model, truncated, eta=True):
     unit, time = keys
     n = len(frame)
     if model == "bc92":
@@ -381,7 +442,7 @@ def _build_design(frame, keys, yv, xmat, zmat, *, cost, model, truncated):
         dt=dt[order] if model == "bc92" else dt,
         z=None if zmat is None else zmat[order],
         truncated=truncated,
-        time_varying=model == "bc92",
+        time_varying=model == "bc92" and eta,
     )
     return design, order
 
@@ -415,6 +476,11 @@ def _assemble(
     lr = _lr_table(fit, d, model=model)
     meta = {
         "model": model,
+        "eta": (
+            ("estimated" if d.time_varying else "fixed at 0 (time-invariant)")
+            if model == "bc92"
+            else None
+        ),
         "dist": "truncated-normal" if model == "bc95" else dist,
         "form": form,
         "frontier": "cost" if cost else "production",
@@ -429,7 +495,8 @@ def _assemble(
         "n_starts": fit.n_starts,
         "ols_skewness": fit.ols_skew,
         "standard_errors": (
-            "inverse of minus the numerical Hessian in (beta, sigma2, gamma, ...)"
+            "inverse of minus the numerical Hessian in (beta, sigma2, gamma, ...), "
+            "taken on the standardised problem and transformed back exactly"
         ),
         "warnings": list(fit.warnings),
         "inference": inference(None),

@@ -20,6 +20,27 @@ are all zero needs no adjustment (reported as ``status="no slack"``); when ``γ 
 ``E[u|ε] = max(ε, 0)`` and ``E[v|ε] = min(ε, 0)``; when OLS residuals have the wrong
 skew the ML estimate has ``γ → 0`` and the whole residual is noise.
 
+Stage-2 inference
+-----------------
+The slack frontiers are fitted on standardised data (estimates and standard errors
+transformed back exactly, see :mod:`._sfa_scale`). Slacks are censored at zero: when
+many are exactly 0 (half of them on a YREB-sized provincial panel) the likelihood is
+largest in the no-noise limit ``γ = 1``, the frontier rests on the zero slacks, and
+the information matrix is singular there, so the Hessian gives no standard errors.
+Such fits are flagged (``boundary`` and ``note`` in ``environment_effects``,
+``gamma_boundary`` in ``stage2``, a warning), and two documented alternatives give
+inference:
+
+* ``stage2_se="bootstrap"``: the slack frontiers' standard errors from a pairs
+  bootstrap that resamples units (all periods of a drawn unit), seeded and identical
+  serial or parallel; z, p and intervals are normal-based (Stata ``vce(bootstrap)``).
+  At a boundary fit this is a pragmatic summary (the bootstrap is not consistent for
+  a parameter on the boundary, Andrews 2000 Econometrica 68:399) and is marked so.
+* ``stage2="tobit"``: a Tobit of each slack on the environment, left-censored at 0
+  (:func:`spatialgreen.econometrics.tobit`), a regular model of a variable with a
+  mass at zero. It has no inefficiency/noise split, so stage 3 then adjusts for the
+  environment only (``u_hat``/``v_hat`` are NaN) and ``noise="always"`` is refused.
+
 :func:`three_stage_dimensions` runs the procedure once per "dimension" (e.g. an
 energy and an economic definition of inputs and outputs, as in the reference
 studies) and gathers GTFP levels by unit and year.
@@ -32,22 +53,22 @@ in :mod:`._three_stage_adjust`; this module runs them in order.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from ..errors import DataError, ModelError
-from ..panel import validate_panel
-from ..results import Results
-from ._three_stage_adjust import adjust_inputs
+from ..errors import DataError, ModelError, SpatialGreenWarning, check_int
+from ..panel import require_columns, validate_panel
+from ..results import COEFFICIENT_COLUMNS, EstimatesMixin, Results, inference
+from ._three_stage_adjust import Stage2Options, adjust_inputs
 from ._three_stage_frontier import (
     add_decomposition,
     engine_runner,
     input_slacks,
     score_table,
 )
-from .sfa import SFAResults
 
 __all__ = [
     "ThreeStageDimensionResults",
@@ -60,7 +81,7 @@ Engine = Callable[..., Any]
 
 
 @dataclasses.dataclass(frozen=True)
-class ThreeStageResults(Results):
+class ThreeStageResults(EstimatesMixin, Results):
     """All three stages of a DEA–SFA run (returned by :func:`three_stage`).
 
     Attributes
@@ -70,13 +91,20 @@ class ThreeStageResults(Results):
         ``decompose=True`` also technical (``te``, CRS), pure technical (``pte``,
         VRS) and scale (``se = te/pte``) efficiency of both stages.
     environment_effects : pandas.DataFrame
-        Stage-2 coefficients of every environmental variable in every slack
-        regression (estimate, std_error, z, p_value; plus ``period`` when
-        ``stage2_by="period"``). A positive coefficient means
-        the variable raises the slack, i.e. wastes that input.
+        Stage-2 coefficients in the common layout (``estimate``, ``std_error``,
+        ``statistic`` (z), ``p``, ``ci_low``, ``ci_high``), indexed by ``group`` (the
+        slack: the input, ``"input@period"`` when ``stage2_by="period"``) and
+        ``parameter`` (``const`` and the environmental variables); then ``input``
+        (and ``period``), ``se_method``, ``boundary`` (γ of that slack frontier on
+        a bound) and ``note`` (why a standard error is missing or qualified; empty
+        when the inference is regular). A positive coefficient means the variable
+        raises the slack, i.e. wastes that input. The same table is the
+        ``coefficients`` of the results' coefficient interface.
     stage2 : pandas.DataFrame
-        One row per input: status, σ², γ, log-likelihood, LR test of γ = 0 and its
-        Kodde–Palm 5 % critical value, convergence.
+        One row per input: status, σ², γ and ``gamma_boundary`` (``"upper"``,
+        ``"lower"`` or ``"no"``), log-likelihood, LR test of γ = 0 and its
+        Kodde–Palm 5 % critical value, convergence, ``inference`` (``"ok"`` or the
+        reason); for a Tobit stage 2, σ and the log-likelihood.
     adjustments : pandas.DataFrame
         Per unit and period and input: original input, slack, environmental part
         ``zβ̂``, ``E[u|ε]``, ``E[v|ε]``, the two adjustments and the adjusted input.
@@ -84,8 +112,8 @@ class ThreeStageResults(Results):
         Options of the run.
     stage1_results, stage3_results : object
         The efficiency engine's own results of stages 1 and 3.
-    slack_models : dict of str to SFAResults
-        Stage-2 frontiers by input (``"input@period"`` when run by period; inputs
+    slack_models : dict of str to SFAResults or TobitResults
+        Stage-2 regressions by input (``"input@period"`` when run by period; inputs
         with no slack are absent).
     """
 
@@ -96,9 +124,12 @@ class ThreeStageResults(Results):
     meta: dict[str, Any]
     stage1_results: Any = dataclasses.field(default=None, repr=False)
     stage3_results: Any = dataclasses.field(default=None, repr=False)
-    slack_models: dict[str, SFAResults] = dataclasses.field(
-        default_factory=dict, repr=False
-    )
+    slack_models: dict[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+
+    @property
+    def coefficients(self) -> pd.DataFrame:
+        """The stage-2 coefficients (``environment_effects``) for regression tables."""
+        return self.environment_effects
 
     @property
     def gtfp(self) -> pd.DataFrame:
@@ -165,6 +196,13 @@ def three_stage(
     engine_options: Mapping[str, Any] | None = None,
     noise: str = "if-significant",
     stage2_by: str = "pooled",
+    stage2: str = "sfa",
+    stage2_se: str = "model",
+    stage2_options: Mapping[str, Any] | None = None,
+    n_boot: int = 199,
+    seed: int = 0,
+    n_jobs: int = 1,
+    client: Any = None,
     slack_tol: float = 1e-9,
     n_starts: int = 4,
 ) -> ThreeStageResults:
@@ -209,6 +247,21 @@ def three_stage(
         per input and period (a cross-section each year, as some studies do); the
         adjustment then puts units in the least favourable environment and luck of
         their own period.
+    stage2 : {"sfa", "tobit"}
+        Cost-type stochastic frontier (Fried et al. 2002; default) or a Tobit
+        left-censored at 0 (environment adjustment only; see "Stage-2 inference").
+    stage2_se : {"model", "bootstrap"}
+        The model's own standard errors (SFA: inverse Hessian; Tobit: as
+        :func:`~spatialgreen.econometrics.tobit` reports) or, for ``stage2="sfa"``,
+        a pairs bootstrap resampling units.
+    stage2_options : mapping, optional
+        Keyword arguments of the Tobit (e.g. ``{"cluster": unit}`` for standard
+        errors clustered by unit, ``{"panel": "random"}``); default: pooled, OIM.
+    n_boot, seed : int
+        Bootstrap replications (≥ 10) and their seed.
+    n_jobs, client
+        Run the bootstrap on joblib workers or a ``dask.distributed`` client (the
+        numbers do not depend on it).
     slack_tol : float
         Slacks below this (relative to the input's scale) count as zero.
     n_starts : int
@@ -223,7 +276,14 @@ def three_stage(
     DataError
         Missing columns or values, non-positive inputs, collinear environment.
     ModelError
-        An engine that does not honour the contract.
+        An engine that does not honour the contract; unknown or inconsistent
+        stage-2 options.
+
+    Warns
+    -----
+    SpatialGreenWarning
+        A slack frontier with γ on a bound (why, and what its standard errors rest
+        on), and warnings of the Tobit stage 2, each naming the input.
 
     Examples
     --------
@@ -265,6 +325,21 @@ def three_stage(
         raise ModelError(
             f"noise must be 'if-significant', 'always' or 'never', got {noise!r}"
         )
+    options = _stage2_options(
+        stage2, stage2_se, noise, stage2_options, n_boot, seed, n_jobs
+    )
+    if stage2 == "tobit" and dist != "half-normal":
+        raise ModelError(
+            f"dist={dist!r} is the inefficiency distribution of the SFA stage 2; "
+            "stage2='tobit' has none"
+        )
+    options = dataclasses.replace(
+        options,
+        dist=dist,
+        n_starts=n_starts,
+        by=stage2_by,
+        client=client,
+    )
     overlap = set(environment) & set(inputs + outputs + bad_outputs)
     if overlap:
         raise DataError(
@@ -278,6 +353,9 @@ def three_stage(
         positive=inputs,
         nonnegative=[*outputs, *bad_outputs],
     )
+    cluster = options.tobit_options.get("cluster")
+    if cluster is not None:
+        require_columns(data, [cluster], role="stage2_options cluster")
     run = engine_runner(
         engine,
         outputs=outputs,
@@ -292,33 +370,24 @@ def three_stage(
 
     stage1 = run(base, inputs, rts)
     slacks = input_slacks(base, stage1, inputs, keys, slack_tol)
-    stage2 = adjust_inputs(
+    second = adjust_inputs(
         base,
         slacks,
         inputs=inputs,
         environment=environment,
         keys=keys,
         time=time,
-        dist=dist,
-        n_starts=n_starts,
-        noise=noise,
-        stage2_by=stage2_by,
+        options=options,
     )
-    effects = [
-        _effects_rows(name, model, environment).assign(**where)
-        for name, where, model in stage2.fitted
-    ]
-    adjusted = stage2.adjusted
+    for message in second.messages:
+        warnings.warn(message, SpatialGreenWarning, stacklevel=2)
+    adjusted = second.adjusted
     stage3 = run(adjusted, inputs, rts)
     scores = score_table(base, stage1, stage3, keys)
     if decompose:
         scores = add_decomposition(scores, base, adjusted, inputs, keys, run)
     effects_table = (
-        pd.concat(effects, ignore_index=True)
-        if effects
-        else pd.DataFrame(
-            columns=["input", "variable", "estimate", "std_error", "z", "p_value"]
-        )
+        pd.concat(second.effects) if second.effects else _empty_effects(stage2_by)
     )
     meta = {
         "model": "three-stage DEA-SFA (Fried et al. 2002)",
@@ -331,21 +400,31 @@ def three_stage(
         "outputs": outputs,
         "bad_outputs": bad_outputs,
         "environment": environment,
-        "slack_frontier": f"cost-type SFA, {dist}, "
-        + ("pooled over units and periods" if stage2_by == "pooled" else "by period"),
-        "noise_adjustment": noise,
+        "slack_frontier": (
+            f"cost-type SFA, {dist}, standardised inside the fit"
+            if stage2 == "sfa"
+            else "Tobit left-censored at 0 (environment adjustment only)"
+        )
+        + (", pooled" if stage2_by == "pooled" else ", by period"),
+        "stage2": stage2,
+        "stage2_se": stage2_se,
+        "n_boot": n_boot if stage2_se == "bootstrap" else None,
+        "seed": seed if stage2_se == "bootstrap" else None,
+        "noise_adjustment": noise if stage2 == "sfa" else "none (Tobit stage 2)",
         "unit": unit,
         "time": time,
+        "nobs": len(base),
+        "inference": inference(None),
     }
     return ThreeStageResults(
         scores=scores,
         environment_effects=effects_table,
-        stage2=pd.DataFrame(stage2.rows),
-        adjustments=pd.concat(stage2.adjustments, ignore_index=True),
+        stage2=pd.DataFrame(second.rows),
+        adjustments=pd.concat(second.adjustments, ignore_index=True),
         meta=meta,
         stage1_results=stage1,
         stage3_results=stage3,
-        slack_models=stage2.models,
+        slack_models=second.models,
     )
 
 
@@ -424,7 +503,13 @@ def three_stage_dimensions(
         long_frames.append(
             res.scores[[*keys, "stage1", "stage3"]].assign(dimension=name)
         )
-        effects.append(res.environment_effects.assign(dimension=name))
+        table = res.environment_effects
+        groups = [f"{name}/{g}" for g in table.index.get_level_values("group")]
+        index = pd.MultiIndex.from_arrays(
+            [groups, table.index.get_level_values("parameter")],
+            names=["group", "parameter"],
+        )
+        effects.append(table.set_axis(index).assign(dimension=name))
     meta = {
         "model": "three-stage DEA-SFA by dimension",
         "dimensions": {
@@ -437,7 +522,7 @@ def three_stage_dimensions(
     return ThreeStageDimensionResults(
         levels=levels,
         scores=pd.concat(long_frames, ignore_index=True),
-        environment_effects=pd.concat(effects, ignore_index=True),
+        environment_effects=pd.concat(effects),
         meta=meta,
         runs=runs,
     )
@@ -446,12 +531,43 @@ def three_stage_dimensions(
 # ----------------------------------------------------------------------------------
 
 
-def _effects_rows(name: str, model: SFAResults, environment: list[str]) -> pd.DataFrame:
-    coef = model.coefficients.loc[["const", *environment]]
-    table = (
-        coef.rename(columns={"statistic": "z", "p": "p_value"})
-        .rename_axis("variable")
-        .reset_index()
-        .assign(input=name)
+def _stage2_options(stage2, se, noise, tobit_options, n_boot, seed, n_jobs):
+    if stage2 not in ("sfa", "tobit"):
+        raise ModelError(f"stage2 must be 'sfa' or 'tobit', got {stage2!r}")
+    if se not in ("model", "bootstrap"):
+        raise ModelError(f"stage2_se must be 'model' or 'bootstrap', got {se!r}")
+    if stage2 == "tobit" and se == "bootstrap":
+        raise ModelError(
+            "stage2_se='bootstrap' is for stage2='sfa'; the Tobit stage 2 has "
+            "regular standard errors (stage2_options={'cluster': unit} clusters them)"
+        )
+    if stage2 == "tobit" and noise == "always":
+        raise ModelError(
+            "noise='always' needs stage2='sfa': a Tobit stage 2 does not separate "
+            "noise from managerial inefficiency (use noise='if-significant' or "
+            "'never'; both adjust for the environment only)"
+        )
+    if tobit_options and stage2 != "tobit":
+        raise ModelError("stage2_options= is for stage2='tobit'")
+    check_int(n_boot, "n_boot", minimum=10)
+    check_int(seed, "seed", minimum=0)
+    if check_int(n_jobs, "n_jobs", minimum=-1) == 0:
+        raise ModelError("n_jobs=0: use 1 (serial), a number of workers or -1 (all)")
+    return Stage2Options(
+        method=stage2,
+        se=se,
+        noise=noise,
+        n_boot=n_boot,
+        seed=seed,
+        n_jobs=n_jobs,
+        tobit_options=dict(tobit_options or {}),
     )
-    return table[["input", "variable", "estimate", "std_error", "z", "p_value"]]
+
+
+def _empty_effects(stage2_by: str) -> pd.DataFrame:
+    """The effects table when no input has slack (nothing was regressed)."""
+    columns = [*COEFFICIENT_COLUMNS, "input", "se_method", "boundary", "note"]
+    if stage2_by == "period":
+        columns.insert(len(COEFFICIENT_COLUMNS) + 1, "period")
+    index = pd.MultiIndex.from_arrays([[], []], names=["group", "parameter"])
+    return pd.DataFrame(columns=columns, index=index)

@@ -207,8 +207,9 @@ def join_units(
         attribute (e.g. ``name_zh``) is kept and that attribute is left out. The
         key column ``adcode`` of the shipped polygons holds the matched adcodes; a
         data column ``adcode`` that disagrees with them is an error. With
-        ``polygons`` and ``key == unit`` the one key column is the data's (filled
-        from the polygons for polygons without data). Shipped polygons are sorted
+        ``polygons``, polygons without data take their ``key`` value in the
+        data's ``unit`` column (so every row names its unit; with ``key == unit``
+        that is the one key column). Shipped polygons are sorted
         by adcode and time; your polygons keep their order.
 
     Raises
@@ -241,7 +242,7 @@ def join_units(
     >>> values = pd.DataFrame({"id": ["b"], "v": [5.0]})
     >>> out = join_units(values, unit="id", polygons=own, key="code")
     >>> out[["code", "id", "v"]].values.tolist()  # the data's v wins
-    [['a', nan, nan], ['b', 'b', 5.0]]
+    [['a', 'a', nan], ['b', 'b', 5.0]]
     """
     from ..panel import require_columns
 
@@ -369,7 +370,7 @@ def _join_own(
     clash = [c for c in table.columns if c in shapes.columns and c != "__key"]
     merged = shapes.drop(columns=clash).merge(table, on="__key", how=how, sort=False)
     gap = merged[unit].isna() & merged["__pkey"].notna()
-    if key == unit and gap.any():  # polygons without data keep their key
+    if gap.any():  # polygons without data carry their key in the unit column
         fill = merged["__pkey"]
         if not pd.api.types.is_numeric_dtype(data[unit]):
             fill = fill.astype(str)

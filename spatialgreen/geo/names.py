@@ -14,6 +14,16 @@ or float. Historical names come from the shipped alias table
 (巢湖, 2011) raise unless ``abolished="successor"``, which maps them to their
 successor with a warning.
 
+At ``level="city"`` a county-level name (ending in 区, 县 or 旗, e.g. 朝阳区) is never
+matched to a prefecture by dropping its suffix: 朝阳区 (Beijing) is not 朝阳市
+(Liaoning), 兴安区 is not 兴安盟. It matches only the county-level units that are
+themselves city-level units (定安县, 神农架林区, ...); other county names raise.
+
+Pinyin (Hanyu Pinyin, without tones) is accepted for every province and city, also
+where the English name differs (``Neimenggu``, ``Xianggang``, ``Aomen``,
+``Huhehaote``, ``Wulumuqi``): the table :data:`PINYIN` adds the pinyin of those
+units; the other units' English names are their pinyin.
+
 Adcodes are Python ``int`` everywhere in spatialgreen (``110000``), never strings.
 """
 
@@ -26,7 +36,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import pandas as pd
 
@@ -34,7 +44,7 @@ from ..errors import DataError, UnmatchedUnitError
 from ._codes import PROVINCES
 from ._data import aliases_table, check_level, data_dir, units_table
 
-__all__ = ["PROVINCES", "english_exceptions", "match_units", "normalize_name"]
+__all__ = ["PINYIN", "PROVINCES", "english_exceptions", "match_units", "normalize_name"]
 
 #: municipalities (and Taiwan, Hong Kong, Macao): province adcode -> city-level adcode
 MUNICIPALITY_CITY = {
@@ -87,6 +97,50 @@ _CITY_ENGLISH = {
     "台湾": "Taiwan",
 }
 
+#: Hanyu Pinyin (no tones; GB/T 16159 place-name spelling) of the units whose English
+#: name above (or in ``PROVINCES``) is not their pinyin; every other unit's
+#: ``name_en`` is its pinyin. Polyphonic characters follow the place-name readings
+#: (昌都 Changdu, 锡林郭勒 Xilinguole, 阿勒泰 Aletai, 克孜勒苏 Kezilesu).
+PINYIN = {
+    "内蒙古": "Neimenggu",
+    "西藏": "Xizang",
+    "香港": "Xianggang",
+    "澳门": "Aomen",
+    "呼和浩特": "Huhehaote",
+    "呼伦贝尔": "Hulunbei'er",
+    "兴安": "Xing'an",
+    "锡林郭勒": "Xilinguole",
+    "阿拉善": "Alashan",
+    "鄂尔多斯": "E'erduosi",
+    "巴彦淖尔": "Bayannao'er",
+    "乌兰察布": "Wulanchabu",
+    "哈尔滨": "Ha'erbin",
+    "齐齐哈尔": "Qiqiha'er",
+    "拉萨": "Lasa",
+    "日喀则": "Rikaze",
+    "昌都": "Changdu",
+    "林芝": "Linzhi",
+    "那曲": "Naqu",
+    "阿里": "Ali",
+    "乌鲁木齐": "Wulumuqi",
+    "克拉玛依": "Kelamayi",
+    "吐鲁番": "Tulufan",
+    "博尔塔拉": "Bo'ertala",
+    "巴音郭楞": "Bayinguoleng",
+    "阿克苏": "Akesu",
+    "克孜勒苏": "Kezilesu",
+    "喀什": "Kashi",
+    "和田": "Hetian",
+    "伊犁": "Yili",
+    "阿勒泰": "Aletai",
+    "阿拉尔": "Ala'er",
+    "图木舒克": "Tumushuke",
+    "可克达拉": "Kekedala",
+    "果洛": "Guoluo",
+    "阿坝": "Aba",
+    "甘孜": "Ganzi",
+}
+
 _EN_DROP = {
     "province",
     "city",
@@ -95,6 +149,8 @@ _EN_DROP = {
     "region",
     "prefecture",
     "league",
+    "meng",
+    "zizhizhou",
     "sar",
     "special",
     "administrative",
@@ -121,6 +177,12 @@ _ZH_INFORMAL = {
     "county": re.compile(r"(市|区|县|旗)$"),
 }
 _SPLIT_QUALIFIER = re.compile(r"\s*[,，(（/]\s*")
+#: the suffix of a county-level name (district, county, banner; 地区 is a prefecture)
+_COUNTY_SUFFIX = re.compile(r"(?<!地)[区县旗]$")
+_COUNTY_REASON = (
+    "a county-level name (district, county or banner), not a prefecture-level "
+    "unit: its data are not a city's, and no city is guessed from it"
+)
 
 
 def english_exceptions() -> dict[str, str]:
@@ -167,16 +229,18 @@ def normalize_name(text: str) -> str:
     return _normalize(text, drop_ethnic=True)
 
 
-def _normalize(text: str, *, drop_ethnic: bool) -> str:
+def _normalize(text: str, *, drop_ethnic: bool, drop: int | None = None) -> str:
     """:func:`normalize_name`; ``drop_ethnic=False`` keeps a final ethnic word,
-    which can be a syllable of the name itself ("An Hui", "Xin Hui")."""
+    which can be a syllable of the name itself ("An Hui", "Xin Hui"); ``drop``
+    drops at most that many final words ("Huang Shi City" is Huangshi)."""
     text = unicodedata.normalize("NFKC", str(text)).strip()
     if _has_han(text):
         return re.sub(r"\s+", "", text.translate(_traditional()))
     decomposed = unicodedata.normalize("NFKD", text.lower())
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     tokens = [t for t in re.split(r"[^a-z0-9]+", ascii_text.replace("'", "")) if t]
-    while len(tokens) > 1 and tokens[-1] in _EN_DROP:
+    kept = len(tokens) - (len(tokens) if drop is None else drop)
+    while len(tokens) > max(1, kept) and tokens[-1] in _EN_DROP:
         if not drop_ethnic and tokens[-1] in _EN_ETHNIC:
             break
         tokens.pop()
@@ -214,6 +278,8 @@ def _index(
         add(row.name_zh, row.adcode)
         add(row.name_zh_short, row.adcode)
         add(row.name_en, row.adcode)
+        if level != "county":
+            add(PINYIN.get(str(row.name_zh_short)), row.adcode)
     if "city_zh" in units.columns:  # counties: also "city + county" (苏州市姑苏区)
         from ._build import short_name
 
@@ -251,17 +317,43 @@ def _as_adcode(value: Any) -> int | None:
     return None
 
 
+@functools.cache
+def _county_level_units(level: str) -> frozenset[int]:
+    """Units of ``level`` that are county-level units with a county suffix (定安县)."""
+    if level != "city":
+        return frozenset()
+    units = units_table(level)
+    county = units["type"].eq("province_direct") & units["name_zh"].str.contains(
+        _COUNTY_SUFFIX
+    )
+    return frozenset(units.loc[county, "adcode"].astype(int))
+
+
 class _Matcher:
-    def __init__(self, level: str, abolished: str) -> None:
+    def __init__(self, level: str, abolished: str, *, suggest: bool = True) -> None:
         self.level = level
         self.abolished = abolished
-        self.keys, self.labels, self.abolished_rows = _index(level)
+        self.suggest = suggest  # look for the closest names of an unmatched one
+        self.keys, self.labels, rows = _index(level)
+        self.abolished_rows = [
+            (normalize_name(row.alias), row) for row in rows.itertuples(index=False)
+        ]
         self.province_of = {a: a // 10000 * 10000 for a in self.labels}
+        self.county_units = _county_level_units(level)
+
+    def county_name(self, key: str) -> bool:
+        """A county-level name (朝阳区, 大同县, 科尔沁右翼前旗) at city level."""
+        return (
+            self.level == "city" and _has_han(key) and bool(_COUNTY_SUFFIX.search(key))
+        )
 
     def lookup(self, key: str, within: int | None = None) -> set[int]:
         candidates = _zh_candidates(key, self.level) if _has_han(key) else [key]
-        for cand in candidates:
+        county = self.county_name(key)
+        for i, cand in enumerate(candidates):
             found = set(self.keys.get(cand, ()))
+            if county and i > 0:  # 朝阳区 never becomes 朝阳市 by losing its suffix
+                found &= self.county_units
             if within is not None:
                 found = {a for a in found if self.province_of[a] == within}
             if found:
@@ -291,20 +383,33 @@ class _Matcher:
         found = (
             (self.lookup(whole) if whole != key else set())
             or self.lookup(key)
+            or self._syllable(text, {key, whole})  # "Huang Shi City" is Huangshi
             or self._qualified(text, key)
         )
         if not found:
             merged = self._abolished(key)
             if merged is not None:
                 return merged
+            if self.county_name(key):
+                return None, _COUNTY_REASON, []
         if len(found) == 1:
             return next(iter(found)), "", []
         if len(found) > 1:
             options = sorted(self.labels[a] for a in found)
             hint = "'Fuzhou, Jiangxi'" if self.level == "city" else "'南京市鼓楼区'"
             return None, f"ambiguous, add the province or city (e.g. {hint})", options
-        close = self._closest(key)
+        close = self._closest(key) if self.suggest else []
         return None, "closest" if close else "no close candidate", close
+
+    def _syllable(self, text: str, tried: set[str]) -> set[int]:
+        """Keep final words such as "shi" that are a syllable of the name."""
+        if _has_han(text):
+            return set()
+        for drop in range(3):
+            form = _normalize(text, drop_ethnic=False, drop=drop)
+            if form not in tried and (found := self.lookup(form)):
+                return found
+        return set()
 
     def _qualified(self, text: str, key: str) -> set[int]:
         parts = [p for p in _SPLIT_QUALIFIER.split(text.rstrip(")）")) if p]
@@ -322,11 +427,9 @@ class _Matcher:
         return set()
 
     def _abolished(self, key: str) -> tuple[int | None, str, list[str]] | None:
-        for row in self.abolished_rows.itertuples(index=False):
-            if (
-                normalize_name(row.alias) in _zh_candidates(key, self.level)
-                or normalize_name(row.alias) == key
-            ):
+        forms = [key] if self.county_name(key) else _zh_candidates(key, self.level)
+        for alias, row in self.abolished_rows:
+            if alias in forms or alias == key:
                 if self.abolished == "successor":
                     warnings.warn(
                         f"{row.alias!r} ({row.status} {row.since}) matched to its "
@@ -351,12 +454,33 @@ class _Matcher:
         return list(dict.fromkeys(out))[:3]
 
 
+@overload
+def match_units(
+    names: Iterable[Any] | Any,
+    *,
+    level: str = ...,
+    abolished: Literal["raise", "successor"] = ...,
+    errors: Literal["raise"] = ...,
+) -> list[int]: ...
+
+
+@overload
+def match_units(
+    names: Iterable[Any] | Any,
+    *,
+    level: str = ...,
+    abolished: Literal["raise", "successor"] = ...,
+    errors: Literal["coerce"],
+) -> list[int | None]: ...
+
+
 def match_units(
     names: Iterable[Any] | Any,
     *,
     level: str = "province",
     abolished: Literal["raise", "successor"] = "raise",
-) -> list[int]:
+    errors: Literal["raise", "coerce"] = "raise",
+) -> list[int] | list[int | None]:
     """Map unit names or codes to 6-digit adcodes (``int``), in the same order.
 
     Parameters
@@ -372,10 +496,14 @@ def match_units(
     abolished : {"raise", "successor"}
         What to do with merged or split units (莱芜, 巢湖): raise with an
         explanation, or map to the successor with a ``UserWarning``.
+    errors : {"raise", "coerce"}
+        ``"coerce"`` gives ``None`` for a name that is unmatched or ambiguous
+        instead of raising (as ``pandas.to_numeric(errors="coerce")``).
 
     Returns
     -------
     list of int
+        (``int`` or ``None`` with ``errors="coerce"``).
 
     Raises
     ------
@@ -394,15 +522,24 @@ def match_units(
     ... except UnmatchedUnitError as err:
     ...     print(err.unmatched)
     {'Beijng': ['北京市 (110000)']}
+    >>> match_units(["Neimenggu", "Beijng"], errors="coerce")
+    [150000, None]
+
+    A district is never matched to a prefecture of a similar name:
+
+    >>> match_units(["朝阳", "朝阳区"], level="city", errors="coerce")
+    [211300, None]
     """
     check_level(level)
     if abolished not in ("raise", "successor"):
         raise DataError(f"abolished must be 'raise' or 'successor', got {abolished!r}")
+    if errors not in ("raise", "coerce"):
+        raise DataError(f"errors must be 'raise' or 'coerce', got {errors!r}")
     if isinstance(names, (str, numbers.Number)) or not isinstance(names, Iterable):
         names = [names]
     names = list(names)
-    matcher = _Matcher(level, abolished)
-    out: list[int] = []
+    matcher = _Matcher(level, abolished, suggest=errors == "raise")
+    out: list[int | None] = []
     unmatched: dict[str, list[str]] = {}
     reasons: list[str] = []
     for raw in names:
@@ -412,7 +549,7 @@ def match_units(
             code, reason, candidates = None, "missing value", []
         else:
             code, reason, candidates = matcher.match(raw)
-        if code is not None:
+        if code is not None or errors == "coerce":
             out.append(code)
             continue
         name = "<missing>" if missing else str(raw)

@@ -2,8 +2,13 @@
 
 Everything here is plain HTML/CSS plus a few lines of our own JavaScript on top of
 Leaflet, so an offline page needs nothing but Leaflet itself. Every piece of user text
-reaching the page is HTML-escaped in Python before it is placed; the JavaScript only
-moves those strings into the DOM.
+reaching the page is escaped for where it lands: HTML-escaped in Python when it
+becomes markup (legend, tooltip, layer names, which Leaflet writes with innerHTML),
+set with ``textContent`` when it is plain text (title, year), and always placed in the
+JavaScript as a JSON string (Jinja's ``tojson``, which also writes ``<``, ``>``, ``&``
+and ``'`` as ``\\u`` escapes, so no ``</script>`` can end the script). User text is
+never put into JavaScript source any other way: folium's own ``Tooltip`` writes its
+text into a template literal, where ``${...}`` and backticks run, so it is not used.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ __all__ = [
     "Legend",
     "MapStyle",
     "Title",
+    "Tooltip",
     "YearSlider",
     "legend_html",
     "tooltip_js",
@@ -45,7 +51,8 @@ def legend_html(
     True
     """
     rows = "".join(
-        f'<div class="sg-row"><span class="sg-swatch" style="background:{color}'
+        f'<div class="sg-row"><span class="sg-swatch" style="background:'
+        f"{html.escape(color, quote=True)}"
         f'{_DASHED if color.lower() == "#ffffff" else ""}">'
         f"</span>{html.escape(str(label))}</div>"
         for color, label in entries
@@ -136,6 +143,40 @@ class Title(MacroElement):
         super().__init__()
         self._name = "Title"
         self.text = text
+
+
+class Tooltip(MacroElement):
+    """A tooltip bound to its parent layer from ready, escaped markup.
+
+    The markup reaches the page as a JSON string, never inside a JavaScript
+    template literal (as with ``folium.Tooltip``), so ``${...}`` or a backtick in a
+    unit name stays text.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = folium.Map(tiles=None)
+    >>> line = folium.PolyLine([(30, 120), (31, 121)]).add_to(m)
+    >>> _ = Tooltip("<b>${alert(1)}`</b>").add_to(line)
+    >>> page = m.get_root().render()
+    >>> ".bindTooltip(`" in page, '.bindTooltip("' in page, "<b>" in page
+    (False, True, False)
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindTooltip({{ this.text|tojson }},
+            {{ this.options|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, markup: str, *, sticky: bool = True):
+        super().__init__()
+        self._name = "Tooltip"
+        self.text = markup
+        self.options = {"sticky": sticky}
 
 
 class YearSlider(MacroElement):

@@ -3,6 +3,12 @@
 Input frames are copied to WGS84 with the unit key in ``_sg_key``; each polygon is
 written once with its class id per period (``properties.c``) and its tooltip markup
 per period (``properties.tip``), so panels with a year slider stay small.
+
+Maps of China are never missing territory: a frame of shipped provinces (a tidy
+table with ``level="province"``, or a GeoDataFrame whose ``adcode`` column holds
+province adcodes) is completed to all 34 provincial units, or to the units of
+``study=``, those without data drawn in the "no data" style and listed in the
+legend. City (and county) maps get the outlines of their provinces for context.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ __all__ = [
 _ALL_YEARS = "*"  # the tooltip key of a panel polygon without any data
 _STATIC = ""  # the "year" key of a map without a time dimension
 _BORDER = {"color": "#555555", "weight": 0.6, "fillOpacity": 0.85}
+# Province outlines drawn over city and county maps (context, not data).
+_OUTLINE = {"color": "#333333", "weight": 1.2, "opacity": 0.8, "fill": False}
+_LEVELS = ("province", "city", "county")
 
 
 # --------------------------------------------------------------------------- data
@@ -51,9 +60,15 @@ def as_geoframe(
     time: str | None = None,
     study: Any = None,
 ) -> gpd.GeoDataFrame:
-    """A WGS84 GeoDataFrame copy with a RangeIndex and the unit key in ``_sg_key``."""
+    """A WGS84 GeoDataFrame copy with a RangeIndex and the unit key in ``_sg_key``.
+
+    A frame of shipped units (see the module docstring) is completed with the
+    polygons of the level (or of ``study``) that have no data, and its level is
+    recorded in ``_sg_level`` (used to draw province outlines under city maps).
+    """
     import geopandas as gpd
 
+    joined = None
     if isinstance(data, gpd.GeoDataFrame):
         frame = data
     elif isinstance(data, pd.DataFrame):
@@ -68,7 +83,7 @@ def as_geoframe(
         frame = geo.join_units(
             data, unit=unit or "unit", level=level, time=time, study=study
         )
-        unit = "adcode"
+        unit, joined = "adcode", level
     else:
         raise DataError(f"expected a (Geo)DataFrame, got {type(data).__name__}")
     frame = frame.assign(_sg_key=unit_key(frame, unit).to_numpy()).reset_index(
@@ -83,8 +98,94 @@ def as_geoframe(
         minx, miny, maxx, maxy = frame.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise DataError("geometry has no CRS and is not in longitude/latitude")
+    elif frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    if joined is not None:
+        return frame.assign(_sg_level=joined)
+    return _complete(frame, level=level, study=study, attrs=dict(data.attrs))
+
+
+def _shipped_level(
+    frame: pd.DataFrame, level: str | None, attrs: Mapping[str, Any]
+) -> str | None:
+    """The shipped level whose adcodes ``frame["adcode"]`` holds, if any.
+
+    ``level`` (or the ``attrs["level"]`` of :func:`spatialgreen.load_boundaries`)
+    is tried first; else provinces, then cities. County units are only taken when
+    named, as their table is built on first use.
+    """
+    if "adcode" not in frame.columns or frame.empty:
+        return None
+    codes = pd.to_numeric(frame["adcode"], errors="coerce")
+    if codes.isna().any() or (codes % 1 != 0).any():
+        return None
+    from ..geo import unit_table
+
+    named = [lv for lv in (level, attrs.get("level")) if lv in _LEVELS]
+    for candidate in dict.fromkeys([*named, "province", "city"]):
+        shipped = set(unit_table(candidate)["adcode"].astype("int64"))
+        if set(codes.astype("int64")) <= shipped:
+            return candidate
+    return None
+
+
+def _complete(
+    frame: gpd.GeoDataFrame,
+    *,
+    level: str | None,
+    study: Any,
+    attrs: Mapping[str, Any],
+) -> gpd.GeoDataFrame:
+    """Add the shipped polygons a GeoDataFrame of shipped units lacks (as no data).
+
+    Provinces are completed to all 34 units (or to ``study``); cities and counties
+    only to ``study`` when one is given. Units outside ``study`` are an error, as
+    in :func:`spatialgreen.join_units`.
+    """
+    import geopandas as gpd
+
+    shipped = _shipped_level(frame, level, attrs)
+    if shipped is None:
+        if study is not None:
+            raise DataError(
+                "study= needs shipped units: a tidy table with level=, or a "
+                "GeoDataFrame with an 'adcode' column of shipped adcodes"
+            )
         return frame
-    return frame if frame.crs.to_epsg() == 4326 else frame.to_crs(4326)
+    frame = frame.assign(_sg_level=shipped)
+    if shipped != "province" and study is None:
+        return frame
+    from ..geo import load_boundaries
+
+    gcj02 = attrs.get("datum") == "GCJ-02"
+    target = load_boundaries(shipped, study=study, crs="gcj02" if gcj02 else "wgs84")
+    codes = pd.to_numeric(frame["adcode"]).astype("int64")
+    outside = sorted(set(codes) - set(target["adcode"]))
+    if outside:
+        raise DataError(
+            f"units {outside[:10]} are outside study={study!r}: drop them or "
+            "choose another study"
+        )
+    extra = target.loc[~target["adcode"].isin(set(codes))]
+    if extra.empty:
+        return frame
+    names = [c for c in ("name_zh", "name_en") if c not in frame.columns]
+    adcodes = extra["adcode"]
+    filled = pd.DataFrame(
+        {
+            "adcode": adcodes  # in the frame's own type: numbers or text
+            if pd.api.types.is_numeric_dtype(frame["adcode"])
+            else adcodes.astype(str),
+            **{c: extra[c] for c in ("name_zh", "name_en")},
+            "_sg_key": adcodes.astype(str),
+            "_sg_level": shipped,
+            frame.geometry.name: extra.geometry,
+        }
+    )
+    if names:
+        frame = frame.assign(**dict.fromkeys(names))
+    out = pd.concat([pd.DataFrame(frame), filled], ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry=frame.geometry.name, crs=frame.crs)
 
 
 def unit_key(frame: pd.DataFrame, unit: str | None) -> pd.Series:
@@ -305,6 +406,7 @@ def polygons(
         on_each_feature=JsCode(tooltip_js()),
     )
     layer.add_to(fmap)
+    _province_outlines(frame, precision=precision, gcj02=gcj02, fmap=fmap)
     if time is not None:
         YearSlider(
             years,
@@ -313,6 +415,35 @@ def polygons(
             no_data=NO_DATA_COLOR,
         ).add_to(fmap)
     return fmap
+
+
+def _province_outlines(
+    frame: pd.DataFrame, *, precision: int, gcj02: bool, fmap: folium.Map
+) -> None:
+    """Draw the outlines of the provinces of a city or county map over it."""
+    import folium
+
+    if "_sg_level" not in frame.columns or frame["_sg_level"].iloc[0] == "province":
+        return
+    from ..geo import load_boundaries
+
+    codes = pd.to_numeric(frame["adcode"]).astype("int64")
+    provinces = load_boundaries("province", crs="gcj02" if gcj02 else "wgs84")
+    drawn = provinces.loc[provinces["adcode"].isin(set(codes // 10000 * 10000))]
+    keys = drawn["adcode"].astype(str).reset_index(drop=True)
+    collection = _geojson(
+        drawn.reset_index(drop=True),
+        keys,
+        {k: {} for k in keys},
+        precision=precision,
+        gcj02=False,  # loaded in the tiles' datum already
+    )
+    folium.GeoJson(
+        collection,
+        name="provinces",
+        style_function=lambda _: dict(_OUTLINE),
+        interactive=False,
+    ).add_to(fmap)
 
 
 def _year_sort(value: str) -> tuple[int, float | str]:
@@ -338,16 +469,24 @@ def missing_note(
     names: Sequence[str],
     time: str | None,
 ) -> str | None:
-    """The legend note on units without data (listed when there are few)."""
+    """The legend note on units without data (listed by name when there are few).
+
+    In a panel, units without data in any period are listed; units missing in
+    some periods only are explained by the dashed outline.
+    """
     if not mask.any():
         return None
-    if time is not None:
-        return "dashed outline: no data for that unit and year"
-    if mask.sum() > 8:  # e.g. a city study drawn on the whole country
-        return f"no data: {int(mask.sum())} units (narrow the map with study=)"
     keys = frame["_sg_key"]
-    shown = [_names(frame.loc[i], keys[i], names)[0] for i in frame.index[mask]]
-    return "no data: " + ", ".join(shown)
+    never = mask.groupby(keys).transform("all").astype(bool) & ~keys.duplicated()
+    parts = []
+    if never.sum() > 8:  # e.g. a city study drawn on the whole country
+        parts.append(f"no data: {int(never.sum())} units (narrow the map with study=)")
+    elif never.any():
+        shown = [_names(frame.loc[i], keys[i], names)[0] for i in frame.index[never]]
+        parts.append("no data: " + ", ".join(shown))
+    if time is not None and (mask & ~keys.isin(set(keys[never]))).any():
+        parts.append("dashed outline: no data for that unit and year")
+    return "; ".join(parts)
 
 
 def interval_label(text: str) -> str:

@@ -1,11 +1,14 @@
 """Colours with a meaning: class ramps, Tapio states, catch-up types, LISA clusters.
 
 Maps and figures share these so that a decoupling state has the same colour in a
-web map and in a bar chart.
+web map and in a bar chart. Colours given by users are checked
+(:func:`check_color`) before they reach a page, where they land in HTML attributes
+and in JavaScript.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from ..decoupling.tapio import STATES
@@ -15,10 +18,12 @@ __all__ = [
     "LISA_COLORS",
     "NO_DATA_COLOR",
     "NO_DATA_DASH",
+    "REGION_COLORS",
     "SEQUENTIAL",
     "TAPIO_STATES",
     "TAPIO_ZH",
     "category_colors",
+    "check_color",
     "ramp",
     "tapio_colors",
 ]
@@ -95,6 +100,51 @@ LISA_COLORS: dict[str, str] = {
 }
 
 
+# The regions of the shipped groupings (``region3``, ``region4``), English and Chinese.
+REGION_COLORS: dict[str, str] = {
+    "east": "#1b9e77",
+    "central": "#d95f02",
+    "west": "#7570b3",
+    "northeast": "#e7298a",
+    "东部": "#1b9e77",
+    "中部": "#d95f02",
+    "西部": "#7570b3",
+    "东北": "#e7298a",
+}
+
+# CSS colours: #rgb[a], #rrggbb[aa], a name, or rgb()/rgba()/hsl()/hsla() of numbers.
+_COLOR = re.compile(
+    r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})"
+    r"|[a-zA-Z]{3,30}"
+    r"|(?:rgba?|hsla?)\(\s*[0-9.%\s,/+-]{1,60}\)"
+)
+
+
+def check_color(color: object, what: str = "colour") -> str:
+    """``color`` if it is a CSS colour, else a :class:`~spatialgreen.DataError`.
+
+    Colours land in HTML attributes and JavaScript of a web map, so only plain
+    CSS colour syntax is accepted: ``#rgb``, ``#rrggbb`` (with optional alpha), a
+    colour name, or ``rgb()``/``rgba()``/``hsl()``/``hsla()`` of numbers.
+
+    Examples
+    --------
+    >>> check_color("#1a9850"), check_color("steelblue")
+    ('#1a9850', 'steelblue')
+    >>> check_color('red"><img src=x>', "palette['A']")
+    Traceback (most recent call last):
+    ...
+    spatialgreen.errors.DataError: palette['A'] must be a CSS colour ...
+    """
+    from ..errors import DataError
+
+    if not isinstance(color, str) or _COLOR.fullmatch(color.strip()) is None:
+        raise DataError(
+            f"{what} must be a CSS colour (#rrggbb, a name or rgb(...)), not {color!r}"
+        )
+    return color.strip()
+
+
 def ramp(name: str | Sequence[str], k: int) -> list[str]:
     """``k`` colours from a named ramp (or the given list), light to dark.
 
@@ -108,7 +158,7 @@ def ramp(name: str | Sequence[str], k: int) -> list[str]:
     from ..errors import DataError
 
     if not isinstance(name, str):
-        colors = list(name)
+        colors = [check_color(c, f"palette[{i}]") for i, c in enumerate(name)]
         if len(colors) < k:
             raise DataError(
                 f"palette has {len(colors)} colours but {k} classes are drawn"
@@ -148,6 +198,12 @@ def category_colors(
 ) -> dict[str, str]:
     """Fixed colours for known vocabularies, else the user's, else a qualitative set.
 
+    The user's ``palette`` wins (each colour checked by :func:`check_color`);
+    then LISA clusters, catch-up types A-D, Tapio states (pressure reading) and
+    the regions of the shipped groupings get their fixed colours; other
+    categories take ColorBrewer Set2/Dark2 colours in the order given (pass them
+    sorted, as maps and figures do, for the same colours everywhere).
+
     Examples
     --------
     >>> category_colors(["HH", "ns"])
@@ -162,8 +218,14 @@ def category_colors(
         missing = [c for c in cats if c not in palette]
         if missing:
             raise DataError(f"palette has no colour for categories {missing}")
-        return {c: palette[c] for c in cats}
-    for vocabulary in (LISA_COLORS, CATCHUP_COLORS, tapio_colors("pressure")):
+        return {c: check_color(palette[c], f"palette[{c!r}]") for c in cats}
+    vocabularies = (
+        LISA_COLORS,
+        CATCHUP_COLORS,
+        tapio_colors("pressure"),
+        REGION_COLORS,
+    )
+    for vocabulary in vocabularies:
         if cats and all(c in vocabulary for c in cats):
             return {c: vocabulary[c] for c in cats}
     if len(cats) > len(_QUALITATIVE):

@@ -1,4 +1,9 @@
-"""Point and line layers: flows between units, circle markers, matched pairs."""
+"""Point and line layers: flows between units, circle markers, matched pairs.
+
+Tooltips are bound with :class:`._controls.Tooltip` (escaped markup as a JSON string),
+never with folium's ``tooltip=``, which writes the text into a JavaScript template
+literal where ``${...}`` in a unit name would run.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..errors import DataError
-from ._controls import legend_html, tooltip_table
+from ._controls import Tooltip, legend_html, tooltip_table
 from ._render import finish, fmt_value, new_map, require, unit_key
-from .palettes import NO_DATA_COLOR, category_colors
+from .palettes import NO_DATA_COLOR, category_colors, check_color
 
 if TYPE_CHECKING:
     import folium
@@ -122,6 +127,7 @@ def flows(
     import folium
 
     require(data, [origin, destination, volume])
+    color = check_color(color, "color")
     points_by_unit = _endpoints(coords, level, unit)
     od = data[[origin, destination, volume]].copy()
     od[volume] = pd.to_numeric(od[volume], errors="coerce")
@@ -171,13 +177,13 @@ def flows(
         share = (math.log1p(row[volume]) - low) / (high - low) if high > low else 0.5
         width = 1 + (max_width - 1) * share
         label = f"{a['name']} → {b['name']}: {row[volume]:,.6g}"
-        folium.PolyLine(
+        line = folium.PolyLine(
             [(a.lat, a.lon), (b.lat, b.lon)],
             weight=round(width, 2),
             color=color,
             opacity=0.75,
-            tooltip=html.escape(label),
         ).add_to(layer)
+        Tooltip(html.escape(label)).add_to(line)
     layer.add_to(fmap)
     legend = (
         f'<div class="sg-legend-title">{html.escape(name)}</div>'
@@ -216,12 +222,13 @@ def points(
     >>> df = pd.DataFrame({"lon": [120.1, 121.4], "lat": [30.2, 31.2],
     ...                    "name": ["<b>集群</b>", "产业带"]})
     >>> html = points(df, label="name").get_root().render()
-    >>> html.count("L.circleMarker"), "&lt;b&gt;" in html
-    (2, True)
+    >>> html.count("L.circleMarker"), "<b>集群" in html  # labels are escaped
+    (2, False)
     """
     import folium
 
     require(data, [lon, lat, *(c for c in (label, category) if c), *tooltip])
+    color = check_color(color, "color")
     xy = data[[lon, lat]].apply(pd.to_numeric, errors="coerce")
     bad = (
         xy.isna().any(axis=1) | ~xy[lon].between(-180, 180) | ~xy[lat].between(-90, 90)
@@ -247,7 +254,7 @@ def points(
         if category:
             rows.insert(0, (category, str(data.at[i, category])))
         tip = tooltip_table([str(data.at[i, label])] if label else [], rows)
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             (xy.at[i, lat], xy.at[i, lon]),
             radius=radius,
             color="#333333",
@@ -255,8 +262,8 @@ def points(
             fill=True,
             fill_color=fill,
             fill_opacity=0.9,
-            tooltip=tip,
         ).add_to(layer)
+        Tooltip(tip).add_to(marker)
     layer.add_to(fmap)
     legend = None
     if colors:
@@ -297,6 +304,7 @@ def pairs(
 
     cols = [*lon, *lat, *(label or ())]
     require(data, cols)
+    colors = (check_color(colors[0], "colors[0]"), check_color(colors[1], "colors[1]"))
     xy = data[[*lon, *lat]].apply(pd.to_numeric, errors="coerce")
     bad = xy.isna().any(axis=1)
     bad |= ~xy[list(lon)].apply(lambda c: c.between(-180, 180)).all(axis=1)
@@ -320,15 +328,12 @@ def pairs(
         a = (xy.at[i, lat[0]], xy.at[i, lon[0]])
         b = (xy.at[i, lat[1]], xy.at[i, lon[1]])
         names = [str(data.at[i, c]) for c in label] if label else ["", ""]
-        folium.PolyLine(
-            [a, b],
-            color="#555555",
-            weight=1.5,
-            dash_array="4 4",
-            tooltip=tooltip_table([" ↔ ".join(names)], []),
+        line = folium.PolyLine(
+            [a, b], color="#555555", weight=1.5, dash_array="4 4"
         ).add_to(layer)
+        Tooltip(tooltip_table([" ↔ ".join(names)], [])).add_to(line)
         for point, fill, text in zip((a, b), colors, names, strict=True):
-            folium.CircleMarker(
+            marker = folium.CircleMarker(
                 point,
                 radius=5,
                 color="#333333",
@@ -336,7 +341,7 @@ def pairs(
                 fill=True,
                 fill_color=fill,
                 fill_opacity=0.9,
-                tooltip=tooltip_table([text], []),
             ).add_to(layer)
+            Tooltip(tooltip_table([text], [])).add_to(marker)
     layer.add_to(fmap)
     return finish(fmap, title=title, legend=None)

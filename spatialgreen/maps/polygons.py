@@ -12,6 +12,9 @@ Design choices (see ``shared/reference/ecosystem.md`` §a):
   and put a unit lying exactly on a break into the class above.
 - The legend is plain HTML with mapclassify's interval labels; units with missing
   values are drawn white with a dashed outline and listed there.
+- A map of China never drops territory: provinces are completed to all 34 units
+  (Xizang, Taiwan, Hong Kong and Macao included) unless ``study=`` narrows the map,
+  units without data drawn as "no data"; city maps get their provinces' outlines.
 - With ``time=`` a panel becomes one map with a year slider: each polygon is written
   once and carries its class per year, so a 30-province × 18-year map stays small.
   Breaks are pooled over all years so that colours compare across years.
@@ -90,12 +93,18 @@ def choropleth(
         ``level`` through :func:`spatialgreen.join_units`.
     column : str
         Numeric column to map.
-    level : {"province", "city"}, optional
-        Needed when ``data`` has no geometry. Every polygon of the level is drawn
-        (units without data white, dashed) unless ``study`` narrows them.
+    level : {"province", "city", "county"}, optional
+        Needed when ``data`` has no geometry: every polygon of the level is drawn
+        (units without data white, dashed) unless ``study`` narrows them. A
+        GeoDataFrame of shipped units (an ``adcode`` column of shipped adcodes,
+        its level taken from ``level``, else inferred) is completed the same way
+        for provinces: a national map always shows all 34 provincial units.
+        City and county maps also draw their provinces' outlines (layer
+        "provinces").
     study : str or list, optional
         A study set of :func:`spatialgreen.load_boundaries` (``"gtfp30"``,
-        ``"yrd26"``, ``"yreb"``, ...) or a list of units: the polygons drawn.
+        ``"yrd26"``, ``"yreb"``, ...) or a list of units: the polygons drawn
+        (units of the data outside it are an error).
     scheme : str
         A :func:`mapclassify.classify` scheme: ``"fisher_jenks"`` (default),
         ``"quantiles"``, ``"equal_interval"``, ``"natural_breaks"``, ``"box_plot"``,
@@ -309,7 +318,10 @@ def categorical(
     case or Chinese, best dark green to worst dark red; ``indicator="benefit"``
     flips which states are better, as for environmental productivity), catch-up
     types ``"A"``-``"D"`` and LISA clusters ``"HH"``, ``"LL"``, ``"HL"``, ``"LH"``,
-    ``"ns"``. Other categories get a qualitative palette, or pass ``palette``.
+    ``"ns"``, and the regions of the shipped groupings (``east``, ``central``,
+    ``west``, ``northeast``). Other categories get a qualitative palette in sorted
+    order (the colours :mod:`spatialgreen.figures` gives them too), or pass
+    ``palette``.
 
     Parameters
     ----------
@@ -375,7 +387,7 @@ def categorical(
 def _category_order(
     present: Sequence[str], categories: Sequence[str] | None, column: str
 ) -> list[str]:
-    from .palettes import CATCHUP_COLORS, TAPIO_STATES, TAPIO_ZH
+    from .palettes import CATCHUP_COLORS, REGION_COLORS, TAPIO_STATES, TAPIO_ZH
 
     if categories is not None:
         order = [str(c) for c in categories]
@@ -389,6 +401,7 @@ def _category_order(
         list(LISA_COLORS),
         list(CATCHUP_COLORS),
         [*TAPIO_STATES, *TAPIO_ZH.values()],
+        list(REGION_COLORS),
     ):
         if all(c in vocabulary for c in present):
             return [c for c in vocabulary if c in present]

@@ -1,17 +1,15 @@
 """Helpers shared by the global and local autocorrelation statistics: the periods
-of a panel, checks, significance flags and seeded permutation inference.
-
-Permutation draws come from a local ``numpy.random.RandomState(seed)``: the same
-draws esda makes from numpy's global generator after ``numpy.random.seed(seed)``,
-so p-values match esda's, without reading or changing the global generator.
+of a panel, checks and significance flags (the seeded permutation inference is in
+:mod:`._permutation`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,6 +33,10 @@ class Settings:
     alpha: float = 0.05
     adjust: str | None = None
     allow_islands: bool = False
+    # aligned weights by unit list: a balanced panel aligns once, not every period
+    _aligned: dict = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def cross_sections(
         self, data: pd.DataFrame, columns: list[str]
@@ -43,13 +45,27 @@ class Settings:
         return periods(data, columns, self.unit, self.time)
 
     def weights(self, frame: pd.DataFrame) -> Any:
-        """``w`` aligned to the units of one cross-section (a ``W``), transformed."""
-        return weights_for(
-            self.w,
-            list(frame[self.unit]),
-            transform=self.transform,
-            allow_islands=self.allow_islands,
-        )
+        """``w`` aligned to the units of one cross-section (a ``W``), transformed.
+
+        Periods with the same units get copies of one alignment (esda may change
+        the ``transform`` of the ``W`` it is given, so each period has its own)."""
+        units = list(frame[self.unit])
+        try:
+            key: Any = tuple(units)
+            aligned = self._aligned.get(key)
+        except TypeError:  # unhashable unit ids: align every period
+            key, aligned = None, None
+        if aligned is None:
+            aligned = weights_for(
+                self.w,
+                units,
+                transform=self.transform,
+                allow_islands=self.allow_islands,
+            )
+            if key is not None:
+                self._aligned.clear()
+                self._aligned[key] = aligned
+        return copy.deepcopy(aligned)
 
     def keys(self, frame: pd.DataFrame, period: Any) -> pd.DataFrame:
         """The unit (and period) columns of one cross-section, fresh index."""
@@ -116,29 +132,3 @@ def quiet() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
-
-
-def permutation_test(
-    statistic: Callable[[np.ndarray], float],
-    values: np.ndarray,
-    *,
-    permutations: int,
-    seed: int,
-) -> tuple[float, float]:
-    """Pseudo p-value and z of ``statistic`` under random permutations of ``values``.
-
-    ``p_sim = (M + 1) / (R + 1)`` with ``M`` the draws at least as extreme as the
-    observed value on its side (esda's folded count) and ``z_sim`` the observed
-    value standardised by the mean and s.d. of the draws; NaN for ``R = 0``.
-    """
-    if not permutations:
-        return np.nan, np.nan
-    observed = statistic(values)
-    draws = np.random.RandomState(seed)  # local generator: no global state
-    sim = np.array([statistic(draws.permutation(values)) for _ in range(permutations)])
-    larger = int((sim >= observed).sum())
-    larger = min(larger, permutations - larger)
-    p_sim = (larger + 1.0) / (permutations + 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z_sim = (observed - sim.sum() / permutations) / sim.std()
-    return float(p_sim), float(z_sim)

@@ -11,10 +11,14 @@ scatterplot data (``z_value``, ``z_lag``) for
 :func:`spatialgreen.figures.moran_scatter`.
 
 All statistics are computed by esda; spatialgreen aligns the weights to the data of
-each period, makes permutation inference reproducible (``seed``, without touching
-numpy's global generator) and tidies the output. Permutation p-values are esda's
-pseudo p-values ``(M + 1)/(R + 1)``. This module is the one place to import them
-from; the two modules above hold the code.
+each period, runs the permutation inference in vectorised numpy
+(:mod:`~spatialgreen.spatial._permutation`: esda's algorithm and, for a given
+``seed``, esda's draws, without numba's per-process compile and without touching
+numpy's global generator) and tidies the output. Permutation p-values are pseudo
+p-values ``(M + 1)/(R + 1)``, ``M`` the draws at least as extreme as the observed
+value; they equal esda's except where a draw ties with the observed value, which
+counts here in either tail. This module is the one place to import them from; the
+two modules above hold the code.
 
 Examples
 --------

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from ..errors import ModelError
+from ..errors import ModelError, check_int
 
 __all__ = ["SpatialMultiplier", "impacts"]
 
@@ -194,6 +194,13 @@ def _symmetrising_scale(w: np.ndarray) -> np.ndarray | None:
     return scale if np.allclose(sym, sym.T, rtol=1e-10, atol=1e-12) else None
 
 
+def check_draws(draws: int, seed: int) -> None:
+    """Refuse a negative or single simulation draw count and a negative seed."""
+    if check_int(draws, "draws", minimum=0) == 1:
+        check_int(draws, "draws", minimum=2)  # one draw has no standard deviation
+    check_int(seed, "seed", minimum=0)
+
+
 def impacts(
     w: np.ndarray | SpatialMultiplier,
     *,
@@ -222,9 +229,10 @@ def impacts(
         ``beta.index`` and ``theta.index``. Without it (or with ``draws=0``) only
         point estimates are returned.
     draws : int
-        Number of simulated parameter draws for the standard errors.
+        Number of simulated parameter draws for the standard errors (0 = none,
+        else at least 2).
     seed : int
-        Seed of the simulation; the same seed gives the same standard errors.
+        Seed of the simulation (>= 0); the same seed gives the same standard errors.
 
     Returns
     -------
@@ -246,6 +254,7 @@ def impacts(
     >>> round(float(eff.loc["x", "total"]), 6)  # beta / (1 - rho)
     4.0
     """
+    check_draws(draws, seed)
     multiplier = (
         w if isinstance(w, SpatialMultiplier) else SpatialMultiplier.from_matrix(w)
     )

@@ -5,8 +5,9 @@
 green-development paper. The analytical statistics are esda's; the permutation
 inference (``p_sim``, ``z_sim``) permutes the values with a local
 ``numpy.random.RandomState(seed)`` — the same draws esda makes after
-``numpy.random.seed(seed)``, so the p-values equal esda's, while numpy's global
-generator is neither read nor changed.
+``numpy.random.seed(seed)``, evaluated together in numpy — so the p-values equal
+esda's (up to ties, see :mod:`._permutation`), while numpy's global generator is
+neither read nor changed.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ._by_period import Settings, check_varies, permutation_test, quiet
+from ..errors import DataError, check_int
+from ._by_period import Settings, check_varies, quiet
+from ._permutation import global_test
 
 __all__ = ["bivariate_moran", "geary_by_year", "getis_ord_by_year", "moran_by_year"]
 
 _Row = Callable[..., dict]  # row(weights, settings, *values) -> dict
+
+
+def _check_options(permutations: int, seed: int) -> None:
+    """Refuse negative permutation counts and seeds before any work, naming them."""
+    check_int(permutations, "permutations", minimum=0)
+    check_int(seed, "seed", minimum=0)
 
 
 def _global_by_year(
@@ -99,6 +107,7 @@ def moran_by_year(
     >>> t[["year", "I"]].round(4).to_dict("list")
     {'year': [1, 2], 'I': [0.5556, 0.5556]}
     """
+    _check_options(permutations, seed)
     settings = Settings(
         w, unit, time, permutations, seed, transform, allow_islands=allow_islands
     )
@@ -133,6 +142,7 @@ def geary_by_year(
     >>> bool(t.loc[0, "C"] < 1)
     True
     """
+    _check_options(permutations, seed)
     settings = Settings(w, unit, time, permutations, seed, transform)
     return _global_by_year(data, [column], settings, _geary_row)
 
@@ -168,6 +178,7 @@ def getis_ord_by_year(
             f"General G needs a non-negative variable; column {column!r} has "
             "negative values"
         )
+    _check_options(permutations, seed)
     settings = Settings(w, unit, time, permutations, seed, "b")
     return _global_by_year(data, [column], settings, _getis_ord_row)
 
@@ -201,20 +212,28 @@ def bivariate_moran(
     >>> bool(t.loc[0, "I"] > 0)
     True
     """
+    _check_options(permutations, seed)
     settings = Settings(w, unit, time, permutations, seed, transform)
     return _global_by_year(data, [x, y], settings, _bivariate_row)
 
 
 # ------------------------------------------------- one period: esda + permutations
-# Each statistic below repeats esda's own arithmetic (same operations, same order)
-# so that a permuted draw tying with the observed value ties here too.
+# esda gives the statistics; each one is restated below for a block of permuted
+# value vectors (rows of ``v``) so the draws are evaluated together in numpy.
 
 
 def _permute(
-    statistic: Callable[[np.ndarray], float], values: np.ndarray, settings: Settings
+    statistic: Callable[[np.ndarray], np.ndarray],
+    values: np.ndarray,
+    settings: Settings,
+    width: int = 0,
 ) -> tuple[float, float]:
-    return permutation_test(
-        statistic, values, permutations=settings.permutations, seed=settings.seed
+    return global_test(
+        statistic,
+        values,
+        permutations=settings.permutations,
+        seed=settings.seed,
+        width=width,
     )
 
 
@@ -255,8 +274,8 @@ def _moran_row(
     z = y - y.mean()
     sparse, n, s0, z2ss = m.w.sparse, len(y), m.w.s0, (z * z).sum()
 
-    def moran(v: np.ndarray) -> float:
-        return float(n / s0 * (v * (sparse @ v)).sum() / z2ss)
+    def moran(v: np.ndarray) -> np.ndarray:
+        return n / s0 * (v * (sparse @ v.T).T).sum(axis=1) / z2ss
 
     p_sim, z_sim = _permute(moran, z, settings)
     return {**_analytical(m, "I", m.EI, m.VI_norm), "p_sim": p_sim, "z_sim": z_sim}
@@ -271,12 +290,12 @@ def _geary_row(weights: Any, settings: Settings, y: np.ndarray) -> dict:
     deviation = y - y.mean()
     den = sum(deviation * deviation) * g.w.s0 * 2.0
 
-    def geary(v: np.ndarray) -> float:
-        return float((n - 1) * (links * ((v[focal] - v[neighbor]) ** 2)).sum() / den)
+    def geary(v: np.ndarray) -> np.ndarray:
+        return (n - 1) * ((v[:, focal] - v[:, neighbor]) ** 2 @ links) / den
 
     return {
         **_analytical(g, "C", g.EC, g.VC_norm),
-        "p_sim": _permute(geary, y, settings)[0],
+        "p_sim": _permute(geary, y, settings, width=links.size)[0],
     }
 
 
@@ -284,11 +303,11 @@ def _getis_ord_row(weights: Any, settings: Settings, y: np.ndarray) -> dict:
     import esda
 
     g = esda.G(y, weights, permutations=0)
-    sparse, column = g.w.sparse, y.reshape(len(y), 1)
-    den_sum = (column * column.T).sum() - (column * column).sum()
+    sparse = g.w.sparse
+    den_sum = y.sum() ** 2 - (y * y).sum()  # Σ_{i≠j} y_i y_j, as esda's
 
-    def general_g(v: np.ndarray) -> float:
-        return float((v * (sparse @ v)).sum() / den_sum)
+    def general_g(v: np.ndarray) -> np.ndarray:
+        return (v * (sparse @ v.T).T).sum(axis=1) / den_sum
 
     return {
         **_analytical(g, "G", g.EG, g.VG, randomisation=False),
@@ -304,8 +323,8 @@ def _bivariate_row(
     m = esda.Moran_BV(x, y, weights, transformation=settings.transform, permutations=0)
     sparse, zx, den = m.w.sparse, m.zx, len(x) - 1.0
 
-    def moran_bv(zy: np.ndarray) -> float:
-        return float((zx * (sparse @ zy)).sum() / den)
+    def moran_bv(zy: np.ndarray) -> np.ndarray:
+        return (zx * (sparse @ zy.T).T).sum(axis=1) / den
 
     p_sim, z_sim = _permute(moran_bv, m.zy, settings)
     return {"I": m.I, "p_sim": p_sim, "z_sim": z_sim}

@@ -21,10 +21,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError, DependencyError, ModelError
+from ..errors import (
+    DataError,
+    DependencyError,
+    ModelError,
+    check_choice,
+    check_int,
+    check_number,
+)
 from ..geo.weights import describe_weights, weights_for
 from ..panel import require_columns, validate_panel
 from ..results import EstimatesMixin, Results, coefficient_table, inference
+from ._design import check_full_rank
 from .regression import (
     _check_model,
     _quiet,
@@ -139,6 +147,7 @@ def spatial_regimes(
     labels = frame[regimes].astype(str).tolist()
     yv = frame[[y]].to_numpy(float)
     xv = frame[x].to_numpy(float)
+    _check_groups(xv, x, np.asarray(labels), f"regime {regimes!r}", constant=True)
     names = {"name_y": y, "name_x": x}
     with _quiet():
         if model == "ols":
@@ -250,6 +259,13 @@ def subgroup_regression(
         return sm.add_constant(xs, has_constant="add") if constant else xs
 
     k = len(x) + int(constant)
+    _check_groups(
+        frame[x].to_numpy(float),
+        x,
+        frame[group].to_numpy(),
+        f"group {group!r}",
+        constant=constant,
+    )
     fits = {}
     for label, part in frame.groupby(group, sort=True):
         if len(part) <= k:
@@ -283,6 +299,26 @@ def subgroup_regression(
         "inference": inference({str(g): f.df_resid for g, f in fits.items()}),
     }
     return RegimeResults(coefficients, tests, fit, meta)
+
+
+def _check_groups(
+    xv: np.ndarray, x: list[str], labels: np.ndarray, what: str, *, constant: bool
+) -> None:
+    """Refuse fewer than two groups and a rank-deficient design within a group."""
+    groups = pd.unique(labels)
+    if len(groups) < 2:
+        raise DataError(f"{what} needs at least two groups; it has {len(groups)}")
+    names = ["const", *x] if constant else list(x)
+    for value in groups:
+        part = xv[labels == value]
+        label = value.item() if isinstance(value, np.generic) else value
+        if len(part) <= len(names):
+            raise DataError(
+                f"{what} = {label!r} has {len(part)} rows, fewer than "
+                f"{len(names) + 1} needed for {len(names)} coefficients"
+            )
+        design = np.column_stack([np.ones(len(part)), part]) if constant else part
+        check_full_rank(design, names, where=f" in {what} = {label!r}")
 
 
 def _equality_tests(fits: dict, pooled: Any, k: int, n: int) -> pd.DataFrame:
@@ -379,7 +415,10 @@ def gwr(
     multiscale : bool
         MGWR (a bandwidth per coefficient) instead of GWR.
     bandwidth : float, optional
-        Fixed bandwidth (GWR only); default: golden-section search on AICc.
+        Bandwidth given instead of searched (GWR only): a distance (> 0) with
+        ``fixed=True``, else a whole number of nearest neighbours between the
+        number of coefficients + 1 and the number of units. Default:
+        golden-section search on AICc.
     kernel : {"bisquare", "gaussian", "exponential"}
         Kernel function.
     fixed : bool
@@ -415,6 +454,8 @@ def gwr(
             "pip install 'spatialgreen[gwr]'"
         ) from exc
     x = list(x)
+    check_choice(kernel, "kernel", ("bisquare", "gaussian", "exponential"))
+    check_number(bandwidth, "bandwidth", low=0, closed=(False, True), none=True)
     require_columns(data, [y, *x, *(coords or ()), *([unit] if unit else [])])
     validate_panel(
         data.assign(__row__=np.arange(len(data))),
@@ -424,6 +465,10 @@ def gwr(
     points = _coordinates(data, coords)
     yv = data[[y]].to_numpy(float)
     xv = data[x].to_numpy(float)
+    check_full_rank(np.column_stack([np.ones(len(xv)), xv]), ["const", *x])
+    if not fixed and bandwidth is not None:
+        # mgwr truncates an adaptive bandwidth to int(bandwidth) neighbours
+        check_int(bandwidth, "bandwidth", minimum=len(x) + 2, maximum=len(data))
     standardize = multiscale if standardize is None else standardize
     if standardize:
         yv = (yv - yv.mean(axis=0)) / yv.std(axis=0)

@@ -3,8 +3,9 @@
 :func:`lisa`, :func:`bivariate_lisa` and :func:`local_g` give one row per unit and
 period with the cluster (or hot/cold spot) labels ready to map; :func:`lisa`
 carries the Moran scatterplot data (``z_value``, ``z_lag``) for
-:func:`spatialgreen.figures.moran_scatter`. Conditional permutations are esda's,
-seeded through its ``seed`` argument.
+:func:`spatialgreen.figures.moran_scatter`. The statistics are esda's; their
+conditional permutations run in numpy (:mod:`._permutation`) with esda's draws for
+a given ``seed``, so ``p_sim`` equals esda's without numba's per-process compile.
 """
 
 from __future__ import annotations
@@ -14,12 +15,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, check_choice, check_int, check_number
 from ._by_period import Settings, check_varies, quiet
+from ._permutation import conditional_test
 
 __all__ = ["bivariate_lisa", "lisa", "local_g"]
 
 _QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
+
+
+def _check_options(permutations: int, seed: int, alpha: float, adjust: Any) -> None:
+    """Refuse out-of-range inference options before any work, naming them."""
+    check_int(permutations, "permutations", minimum=0)
+    check_int(seed, "seed", minimum=0)
+    check_number(alpha, "alpha", low=0, high=1, closed=(False, False))
+    check_choice(adjust, "adjust", (None, "fdr", "bonferroni"))
 
 
 def lisa(
@@ -84,6 +94,7 @@ def lisa(
     >>> out.loc[0, "quadrant"], out.loc[8, "quadrant"]
     ('LL', 'HH')
     """
+    _check_options(permutations, seed, alpha, adjust)
     settings = Settings(w, unit, time, permutations, seed, transform, alpha, adjust)
     return _local_moran(data, [column], settings, scaling=scaling)
 
@@ -122,6 +133,7 @@ def bivariate_lisa(
     >>> out.loc[8, "quadrant"]
     'HH'
     """
+    _check_options(permutations, seed, alpha, adjust)
     settings = Settings(w, unit, time, permutations, seed, transform, alpha, adjust)
     return _local_moran(data, [x, y], settings, scaling=scaling)
 
@@ -134,13 +146,6 @@ def _local_moran(
 
     if scaling not in ("spdep", "esda"):
         raise DataError(f"scaling must be 'spdep' or 'esda'; got {scaling!r}")
-    permutations = settings.permutations
-    options = {
-        "transformation": settings.transform,
-        "permutations": permutations,
-        "seed": settings.seed,
-        "keep_simulations": True,  # esda computes z_sim only with the draws
-    }
     frames = []
     for period, frame in settings.cross_sections(data, columns):
         weights = settings.weights(frame)
@@ -148,9 +153,19 @@ def _local_moran(
         check_varies(columns, values, period=period, time=settings.time, what="LISA")
         with quiet():
             if len(columns) == 1:
-                local = esda.Moran_Local(values[0], weights, **options)
+                local = esda.Moran_Local(
+                    values[0],
+                    weights,
+                    transformation=settings.transform,
+                    permutations=0,
+                )
+                own_z, lag_z = local.z, local.z
             else:
-                local = esda.Moran_Local_BV(*values, weights, **options)
+                local = esda.Moran_Local_BV(
+                    *values, weights, transformation=settings.transform, permutations=0
+                )
+                own_z, lag_z = local.zx, local.zy
+        p_sim, z_sim = _moran_inference(local, own_z, lag_z, settings)
         own, lagged = values[0], values[-1]
         n = len(own)
         factor = n / (n - 1) if scaling == "spdep" else 1.0
@@ -159,14 +174,34 @@ def _local_moran(
         out["z_value"] = (own - own.mean()) / own.std()
         out["z_lag"] = weights.sparse @ ((lagged - lagged.mean()) / lagged.std())
         out["Ii"] = local.Is * factor
-        p_sim = local.p_sim if permutations else None
-        out["z"] = local.z_sim if permutations else np.nan
-        out["p_sim"] = np.nan if p_sim is None else p_sim
+        out["z"] = z_sim
+        out["p_sim"] = p_sim
         out["quadrant"] = [_QUADRANTS[int(q)] for q in local.q]
         out["significant"] = settings.significant(p_sim, n)
         out["cluster"] = np.where(out["significant"], out["quadrant"], "ns")
         frames.append(out)
     return pd.concat(frames, ignore_index=True)
+
+
+def _moran_inference(
+    local: Any, own_z: np.ndarray, lag_z: np.ndarray, settings: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """``p_sim`` and ``z_sim`` of esda's (bivariate) local Moran ``local`` by
+    conditional randomisation: ``I_i = z_i (Σ_j w_ij z_j) (n − 1) / Σ z²`` over
+    esda's draws of the neighbours' ``lag_z`` (esda ``crand``)."""
+    scale = (len(own_z) - 1) / local.den
+
+    def statistic(rows: np.ndarray, lag: np.ndarray) -> np.ndarray:
+        return own_z[rows, None] * lag * scale
+
+    return conditional_test(
+        local.w.sparse,
+        lag_z,
+        local.Is,
+        statistic,
+        permutations=settings.permutations,
+        seed=settings.seed,
+    )
 
 
 def local_g(
@@ -185,9 +220,10 @@ def local_g(
 ) -> pd.DataFrame:
     """Local Getis–Ord G (``star=True``: G*, the unit itself included), hot/cold spots.
 
-    esda ``G_Local``; ``star=True`` adds each unit to its own neighbourhood with
-    weight 1 before ``transform``. Returns one row per unit (and period): ``value``,
-    ``Gi``, ``z`` (normal-approximation z of esda, ``Zs``), ``p_norm``, ``p_sim``,
+    esda ``G_Local``; ``star=True`` adds each unit to its own neighbourhood before
+    ``transform``, with the largest weight of its row (1 for binary weights).
+    Returns one row per unit (and period): ``value``, ``Gi``, ``z``
+    (normal-approximation z of esda, ``Zs``), ``p_norm``, ``p_sim``,
     ``significant`` (``p_sim`` after ``adjust``) and ``spot`` (``"hot"``/``"cold"`` if
     significant, else ``"ns"``).
 
@@ -202,6 +238,7 @@ def local_g(
     """
     import esda
 
+    _check_options(permutations, seed, alpha, adjust)
     # esda applies ``transform`` after adding the self-links of G*: align untransformed
     settings = Settings(w, unit, time, permutations, seed, None, alpha, adjust)
     frames = []
@@ -213,21 +250,42 @@ def local_g(
                 values,
                 weights,
                 transform=transform.upper(),
-                permutations=max(permutations, 1),
+                permutations=0,
                 star=star,
-                seed=seed,
-                keep_simulations=False,
-                n_jobs=1,
             )
+        p_sim, _ = _g_inference(g, values, settings)
         out = settings.keys(frame, period)
         out["value"] = values
         out["Gi"] = g.Gs
         out["z"] = g.Zs
         out["p_norm"] = g.p_norm
-        out["p_sim"] = g.p_sim if permutations else np.nan
-        out["significant"] = settings.significant(g.p_sim, len(values))
+        out["p_sim"] = p_sim
+        out["significant"] = settings.significant(p_sim, len(values))
         out["spot"] = np.where(
             out["significant"], np.where(g.Zs > 0, "hot", "cold"), "ns"
         )
         frames.append(out)
     return pd.concat(frames, ignore_index=True)
+
+
+def _g_inference(
+    g: Any, values: np.ndarray, settings: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """``p_sim`` and ``z_sim`` of esda's local G ``g`` by conditional randomisation:
+    ``G_i = Σ_j w_ij y_j / Σ_{j≠i} y_j`` (``G*_i``: the self-weight term included,
+    over ``Σ_j y_j``) over esda's draws of the neighbours' values (esda ``crand``)."""
+    total = values.sum()
+
+    def statistic(rows: np.ndarray, lag: np.ndarray) -> np.ndarray:
+        if g.star:
+            return lag / total
+        return lag / (total - values[rows, None])
+
+    return conditional_test(
+        g.w.sparse,
+        values,
+        g.Gs,
+        statistic,
+        permutations=settings.permutations,
+        seed=settings.seed,
+    )

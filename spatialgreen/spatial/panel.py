@@ -16,24 +16,54 @@ effects only; this module implements the one estimator for all effects, SDM and 
 Lee–Yu option so that standard errors, log-likelihoods and the LR tests between SAR,
 SEM and SDM come from one consistent likelihood (the tests check it against spreg).
 :func:`hausman_test` is the classical Hausman FE-vs-RE aid (linearmodels).
+
+Demeaning and ``W``: the order
+------------------------------
+``Q`` sweeps out the effects (unit, time or both means) and ``W`` acts within each
+period. With **unit** effects ``Q`` and ``W`` commute, so the order does not matter.
+With **time** or **two-way** effects ``QWy ≠ WQy`` (the cross-sectional mean of
+``Wy`` is not that of ``y`` unless ``W`` is doubly stochastic), and the two
+reference codes differ:
+
+=====  ====================================  ====================================
+model  ``demean="elhorst"`` (default)        ``demean="splm"``
+=====  ====================================  ====================================
+SAR    ``Qy = ρ·Q(Wy) + QXβ``: ``W`` on raw   ``Qy = ρ·W(Qy) + QXβ``: ``y`` demeaned
+       ``y``, then demeaned (Elhorst's        first, then lagged (splm
+       ``sar_panel_FE``)                      ``spfeml``'s ``wyt``)
+SDM    as SAR; ``WX`` is ``W`` on raw ``X``,  as SAR (``W(Qy)``); ``WX`` as in
+       then demeaned (Elhorst's code takes    ``"elhorst"`` (splm builds ``WX`` in
+       ``[X, WX]`` as data)                   the formula, from raw ``X``)
+SEM    ``Qy = QXβ + u, u = λWu + ε``: ``W``   the same (splm ``spfeml`` lags the
+       on the demeaned ``y`` and ``X``        demeaned ``yt``, ``xt`` too)
+       (Elhorst's ``sem_panel_FE``)
+=====  ====================================  ====================================
+
+Both give the same Jacobian term ``T·ln|I − ρW|`` and differ only in the lagged
+dependent variable of SAR/SDM with time effects (ρ of the two-way SAR of the
+tests' 48-state income panel moves by 8e-4). The tests check each order against a
+concentrated likelihood written independently (demeaning by pandas group means,
+maximised with scipy).
+Lee–Yu with time effects has its own transformation and keeps ``"elhorst"``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
-from ..errors import ConvergenceError, DataError, ModelError
+from ..errors import DataError, ModelError, OptionError
 from ..geo.weights import describe_weights, weights_for
 from ..panel import require_columns, validate_panel
 from ..results import coefficient_table, inference
-from .effects import SpatialMultiplier
+from ._design import check_full_rank
+from ._panel_likelihood import _Design, _fit_error, _fit_lag
+from .effects import SpatialMultiplier, check_draws
 from .regression import (
     SpatialRegressionResults,
     _check_model,
@@ -43,59 +73,7 @@ from .regression import (
 __all__ = ["hausman_test", "spatial_panel"]
 
 EFFECTS = ("unit", "time", "twoway")
-
-
-@dataclass(frozen=True)
-class _Design:
-    """Demeaned panel arrays in (period, unit) layout and likelihood bookkeeping."""
-
-    y: np.ndarray  # (T, N)
-    wy: np.ndarray  # (T, N) demeaned W y
-    x: np.ndarray  # (T, N, k)
-    names: list[str]
-    w: np.ndarray  # (N, N)
-    omega: np.ndarray  # eigenvalues of w (complex)
-    n_eff: int  # observations counted by the likelihood
-    t_eff: int  # multiplier of the log-determinant
-    drop_unit_root: bool  # subtract ln(1 − ρ): Lee–Yu with time effects
-    multiplier: SpatialMultiplier  # eigen-summaries of w, shared with the effects
-
-    def logdet(self, rho: float, order: int = 0) -> float:
-        """``t_eff`` × derivative ``order`` of the (transformed) log-determinant."""
-        om = self.omega
-        if order == 0:
-            value = np.sum(np.log(1.0 - rho * om)).real
-            value -= np.log(1.0 - rho) if self.drop_unit_root else 0.0
-        elif order == 1:
-            value = -np.sum(om / (1.0 - rho * om)).real
-            value += 1.0 / (1.0 - rho) if self.drop_unit_root else 0.0
-        else:
-            value = -np.sum(om**2 / (1.0 - rho * om) ** 2).real
-            value += 1.0 / (1.0 - rho) ** 2 if self.drop_unit_root else 0.0
-        return self.t_eff * float(value)
-
-    def bounds(self) -> tuple[float, float]:
-        real = self.omega.real
-        eps = 1e-7
-        return 1.0 / real.min() + eps, 1.0 / real.max() - eps
-
-    def concentrated(self, coef: float, resid: np.ndarray) -> float:
-        """Log-likelihood concentrated in the spatial coefficient (β, σ² out)."""
-        return -0.5 * self.n_eff * np.log(resid @ resid / self.n_eff) + self.logdet(
-            coef
-        )
-
-    def loglik(self, coef: float, resid: np.ndarray, sigma2: float) -> float:
-        """Full Gaussian log-likelihood given the spatially filtered residuals."""
-        return float(
-            -0.5 * self.n_eff * np.log(2 * np.pi * sigma2)
-            + self.logdet(coef)
-            - resid @ resid / (2 * sigma2)
-        )
-
-    def demean_units(self, a: np.ndarray) -> np.ndarray:
-        """Remove the cross-sectional mean of each period (only under Lee–Yu time)."""
-        return a - a.mean(axis=1, keepdims=True) if self.drop_unit_root else a
+DEMEAN = ("elhorst", "splm")
 
 
 def spatial_panel(
@@ -114,6 +92,7 @@ def spatial_panel(
     draws: int = 1000,
     seed: int = 0,
     tests: bool = True,
+    demean: str = "elhorst",
 ) -> SpatialRegressionResults:
     """Fit a fixed-effects spatial panel model by maximum likelihood.
 
@@ -149,6 +128,11 @@ def spatial_panel(
     tests : bool
         For SDM, also fit SAR and SEM and report the Wald and LR tests of
         ``θ = 0`` (SAR) and ``θ + ρβ = 0`` (SEM) in ``diagnostics``.
+    demean : {"elhorst", "splm"}
+        Whether the spatial lag ``Wy`` of SAR/SDM is taken before (Elhorst's
+        MATLAB code, default) or after (R ``splm``) the effects are swept out; it
+        matters only with time or two-way effects (see the module notes). SEM and
+        the ``WX`` of SDM are the same under both.
 
     Returns
     -------
@@ -184,9 +168,15 @@ def spatial_panel(
     True
     """
     model = _check_model(model, ("sar", "sem", "sdm"))
-    effects = _check_model(effects, EFFECTS)
-    if vcov not in ("expected", "observed"):
-        raise ModelError(f"vcov must be 'expected' or 'observed'; got {vcov!r}")
+    effects = _check_model(effects, EFFECTS, "effects")
+    vcov = _check_model(vcov, ("expected", "observed"), "vcov")
+    demean = _check_model(demean, DEMEAN, "demean")
+    check_draws(draws, seed)
+    if lee_yu and demean == "splm" and effects != "unit":
+        raise OptionError(
+            "demean='splm' with lee_yu=True and time effects: the Lee–Yu "
+            "transformation fixes its own order; use demean='elhorst'"
+        )
     x = list(x)
     if not x:
         raise DataError("give at least one regressor in x")
@@ -215,6 +205,7 @@ def spatial_panel(
         model,
         effects,
         lee_yu,
+        demean,
     )
     observed = vcov == "observed" or design.drop_unit_root
     fit = _fit_error(design, observed) if model == "sem" else _fit_lag(design, observed)
@@ -247,6 +238,7 @@ def spatial_panel(
         "y": y,
         "x": x,
         "approach": "Lee-Yu transformation" if lee_yu else "direct (Elhorst)",
+        "demean": demean,
         "vcov": "observed (Hessian)" if observed else "expected information",
         "weights": describe_weights(w, weights, transform=transform),
         "inference": inference(None),
@@ -268,6 +260,7 @@ def _design(
     model: str,
     effects: str,
     lee_yu: bool,
+    demean: str = "elhorst",
 ) -> _Design:
     wd = np.asarray(weights.full()[0], dtype=float)
     ordered = data.set_index([time, unit])
@@ -279,8 +272,9 @@ def _design(
     if model == "sdm":
         xx = np.concatenate([xx, np.einsum("ij,tjk->tik", wd, xx)], axis=2)
         names += [f"W_{name}" for name in x]
-    wy = yy @ wd.T
-    ys, wys, xs = (_sweep(a, effects) for a in (yy, wy, xx))
+    ys, xs = _sweep(yy, effects), _sweep(xx, effects)
+    # W on raw y then demeaned (Elhorst) or on the demeaned y (splm): module notes
+    wys = _sweep(yy @ wd.T, effects) if demean == "elhorst" else ys @ wd.T
     within = np.sqrt((xs**2).sum(axis=(0, 1)))
     scale = np.sqrt((xx**2).sum(axis=(0, 1))) + 1e-300
     flat = [nm for nm, a, b in zip(names, within, scale, strict=True) if a <= 1e-10 * b]
@@ -289,7 +283,17 @@ def _design(
             f"regressor(s) {', '.join(map(repr, flat))} have no variation left after "
             f"removing {effects} fixed effects (constant within every unit or period)"
         )
-    _check_collinear(xs, names, effects)
+    check_full_rank(
+        xs.reshape(-1, xs.shape[2]),
+        names,
+        where=f" after removing {effects} fixed effects",
+        hint=(
+            " (with row-standardised W, W_x equals x for a regressor common to "
+            "all units)"
+            if model == "sdm"
+            else ""
+        ),
+    )
     multiplier = SpatialMultiplier.from_matrix(wd)
     unit_fe = effects in ("unit", "twoway")
     time_fe = effects in ("time", "twoway")
@@ -311,24 +315,6 @@ def _design(
     )
 
 
-def _check_collinear(xs: np.ndarray, names: list[str], effects: str) -> None:
-    """Raise if a (demeaned) regressor is a linear combination of earlier ones."""
-    xm = xs.reshape(-1, xs.shape[2])
-    xm = xm / np.sqrt((xm**2).sum(axis=0))
-    redundant = [
-        name
-        for j, name in enumerate(names)
-        if j
-        and np.linalg.matrix_rank(xm[:, : j + 1]) <= np.linalg.matrix_rank(xm[:, :j])
-    ]
-    if redundant:
-        raise ModelError(
-            f"regressor(s) {', '.join(map(repr, redundant))} are collinear with "
-            f"earlier regressors after removing {effects} fixed effects (with "
-            "row-standardised W, W_x equals x for a regressor common to all units)"
-        )
-
-
 def _sweep(a: np.ndarray, effects: str) -> np.ndarray:
     """Demean an array of layout (T, N, ...) by unit, period or both."""
     if effects in ("unit", "twoway"):
@@ -336,158 +322,6 @@ def _sweep(a: np.ndarray, effects: str) -> np.ndarray:
     if effects in ("time", "twoway"):
         a = a - a.mean(axis=1, keepdims=True)
     return a
-
-
-def _maximise(objective: Any, bounds: tuple[float, float], what: str) -> float:
-    res = optimize.minimize_scalar(
-        lambda r: -objective(r),
-        bounds=bounds,
-        method="bounded",
-        options={"xatol": 1e-10, "maxiter": 500},
-    )
-    if not res.success:
-        raise ConvergenceError(
-            f"maximising the concentrated likelihood in {what} failed: {res.message}"
-        )
-    lo, hi = bounds
-    if min(res.x - lo, hi - res.x) < 1e-5:
-        raise ConvergenceError(
-            f"{what} estimate {res.x:.6f} is on the boundary of its "
-            f"admissible interval ({lo:.4f}, {hi:.4f})"
-        )
-    return float(res.x)
-
-
-def _fit_lag(d: _Design, observed: bool) -> dict:
-    """SAR/SDM: concentrated likelihood in ρ, then β, σ²."""
-    xm = d.x.reshape(-1, d.x.shape[2])
-    yv = d.y.ravel()
-    wyv = d.wy.ravel()
-    coef, *_ = np.linalg.lstsq(xm, np.column_stack([yv, wyv]), rcond=None)
-    e0 = yv - xm @ coef[:, 0]
-    e1 = wyv - xm @ coef[:, 1]
-    rho = _maximise(lambda r: d.concentrated(r, e0 - r * e1), d.bounds(), "rho")
-    beta = coef[:, 0] - rho * coef[:, 1]
-    e = e0 - rho * e1
-    sigma2 = float(e @ e / d.n_eff)
-    if observed:
-        info = -_lag_hessian(d, beta, rho, sigma2)
-    else:
-        info = _lag_expected_info(d, beta, rho, sigma2)
-    return _ml_fit(beta, rho, sigma2, info, _lag_loglik(d, beta, rho, sigma2))
-
-
-def _ml_fit(
-    beta: np.ndarray, coef: float, sigma2: float, info: np.ndarray, loglik: float
-) -> dict:
-    """Estimates, their covariance (σ² row and column dropped) and fit."""
-    return {
-        "params": np.append(beta, coef),
-        "cov": np.linalg.inv(info)[:-1, :-1],
-        "sigma2": sigma2,
-        "loglik": loglik,
-    }
-
-
-def _lag_loglik(d: _Design, beta: np.ndarray, rho: float, sigma2: float) -> float:
-    """Full (not concentrated) log-likelihood of the SAR/SDM panel."""
-    return d.loglik(rho, (d.y - rho * d.wy - d.x @ beta).ravel(), sigma2)
-
-
-def _lag_hessian(d: _Design, beta: np.ndarray, rho: float, s2: float) -> np.ndarray:
-    xm = d.x.reshape(-1, d.x.shape[2])
-    wy = d.wy.ravel()
-    e = (d.y - rho * d.wy - d.x @ beta).ravel()
-    k = xm.shape[1]
-    h = np.zeros((k + 2, k + 2))
-    h[:k, :k] = -xm.T @ xm / s2
-    h[:k, k] = h[k, :k] = -xm.T @ wy / s2
-    h[:k, k + 1] = h[k + 1, :k] = -xm.T @ e / s2**2
-    h[k, k] = d.logdet(rho, 2) - wy @ wy / s2
-    h[k, k + 1] = h[k + 1, k] = -wy @ e / s2**2
-    h[k + 1, k + 1] = d.n_eff / (2 * s2**2) - e @ e / s2**3
-    return h
-
-
-def _lag_expected_info(
-    d: _Design, beta: np.ndarray, rho: float, s2: float
-) -> np.ndarray:
-    n = d.w.shape[0]
-    wt = d.w @ np.linalg.inv(np.eye(n) - rho * d.w)
-    xm = d.x.reshape(-1, d.x.shape[2])
-    wxb = ((d.x @ beta) @ wt.T).ravel()
-    k = xm.shape[1]
-    info = np.zeros((k + 2, k + 2))
-    info[:k, :k] = xm.T @ xm / s2
-    info[:k, k] = info[k, :k] = xm.T @ wxb / s2
-    info[k, k] = d.t_eff * (np.trace(wt @ wt) + np.sum(wt * wt)) + wxb @ wxb / s2
-    info[k, k + 1] = info[k + 1, k] = d.t_eff * np.trace(wt) / s2
-    info[k + 1, k + 1] = d.n_eff / (2 * s2**2)
-    return info
-
-
-def _fit_error(d: _Design, observed: bool) -> dict:
-    """SEM: concentrated likelihood in λ (β by GLS given λ), then σ²."""
-    xm = d.x.reshape(-1, d.x.shape[2])
-    yv = d.y.ravel()
-    wxm = d.demean_units(np.einsum("ij,tjk->tik", d.w, d.x)).reshape(xm.shape)
-    wyv = d.demean_units(d.y @ d.w.T).ravel()
-
-    def residual(lam: float) -> tuple[np.ndarray, np.ndarray]:
-        xb = xm - lam * wxm
-        yb = yv - lam * wyv
-        beta, *_ = np.linalg.lstsq(xb, yb, rcond=None)
-        return beta, yb - xb @ beta
-
-    lam = _maximise(lambda r: d.concentrated(r, residual(r)[1]), d.bounds(), "lambda")
-    beta, u = residual(lam)
-    sigma2 = float(u @ u / d.n_eff)
-    parts = (xm, wxm, yv, wyv)
-    info = (
-        -_error_hessian(d, parts, beta, lam, sigma2)
-        if observed
-        else _error_expected_info(d, parts, lam, sigma2)
-    )
-    return _ml_fit(beta, lam, sigma2, info, _error_loglik(d, beta, lam, sigma2))
-
-
-def _error_loglik(d: _Design, beta: np.ndarray, lam: float, sigma2: float) -> float:
-    """Full log-likelihood of the SEM panel."""
-    e = d.y - d.x @ beta
-    return d.loglik(lam, d.demean_units(e - lam * (e @ d.w.T)).ravel(), sigma2)
-
-
-def _error_hessian(
-    d: _Design, parts: tuple, beta: np.ndarray, lam: float, s2: float
-) -> np.ndarray:
-    xm, wxm, yv, wyv = parts
-    xb = xm - lam * wxm
-    e = yv - xm @ beta
-    we = wyv - wxm @ beta  # (Q) W e
-    u = e - lam * we
-    k = xm.shape[1]
-    h = np.zeros((k + 2, k + 2))
-    h[:k, :k] = -xb.T @ xb / s2
-    h[:k, k] = h[k, :k] = (-wxm.T @ u - xb.T @ we) / s2
-    h[:k, k + 1] = h[k + 1, :k] = -xb.T @ u / s2**2
-    h[k, k] = d.logdet(lam, 2) - we @ we / s2
-    h[k, k + 1] = h[k + 1, k] = -we @ u / s2**2
-    h[k + 1, k + 1] = d.n_eff / (2 * s2**2) - u @ u / s2**3
-    return h
-
-
-def _error_expected_info(d: _Design, parts: tuple, lam: float, s2: float) -> np.ndarray:
-    xm, wxm, _, _ = parts
-    n = d.w.shape[0]
-    wt = d.w @ np.linalg.inv(np.eye(n) - lam * d.w)
-    xb = xm - lam * wxm
-    k = xm.shape[1]
-    info = np.zeros((k + 2, k + 2))
-    info[:k, :k] = xb.T @ xb / s2
-    info[k, k] = d.t_eff * (np.trace(wt @ wt) + np.sum(wt * wt))
-    info[k, k + 1] = info[k + 1, k] = d.t_eff * np.trace(wt) / s2
-    info[k + 1, k + 1] = d.n_eff / (2 * s2**2)
-    return info
 
 
 def _sdm_tests(
@@ -577,6 +411,12 @@ def hausman_test(
     x = [x] if isinstance(x, str) else list(x)
     require_columns(data, [unit, time, y, *x])
     validate_panel(data, unit=unit, time=time, columns=[y, *x])
+    values = data[x].to_numpy(float)
+    within = values - data.groupby(unit)[x].transform("mean").to_numpy(float)
+    check_full_rank(
+        within, x, where=" after removing unit fixed effects", before=values
+    )
+    check_full_rank(np.column_stack([np.ones(len(values)), values]), ["const", *x])
     panel = data.set_index([unit, time])
     exog = panel[x].assign(const=1.0)
     fe = PanelOLS(panel[y], exog, entity_effects=True).fit()

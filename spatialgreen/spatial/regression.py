@@ -20,11 +20,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConvergenceError, DataError, ModelError
+from ..errors import (
+    ConvergenceError,
+    DataError,
+    ModelError,
+    OptionError,
+    check_choice,
+)
 from ..geo.weights.align import describe_weights, weights_for
 from ..panel import validate_panel
 from ..results import EstimatesMixin, Results, _Field, coefficient_table, inference
-from .effects import SpatialMultiplier
+from ._design import check_full_rank
+from .effects import SpatialMultiplier, check_draws
 from .effects import impacts as _impacts
 
 __all__ = [
@@ -35,6 +42,7 @@ __all__ = [
 ]
 
 MODELS = ("ols", "slx", "sar", "sem", "sdm")
+METHODS = ("full", "ord", "LU")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,13 +148,22 @@ def spatial_regression(
     transform : str
         Weights transformation, ``"r"`` (row-standardised, default) or ``"b"``.
     draws, seed : int
-        Simulation draws and seed for the standard errors of the effects.
+        Simulation draws (0 = effects without standard errors, else at least 2)
+        and their seed (>= 0) for the standard errors of the effects.
     method : {"full", "ord", "LU"}
         spreg's log-determinant method; ``"LU"`` (sparse) for thousands of units.
 
     Returns
     -------
     SpatialRegressionResults
+
+    Raises
+    ------
+    ModelError
+        Perfectly collinear regressors (named; for ``"slx"``/``"sdm"`` including
+        the lagged ``W_<x>``), too few observations, an inadmissible ρ/λ.
+    OptionError
+        An option out of range (``draws=-1``, ``method="lu"``, ...), named.
 
     Examples
     --------
@@ -162,10 +179,13 @@ def spatial_regression(
     ['const', 'x1', 'x2', 'lambda']
     """
     model = _check_model(model, MODELS)
+    check_choice(method, "method", METHODS)
+    check_draws(draws, seed)
     x = list(x)
     frame, ids = _cross_section(data, y=y, x=x, unit=unit)
     weights = weights_for(w, ids, transform=transform)
     rows = np.asarray(weights.sparse.sum(axis=1)).ravel()
+    _check_design(frame[x].to_numpy(float), x, weights, lagged=model in ("slx", "sdm"))
     if method == "ord" and model in MODELS[2:] and not np.allclose(rows, 1.0):
         # spreg's "ord" route row-standardises W in place (w_utils.symmetrize)
         # half-way through the fit, mixing binary and row-standardised W
@@ -312,6 +332,20 @@ def _cross_section(
     return frame, list(frame[unit])
 
 
+def _check_design(
+    xv: np.ndarray, x: Sequence[str], weights: Any, *, lagged: bool
+) -> None:
+    """Refuse a rank-deficient ``[const, X(, WX)]`` naming the columns."""
+    design = np.column_stack([np.ones(len(xv)), xv])
+    check_full_rank(design, ["const", *x])
+    if lagged:
+        check_full_rank(
+            np.column_stack([design, weights.sparse @ xv]),
+            ["const", *x, *(f"W_{name}" for name in x)],
+            hint=" or use model='sar'/'sem' without the lagged W_x",
+        )
+
+
 def _check_admissible(weights: Any, name: str, value: float) -> None:
     """spreg searches ρ/λ on (−1, 1), beyond ``1/ω_max`` unless W is
     row-standardised: reject an estimate outside ``(1/ω_min, 1/ω_max)``."""
@@ -329,10 +363,12 @@ def _check_admissible(weights: Any, name: str, value: float) -> None:
         )
 
 
-def _check_model(model: str, allowed: Sequence[str]) -> str:
-    key = str(model).lower()
+def _check_model(model: str, allowed: Sequence[str], option: str = "model") -> str:
+    key = model.lower() if isinstance(model, str) else model
     if key not in allowed:
-        raise ModelError(f"model must be one of {', '.join(allowed)}; got {model!r}")
+        raise OptionError(
+            f"{option}={model!r}: must be one of {', '.join(map(repr, allowed))}"
+        )
     return key
 
 

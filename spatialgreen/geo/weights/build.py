@@ -126,7 +126,16 @@ def _resolve_units(
     else:
         out = sorted(unit_table(level)["adcode"].astype(int).tolist())
     if len(set(out)) != len(out):
-        raise DataError("ids list a unit more than once")
+        given = list(ids) if ids is not None else out
+        by_code: dict[int, list[Any]] = {}
+        for name, code in zip(given, out, strict=True):
+            by_code.setdefault(code, []).append(name)
+        twice = "; ".join(
+            " and ".join(repr(n) for n in names) + f" (adcode {code})"
+            for code, names in by_code.items()
+            if len(names) > 1
+        )
+        raise DataError(f"ids list a unit more than once: {twice}")
     return level, out, data
 
 
