@@ -20,7 +20,7 @@ import pandas as pd
 
 from .._parallel import parallel_map
 from ..errors import ModelError
-from ._cover import dominance_cover, locality_order
+from ._cover import dominance_cover, locality_order, slot_major
 from ._data import Prepared
 from ._lp import (
     BATCH,
@@ -219,19 +219,17 @@ def solve_groups(
         if options.reduce and ref.size >= COVER_MIN:
             crs = form.rts_bounds == (-INF, INF)
             cover = dominance_cover(ref_matrix, form.m, form.s, scaled=crs)
-        order = np.arange(ev.size)
-        if ev.size >= ORDER_MIN:
-            order = locality_order(v[ev], form.m)
+        large = ev.size >= ORDER_MIN
+        order = locality_order(v[ev], form.m) if large else np.arange(ev.size)
+        size, slots = (LARGE_CHUNK, LARGE_BATCH) if large else (CHUNK_SIZE, BATCH)
         self_pos = _self_positions(ref, ev)
         blocks = form.blocks(
             v[ev], (self_pos < 0) | exclude_self, ev, v[ref].max(axis=0)
         )
-        large = ev.size >= ORDER_MIN
-        size, slots = (LARGE_CHUNK, LARGE_BATCH) if large else (CHUNK_SIZE, BATCH)
         for start in range(0, ev.size, size):
             sl = order[start : start + size]
             if large:
-                sl = _slot_major(sl, slots)
+                sl = slot_major(sl, slots)
             tasks.append(
                 ChunkTask(
                     ref_matrix,
@@ -297,19 +295,6 @@ def solve_groups(
         extras,
         np.zeros(obs.size, dtype=bool),
     )
-
-
-def _slot_major(chunk: np.ndarray, slots: int) -> np.ndarray:
-    """Reorder a chunk so that each batch slot of the engine gets a contiguous run.
-
-    The engine puts observation ``i`` of a chunk in slot ``i % slots`` of batch
-    ``i // slots`` and warm-starts each slot from its previous LP; in this order the
-    observations a slot solves one after the other are neighbours in the chunk.
-    """
-    b = min(slots, chunk.size)
-    if b == 0 or chunk.size % b:  # a ragged chunk keeps its order
-        return chunk
-    return chunk.reshape(b, -1).T.ravel()
 
 
 def _select(

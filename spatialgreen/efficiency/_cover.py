@@ -1,4 +1,10 @@
-"""Dominance covers: the reference columns the LP engine has to price.
+"""The large-set path of the LP engine: dominance covers and solve order.
+
+Dominance covers are the reference columns the engine has to price (below);
+:func:`locality_order` and :func:`slot_major` set the order in which a large set of
+observations is solved so that each LP warm-starts from a similar one. Neither
+changes a score; where an LP has several optimal solutions (ties, duplicate units)
+the λ, slacks and projection reported may be another of them.
 
 Column generation (see :mod:`._lp`) prices every reference column after each solve;
 with the global technology of a county panel that is tens of thousands of columns per
@@ -15,7 +21,7 @@ cost, none has: pricing the cover alone is exact.
 The sign condition on the duals is checked after every solve (:meth:`Cover.valid`);
 an LP whose duals do not have these signs (e.g. an equality row for weakly disposable
 bad outputs) is priced against every column, as before, so the reduction never
-changes a result. The cover is found once per reference set and reused by every LP
+changes an optimum. The cover is found once per reference set and reused by every LP
 evaluated against it (every period's evaluation against the global technology).
 
 Dominance here is between single columns (``μ = 1`` for variable returns to scale,
@@ -31,7 +37,7 @@ import dataclasses
 
 import numpy as np
 
-__all__ = ["Cover", "dominance_cover", "locality_order"]
+__all__ = ["Cover", "dominance_cover", "locality_order", "slot_major"]
 
 _BLOCK = 1024  # points screened at a time
 _CHUNK = 128  # dominators compared at a time
@@ -230,3 +236,21 @@ def locality_order(values: np.ndarray, n_in: int) -> np.ndarray:
         for d in range(w.shape[1]):
             code = (code << 1) | ((q[:, d] >> b) & 1)
     return np.argsort(code, kind="stable")
+
+
+def slot_major(chunk: np.ndarray, slots: int) -> np.ndarray:
+    """Reorder a chunk so that each batch slot of the engine gets a contiguous run.
+
+    The engine puts observation ``i`` of a chunk in slot ``i % slots`` of batch
+    ``i // slots`` and warm-starts each slot from its previous LP; in this order the
+    observations a slot solves one after the other are neighbours in the chunk.
+
+    Examples
+    --------
+    >>> slot_major(np.arange(6), 2).tolist()
+    [0, 3, 1, 4, 2, 5]
+    """
+    b = min(slots, chunk.size)
+    if b == 0 or chunk.size % b:  # a ragged chunk keeps its order
+        return chunk
+    return chunk.reshape(b, -1).T.ravel()
