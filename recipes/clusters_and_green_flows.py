@@ -116,7 +116,7 @@ def run(
         "Clusters coloured by their best match, belts and matched pairs",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             match.cluster_points,
             "best_match",
             kind="points",
@@ -144,7 +144,7 @@ def run(
         value_name="integration",
     )
     report.figure(
-        figures.trend_by_group(
+        lambda: figures.trend_by_group(
             levels,
             "integration",
             time="period",
@@ -179,7 +179,7 @@ def run(
         "Largest green-patent transfer flows between cities, last period",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             top,
             "count",
             kind="flows",

@@ -326,7 +326,7 @@ def run(
         placebo.to_frame(), "placebo", f"Placebo: {reps} random permutations of NQPF"
     )
     report.figure(
-        figures.placebo_distribution(placebo),
+        lambda: figures.placebo_distribution(placebo),
         "placebo",
         "Distribution of placebo coefficients and the true estimate",
     )
@@ -378,7 +378,7 @@ def run(
     # the papers' two-period panels: the first and the last year
     years = [geo["year"].min(), geo["year"].max()]
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             geo,
             "gtfp_ebm",
             time="year",
@@ -400,7 +400,7 @@ def run(
         "NQPF index (PCA) by province (year slider)",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             geo,
             "nqpf",
             time="year",

@@ -286,7 +286,7 @@ def run(
         f"Mean eco-efficiency by location, city size and resource type — {source}",
     )
     report.figure(
-        figures.trend_by_group(
+        lambda: figures.trend_by_group(
             scores,
             "score",
             time="year",
@@ -297,7 +297,7 @@ def run(
         "Mean eco-efficiency of resource-based cities by region",
     )
     report.figure(
-        figures.kernel_density(scores, "score", time="year"),
+        lambda: figures.kernel_density(scores, "score", time="year"),
         "kernel_density",
         "Kernel density of eco-efficiency in selected years",
     )
@@ -338,7 +338,7 @@ def run(
     )
     first_year = int(scores["year"].min())
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             scores,
             "score",
             level="city",
@@ -363,7 +363,7 @@ def run(
         f"LISA clusters of eco-efficiency, {last_year}",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             local,
             "cluster",
             kind="lisa",

@@ -246,7 +246,7 @@ def run(
         "Cumulative GTFP by reach: geometric mean over the provinces",
     )
     report.figure(
-        figures.trend_by_group(
+        lambda: figures.trend_by_group(
             levels,
             "gtfp",
             time="year",
@@ -370,7 +370,7 @@ def run(
         "Cumulative SBM–GML industrial GTFP of the YREB provinces (year slider)",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             later,
             "gtfp",
             level="province",
@@ -398,7 +398,7 @@ def run(
         f"Three-stage DEA–SFA GTFP (energy dimension), {last}",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             three,
             "gtfp_energy",
             level="province",

@@ -171,7 +171,7 @@ def run(
     report.table(yearly, "tapio_yearly", "Year-on-year decoupling states")
     report.figure(
         # a benefit indicator: the same state colours as the map below
-        figures.decoupling_states(
+        lambda: figures.decoupling_states(
             states, state="state", by="period", indicator="benefit"
         ),
         "decoupling_states",
@@ -195,7 +195,9 @@ def run(
     )
     wide = cv.pivot(index="year", columns="variable", values="cv").reset_index()
     report.figure(
-        figures.sigma_convergence(wide, time="year", columns=tuple(wide.columns[1:])),
+        lambda: figures.sigma_convergence(
+            wide, time="year", columns=tuple(wide.columns[1:])
+        ),
         "sigma_convergence",
         "σ-convergence: CV by year",
     )
@@ -243,7 +245,7 @@ def run(
     )
     # the study's two-period panel of decoupling states
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             states[states["period"].isin(PERIODS[:2])],
             "state",
             level="city",
@@ -269,7 +271,7 @@ def run(
         "Catch-up types towards the model city of each stage",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             whole,
             "type",
             legend_title="Catch-up type",
@@ -286,7 +288,7 @@ def run(
         "Environmental productivity by year (year slider)",
     )
     report.static_map(
-        maps.static(
+        lambda: maps.static(
             yrd(ep),
             "env_productivity",
             time="year",

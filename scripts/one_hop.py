@@ -104,20 +104,35 @@ def render(lazy: dict[str, str], shadowed: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def formatted(text: str) -> str:
+    """``text`` as ``ruff`` sorts and formats ``spatialgreen/__init__.py``."""
+    for fix in (
+        ["ruff", "check", "--fix", "--select", "I", "--quiet"],
+        ["ruff", "format", "--quiet"],
+    ):
+        done = subprocess.run(
+            [*fix, "--stdin-filename", str(INIT), "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
+        text = done.stdout or text
+    return text
+
+
 def main() -> int:
     text = INIT.read_text(encoding="utf-8")
     block = render(*table())
-    new = re.sub(
-        r"# --- one hop.*?# --- end one hop\n", lambda _: block, text, flags=re.S
+    new = formatted(
+        re.sub(
+            r"# --- one hop.*?# --- end one hop\n", lambda _: block, text, flags=re.S
+        )
     )
-    if "--check" in sys.argv:
+    if "--check" in sys.argv:  # exit 1 when the table is out of date
         return 0 if new == text else 1
     INIT.write_text(new, encoding="utf-8")
-    for fix in (
-        ["ruff", "check", "--fix", "--select", "I", str(INIT)],
-        ["ruff", "format", str(INIT)],
-    ):
-        subprocess.run(fix, check=False, capture_output=True)
     return 0
 
 

@@ -112,8 +112,10 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a CSV, XLSX/XLS or Parquet file into a DataFrame.
 
-    CSV files are tried as UTF-8 (with or without BOM) and then as GB18030, the
-    encoding Chinese Excel often writes.
+    CSV/TXT/TSV text may be UTF-8 (with or without BOM), GB18030/GBK (what Chinese
+    Excel writes as "CSV"; tried when UTF-8 fails) or UTF-16 (Excel's "Unicode
+    text": found by its byte-order mark or, without one, by its zero bytes). A
+    ``.tsv`` file, or a first line with tabs and no commas, is tab-separated.
 
     Parameters
     ----------
@@ -141,11 +143,7 @@ def read_table(
     suffix = p.suffix.lower()
     try:
         if suffix in {".csv", ".txt", ".tsv"}:
-            sep = "\t" if suffix == ".tsv" else ","
-            try:
-                return pd.read_csv(p, sep=sep, encoding="utf-8-sig")
-            except UnicodeDecodeError:
-                return pd.read_csv(p, sep=sep, encoding="gb18030")
+            return _read_text(p)
         if suffix in {".xlsx", ".xlsm", ".xls"}:
             return pd.read_excel(p, sheet_name=0 if sheet is None else sheet)
         if suffix in {".parquet", ".pq"}:
@@ -168,6 +166,31 @@ def read_table(
     raise DataError(
         f"unsupported file type {suffix!r} for {p}; use .csv, .xlsx or .parquet"
     )
+
+
+def _read_text(p: Path) -> pd.DataFrame:
+    """A delimited text file in whichever encoding and separator it was saved with."""
+    with open(p, "rb") as handle:
+        head = handle.read(4096)
+    encodings = ["utf-8-sig", "gb18030"]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]  # the BOM says which byte order
+    elif b"\x00" in head[:200]:  # UTF-16 without BOM: ASCII has a zero byte each
+        odd = head[1::2].count(0) >= head[0::2].count(0)
+        encodings = ["utf-16-le" if odd else "utf-16-be"]
+    # tabs and commas are single bytes in UTF-8 and GB18030 (no trail byte is
+    # 0x09 or 0x2C), so latin-1 finds them in the first line of either
+    wide = encodings[0].startswith("utf-16")
+    first = head.decode(encodings[0] if wide else "latin-1", errors="ignore")
+    line = first.splitlines()[0] if first.strip() else ""
+    tabs = p.suffix.lower() == ".tsv" or ("\t" in line and "," not in line)
+    error: UnicodeDecodeError | None = None
+    for encoding in encodings:
+        try:
+            return pd.read_csv(p, sep="\t" if tabs else ",", encoding=encoding)
+        except UnicodeDecodeError as exc:
+            error = exc
+    raise DataError(f"cannot read {p}: {error}")
 
 
 #: First characters that make a spreadsheet read a text cell as a formula (OWASP's

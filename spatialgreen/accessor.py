@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .errors import _require
+
 if TYPE_CHECKING:
     import folium
     from matplotlib.figure import Figure
@@ -224,6 +226,7 @@ class SpatialGreenAccessor:
         """
         from . import maps
 
+        _require("matplotlib", "paper", "gdf.spatialgreen.plot")  # before any LISA
         frame, key, column = self._mapped(column, kind, unit, time, w, kwargs)
         return maps.static(frame, column, kind=kind, unit=key, time=time, **kwargs)
 

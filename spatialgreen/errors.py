@@ -18,6 +18,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 __all__ = [
@@ -87,6 +88,38 @@ class OptionError(ModelError, ValueError):
 
 class DependencyError(SpatialGreenError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+#: Import name -> the distribution pip installs, where the two differ.
+_DISTRIBUTIONS = {"docx": "python-docx"}
+
+
+def _require(module: str, extra: str, feature: str) -> ModuleType:
+    """Import ``module``, or raise :class:`DependencyError` naming the extra.
+
+    Optional dependencies (matplotlib, python-docx, ...) are imported where they
+    are used; a public entry point calls this first, so a missing one fails at
+    once with the ``pip install "spatialgreen[<extra>]"`` that brings it.
+
+    Examples
+    --------
+    >>> _require("math", "paper", "nothing").__name__
+    'math'
+    >>> _require("no_such_module", "paper", "figures.save")
+    Traceback (most recent call last):
+    ...
+    spatialgreen.errors.DependencyError: figures.save needs the optional package \
+'no_such_module', which the default install leaves out: pip install \
+"spatialgreen[paper]"
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        name = _DISTRIBUTIONS.get(module, module)
+        raise DependencyError(
+            f"{feature} needs the optional package {name!r}, which the default "
+            f'install leaves out: pip install "spatialgreen[{extra}]"'
+        ) from exc
 
 
 class SpatialGreenWarning(UserWarning):

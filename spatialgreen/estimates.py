@@ -17,7 +17,6 @@ from typing import Any, Generic, NoReturn, Self, TypeAlias, TypeVar, overload
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .errors import DataError
 
@@ -114,6 +113,8 @@ def critical_values(level: float, df: np.ndarray) -> np.ndarray:
     """
     if not 0 < level < 1:
         raise DataError(f"confidence level must be between 0 and 1, got {level}")
+    from scipy import stats  # on use: half a second of import for every start
+
     q = 0.5 + level / 2
     df = np.asarray(df, dtype=float)
     normal = float(stats.norm.ppf(q))
@@ -131,6 +132,8 @@ def p_values(statistic: np.ndarray, df: np.ndarray) -> np.ndarray:
     >>> p_values(np.array([1.959964]), np.array([np.nan])).round(4).tolist()
     [0.05]
     """
+    from scipy import stats
+
     z = np.abs(np.asarray(statistic, dtype=float))
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):

@@ -22,13 +22,12 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ._io import read_table, register_input
+from ._io import read_table
 from .errors import DataError, PanelError, SpatialGreenWarning, UnmatchedUnitError
 from .geo.spellings import check_spellings, spelling_variants, unify_units
 
@@ -453,8 +452,9 @@ def read_panel(
 
     Notes
     -----
-    CSV/TXT/TSV files may be UTF-8 (with or without BOM), GB18030/GBK or UTF-16
-    (Excel's "Unicode text"); a header with tabs and no commas means tab-separated.
+    The file is read by :func:`read_table`: CSV/TXT/TSV files may be UTF-8 (with or
+    without BOM), GB18030/GBK or UTF-16 (Excel's "Unicode text"); a header with tabs
+    and no commas means tab-separated.
     Spaces around key values (``'北京 '``, one unit made two) are removed, and
     years written as text (``"2012年"``) become integers, each with a
     :class:`~spatialgreen.errors.SpatialGreenWarning` naming the values; a time
@@ -468,7 +468,7 @@ def read_panel(
     >>> read_panel(p, unit="unit", time="year", columns=["x"]).shape
     (2, 3)
     """
-    df = _read(path, sheet)
+    df = read_table(path, sheet=sheet)
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise DataError(f"{path}: the table has no data rows (only a header)")
@@ -495,35 +495,6 @@ def read_panel(
 
 
 _YEAR = re.compile(r"\s*(\d{4})\s*年?\s*")
-
-
-def _read(path: str | os.PathLike[str], sheet: str | int | None) -> pd.DataFrame:
-    """:func:`read_table`, also for UTF-16 text and tab-separated .csv/.txt files."""
-    p = Path(path)
-    if p.suffix.lower() not in {".csv", ".txt", ".tsv"} or not p.is_file():
-        return read_table(path, sheet=sheet)
-    with open(p, "rb") as handle:
-        head = handle.read(4096)
-    encoding = None
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"  # the BOM says which byte order
-    elif b"\x00" in head[:200]:  # UTF-16 without BOM: ASCII has a zero byte each
-        odd = head[1::2].count(0) >= head[0::2].count(0)
-        encoding = "utf-16-le" if odd else "utf-16-be"
-    first = head.decode(encoding or "latin-1", errors="ignore").splitlines()[:1]
-    tabs = bool(first) and "\t" in first[0] and "," not in first[0]
-    if encoding is None and (not tabs or p.suffix.lower() == ".tsv"):
-        return read_table(path, sheet=sheet)
-    register_input(p)
-    error: Exception | None = None
-    for enc in [encoding] if encoding else ["utf-8-sig", "gb18030"]:
-        try:
-            return pd.read_csv(p, sep="\t" if tabs else ",", encoding=enc)
-        except UnicodeDecodeError as exc:
-            error = exc
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise DataError(f"cannot read {p}: {exc}") from exc
-    raise DataError(f"cannot read {p}: {error}")
 
 
 def _nfkc(text: str) -> str:

@@ -24,6 +24,7 @@ import html
 import importlib.util
 import os
 import urllib.parse
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from ._io import atomic_write, write_table, write_tables
+from .errors import DependencyError, SpatialGreenWarning, _require
 from .results import export_frame
 
 __all__ = [
@@ -95,8 +97,18 @@ class Report:
             "table", write_table(frame, self.folder / f"{name}.csv"), caption
         )
 
-    def figure(self, fig: Any, name: str, caption: str, *, dpi: int = 150) -> Path:
-        """Save a matplotlib figure as ``<name>.png`` and close it."""
+    def figure(
+        self, fig: Any, name: str, caption: str, *, dpi: int = 150
+    ) -> Path | None:
+        """Save a matplotlib figure as ``<name>.png`` and close it.
+
+        ``fig`` may be a function drawing it (``lambda: figures.kernel_density(...)``):
+        without matplotlib (the ``paper`` extra) it is then skipped with a warning
+        and None is returned, so a study still writes its tables and web maps.
+        """
+        fig = _drawn(fig)
+        if fig is None:
+            return None
         import matplotlib.pyplot as plt
 
         path = atomic_write(
@@ -113,13 +125,17 @@ class Report:
         path = maps.save(fmap, self.folder / f"{name}.html", offline=True)
         return self._add("map", Path(path), caption)
 
-    def static_map(self, fig: Any, name: str, caption: str) -> Path:
+    def static_map(self, fig: Any, name: str, caption: str) -> Path | None:
         """Save a static map (:func:`spatialgreen.maps.static`) as 300 dpi PNG.
 
         Named like its web map (``<name>.png`` beside ``<name>.html``), the gallery
         shows it in the web map's card. The PNG carries the standard-map caveat in
-        its metadata.
+        its metadata. ``fig`` may be a function drawing it, skipped without
+        matplotlib as in :meth:`figure`.
         """
+        fig = _drawn(fig)
+        if fig is None:
+            return None
         import matplotlib.pyplot as plt
 
         from .figures import save
@@ -145,6 +161,30 @@ class Report:
         path = write_tables(self._tables, self.folder / "tables.xlsx")
         self._add("workbook", path, "All tables of this study in one workbook")
         return path
+
+
+#: Whether the "figures skipped" warning was given (once per run, not per figure).
+_SKIP_WARNED = [False]
+
+
+def _drawn(fig: Any) -> Any:
+    """``fig``, or ``fig()`` when it is a function; None when matplotlib is missing."""
+    if not callable(fig):
+        return fig
+    try:
+        _require("matplotlib", "paper", "figures")
+    except DependencyError:
+        if not _SKIP_WARNED[0]:
+            _SKIP_WARNED[0] = True
+            warnings.warn(
+                "figures and static maps skipped: they need matplotlib, which the "
+                'default install leaves out; pip install "spatialgreen[paper]" to '
+                "draw them",
+                SpatialGreenWarning,
+                stacklevel=3,
+            )
+        return None
+    return fig()
 
 
 def write_named_tables(

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .convergence.inequality import _dagum_one
+from .convergence.inequality import _dagum_one, _theil_t
 from .errors import DataError
 from .panel import validate_panel
 from .results import Results
@@ -460,14 +460,12 @@ def _measures(y: np.ndarray, groups: np.ndarray | None) -> dict[str, Any]:
             "gini": np.nan,
             "note": "non-positive values: Theil and Gini need y > 0",
         }
-    from inequality.theil import Theil
-
     labels = ["all"] if groups is None else sorted(set(groups.tolist()), key=str)
     g = np.array(["all"] * y.size, dtype=object) if groups is None else groups
     totals, _, _ = _dagum_one(y, g, labels)
     out = {
         "cv": float(y.std(ddof=0) / y.mean()),
-        "theil": float(np.asarray(Theil(y).T).ravel()[0]),
+        "theil": _theil_t(y),
         "gini": totals["gini"],
     }
     if groups is not None:

@@ -406,6 +406,7 @@ def test_county_rollup_rule(monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("county_table")  # 昆山市, 义乌市: county names
 def test_geo_names_and_county_rollup():
     clusters = pd.DataFrame(
         {

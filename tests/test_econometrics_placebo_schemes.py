@@ -9,7 +9,7 @@ import pytest
 from spatialgreen.econometrics import fixed_effects, placebo
 from spatialgreen.econometrics._design import codes
 from spatialgreen.econometrics.placebo import _Timing, _unit_blocks, _unit_permutation
-from spatialgreen.errors import ModelError
+from spatialgreen.errors import ModelError, SpatialGreenWarning
 
 N_UNITS, N_YEARS, FIRST = 30, 12, 2008
 
@@ -123,7 +123,7 @@ def test_unbalanced_units_exchange_only_with_units_of_the_same_years():
     )
     df = df.drop(index=gone)
     with pytest.warns(
-        RuntimeWarning, match="1 unit\\(s\\) .* keep their own path: p03"
+        SpatialGreenWarning, match="1 unit\\(s\\) .* keep their own path: p03"
     ):
         res = placebo(df, y="y", x="did", permute="units", reps=50, seed=0, **KW)
     assert res.meta["exchange_groups"] == 2 and res.meta["units_kept"] == 1
@@ -200,7 +200,7 @@ def test_seeded_and_reproducible():
 
 def test_single_policy_year_warns_that_timings_repeat():
     df = _did(seed=9)  # one cohort: 11 possible pseudo years
-    with pytest.warns(RuntimeWarning, match="only 11 distinct pseudo timings"):
+    with pytest.warns(SpatialGreenWarning, match="only 11 distinct pseudo timings"):
         res = placebo(df, y="y", x="did", permute="time", reps=50, seed=0, **KW)
     assert res.draws["estimate"].round(12).nunique() <= 11
 

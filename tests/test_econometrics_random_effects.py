@@ -16,7 +16,7 @@ from spatialgreen.econometrics import (
     random_effects,
     regression_table,
 )
-from spatialgreen.errors import DataError, ModelError
+from spatialgreen.errors import DataError, ModelError, SpatialGreenWarning
 
 REF = Path(__file__).parent / "reference" / "econometrics" / "grunfeld"
 XS = ["value", "capital"]
@@ -296,7 +296,7 @@ def test_not_positive_definite_difference_warns_and_uses_the_positive_part(grunf
     off = ra.cov.loc["value", "capital"]  # V_fe − V_re diagonal: one negative entry
     cov.loc["value", "capital"] = cov.loc["capital", "value"] = off
     fe2 = dataclasses.replace(fe, covariance=cov.reset_index())
-    with pytest.warns(RuntimeWarning, match="not positive definite"):
+    with pytest.warns(SpatialGreenWarning, match="not positive definite"):
         h = hausman(fe2, ra)
     assert h.df == 1
     assert np.isnan(h.comparison.loc["capital", "std_error"])

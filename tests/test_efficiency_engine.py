@@ -15,14 +15,18 @@ from scipy.optimize import linprog
 from spatialgreen._parallel import parallel_map
 from spatialgreen.efficiency import (
     EfficiencyResults,
+    bootstrap_dea,
     ddf,
     dea,
     ebm,
+    productivity_index,
     reference_periods,
     sbm,
+    sw_truncated_regression,
+    three_stage,
 )
 from spatialgreen.efficiency import _core as core
-from spatialgreen.errors import DataError, ModelError
+from spatialgreen.errors import DataError, ModelError, OptionError
 
 KW = EFFICIENCY_KW
 
@@ -225,6 +229,52 @@ def test_cross_section_without_time():
     assert "peer_time" not in res.lambdas.columns
 
 
+_N_JOBS_CALLS = {
+    "sbm": lambda d, n: sbm(d, **KW, n_jobs=n),
+    "ebm": lambda d, n: ebm(d, **KW, n_jobs=n),
+    "ddf": lambda d, n: ddf(d, **KW, n_jobs=n),
+    "dea": lambda d, n: dea(d, **KW, n_jobs=n),
+    "productivity_index": lambda d, n: productivity_index(
+        d, model="sbm", index="gml", **KW, n_jobs=n
+    ),
+    "bootstrap_dea": lambda d, n: bootstrap_dea(
+        d, inputs=["x1", "x2"], outputs="y", unit="city", time="year", n_jobs=n
+    ),
+    "sw_truncated_regression": lambda d, n: sw_truncated_regression(
+        "y", d.assign(y=0.5), drivers="x1", unit="city", time="year", n_jobs=n
+    ),
+    "three_stage": lambda d, n: three_stage(
+        d,
+        inputs=["x1", "x2"],
+        outputs=["y"],
+        environment=["b"],
+        unit="city",
+        time="year",
+        n_jobs=n,
+    ),
+}
+
+
+@pytest.mark.parametrize("n_jobs", [0, -2, 1.5, True, "2"])
+@pytest.mark.parametrize("name", list(_N_JOBS_CALLS))
+def test_n_jobs_other_than_minus_one_or_positive_is_refused(name, n_jobs):
+    data = _panel(8, 2)
+    with pytest.raises(OptionError, match=r"^n_jobs="):
+        _N_JOBS_CALLS[name](data, n_jobs)
+
+
+def test_parallel_map_shares_data_once_and_keeps_order():
+    chunks = list(range(-6, 0))
+    expected = [pow(c, 2) for c in chunks]
+    assert parallel_map(pow, chunks, shared=2, progress=False) == expected
+    # a new pool size starts fresh workers: the caller solves chunks meanwhile
+    for n_jobs in (3, 2, 2):
+        got = parallel_map(pow, chunks, shared=2, n_jobs=n_jobs, progress=False)
+        assert got == expected
+    with pytest.raises(OptionError, match="n_jobs=0"):
+        parallel_map(abs, chunks, n_jobs=0)
+
+
 def test_parallel_map_keeps_chunk_order_with_joblib():
     chunks = list(range(-6, 0))
     assert parallel_map(abs, chunks, n_jobs=2, progress=False) == [6, 5, 4, 3, 2, 1]
@@ -269,7 +319,8 @@ def test_gtfp_command_prints_only_its_own_line(tmp_path):
     out = tmp_path / "scores.csv"
     argv = ", ".join(repr(a) for a in gtfp_argv(csv, out))
     run = _fresh_process(f"from spatialgreen.cli import main; main([{argv}])")
-    assert run.stdout.splitlines() == [str(out)]
+    # the command's own line only (``wrote <path>``, as every command says it)
+    assert run.stdout.splitlines() == [f"wrote {out}"]
     assert "HiGHS" not in run.stderr
 
 

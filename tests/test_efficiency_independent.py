@@ -25,7 +25,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from spatialgreen.efficiency import ddf, ebm, sbm
+from spatialgreen.efficiency import (
+    affinity_matrix,
+    ddf,
+    ebm,
+    ebm_parameters,
+    epsilon_weights,
+    sbm,
+)
 from spatialgreen.errors import ModelError
 
 TOL = 1e-6
@@ -726,3 +733,68 @@ def test_ddf_beta_at_or_below_minus_one_is_undefined_with_a_warning():
     assert row["beta"] == pytest.approx(-2.0)
     assert np.isnan(row["score"]) and row["status"] == "undefined"
     assert res.infeasible["unit"].tolist() == ["A"]
+
+
+# --- EBM parameters under ties: the lexicographic additive projection ------------
+
+# Units 0, 2, 4 and 7 reach the frontier equally well (Σ s/v = 38/45) by shedding
+# x2 (towards unit 5) or the bad output (towards unit 1), or any mix of the two:
+# their additive projection is not unique, and ε depends on which one is taken.
+TIED = np.array(
+    [
+        [45.0, 45, 45, 45],
+        [45, 45, 45, 7],
+        [45, 45, 45, 45],
+        [45, 20, 45, 45],
+        [45, 45, 45, 45],
+        [45, 7, 45, 45],
+        [45, 45, 21, 45],
+        [45, 45, 45, 45],
+    ]
+)
+
+
+def _lexicographic_additive_projection(values: np.ndarray, o: int) -> np.ndarray:
+    """VRS additive projection of unit ``o`` (x1, x2, y, b): max Σ s/v, then, over
+    those optima, the largest s/v of x1, of x2, of y, of b in turn (a linprog each)."""
+    n, d = values.shape
+    sign = np.array([1.0, 1.0, -1.0, 1.0])  # Xλ + s⁻ = x, Yλ - s⁺ = y, Bλ + sᵇ = b
+    a_eq = np.zeros((d + 1, n + d))
+    a_eq[:d, :n] = values.T
+    a_eq[:d, n:] = np.diag(sign)
+    a_eq[d, :n] = 1.0
+    b_eq = np.r_[values[o], 1.0]
+    ratio = np.r_[np.zeros(n), 1.0 / values[o]]  # s_i / v_i on the slack columns
+    res = linprog(-ratio, A_eq=a_eq, b_eq=b_eq, method="highs")
+    assert res.status == 0, res.message
+    a_ub, b_ub = [-ratio], [res.fun + 1e-12]  # Σ s/v >= optimum
+    for j in range(d):
+        c = np.zeros(n + d)
+        c[n + j] = -1.0 / values[o, j]
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, method="highs")
+        assert res.status == 0, res.message
+        row = np.zeros(n + d)
+        row[n + j] = -1.0 / values[o, j]
+        a_ub, b_ub = [*a_ub, row], [*b_ub, res.fun + 1e-12]  # keep s_j/v_j at max
+    return values[o] - sign * res.x[n:]
+
+
+@pytest.mark.parametrize("reduce", [True, False])
+def test_ebm_parameters_break_additive_ties_lexicographically(reduce):
+    frame = pd.DataFrame(TIED, columns=["x1", "x2", "y", "b"])
+    frame.insert(0, "unit", [f"u{i}" for i in range(len(frame))])
+    projected = np.array(
+        [_lexicographic_additive_projection(TIED, o) for o in range(len(TIED))]
+    )
+    # the ties go to x2 (the first variable with room): unit 0 -> unit 5, not unit 1
+    np.testing.assert_allclose(projected[0], [45, 7, 45, 45], atol=1e-9)
+    eps_x, w_x = epsilon_weights(affinity_matrix(projected[:, :2]))
+    eps_y, w_y = epsilon_weights(affinity_matrix(projected[:, 2:]))
+    kw = {"inputs": ["x1", "x2"], "outputs": "y", "bad_outputs": "b"}
+    res = ebm(frame, **kw, super_efficiency=True, reduce=reduce)
+    assert res.meta["epsilon_x"] == pytest.approx(eps_x, abs=1e-9)
+    assert res.meta["epsilon_y"] == pytest.approx(eps_y, abs=1e-9)
+    np.testing.assert_allclose(
+        list(res.meta["weights"].values()), np.r_[w_x, w_y], atol=1e-9
+    )
+    assert ebm_parameters(frame, **kw)["epsilon_x"] == pytest.approx(eps_x, abs=1e-9)

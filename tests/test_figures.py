@@ -200,8 +200,14 @@ def test_missing_cjk_font_warns_with_the_fix(monkeypatch):
         assert figures.use_cjk_font() is None
 
 
+_FIGURE_CASES = ["trend", "kde", "sigma", "states"]
+
+# A fresh interpreter imports spatialgreen.figures once (warnings are errors), then
+# forks a child per case: each case starts from the state of a process that has
+# only imported, as if it ran alone in a new interpreter, and the import (most of
+# the cost) is paid once. Without os.fork (Windows) each case gets its own process.
 _FIGURE_SCRIPT = """
-import io, warnings
+import io, json, os, sys, traceback, warnings
 import numpy as np, pandas as pd
 warnings.simplefilter("error")
 from spatialgreen import figures
@@ -214,27 +220,69 @@ figs = {
         pd.DataFrame({"年份": [1, 2], "cv": [0.3, 0.2]}), time="年份"),
     "states": lambda: figures.decoupling_states(df, by="region"),
 }
-fig = figs[CASE]()
-fig.savefig(io.BytesIO(), format="png")
+
+def draw(case):
+    try:
+        fig = figs[case]()
+        fig.savefig(io.BytesIO(), format="png")
+    except BaseException:
+        return 1, traceback.format_exc()
+    return 0, ""
+
+results = {}
+for case in sys.argv[1:]:
+    if not hasattr(os, "fork"):
+        results[case] = draw(case)
+        continue
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        code, error = draw(case)
+        os.write(write, error.encode())
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        error = pipe.read().decode()
+    results[case] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), error
+print(json.dumps(results))
 """
 
 
-@pytest.mark.parametrize("case", ["trend", "kde", "sigma", "states"])
-def test_figures_switch_to_cjk_font_for_time_and_group_labels(case):
-    # a Chinese time column (年份) or Chinese group values on the axis drew empty
-    # boxes ("Glyph ... missing") when nothing else in the figure was Chinese
+@pytest.fixture(scope="module")
+def fresh_process_figures() -> dict[str, tuple[int, str]]:
+    """Case -> (exit code, traceback) of drawing it in a fresh process."""
+    import json
+    import os
     import subprocess
     import sys
 
+    batches = [_FIGURE_CASES] if hasattr(os, "fork") else [[c] for c in _FIGURE_CASES]
+    results = {}
+    for cases in batches:
+        run = subprocess.run(
+            [sys.executable, "-c", _FIGURE_SCRIPT, *cases],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr[-800:]
+        results.update(json.loads(run.stdout.splitlines()[-1]))
+    return results
+
+
+@pytest.mark.parametrize("case", _FIGURE_CASES)
+def test_figures_switch_to_cjk_font_for_time_and_group_labels(
+    case, fresh_process_figures
+):
+    # a Chinese time column (年份) or Chinese group values on the axis drew empty
+    # boxes ("Glyph ... missing") when nothing else in the figure was Chinese
     from spatialgreen.figures import use_cjk_font
 
     if use_cjk_font(warn=False) is None:
         pytest.skip("no CJK font installed")
-    script = _FIGURE_SCRIPT.replace("CASE", repr(case))
-    run = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
-    assert run.returncode == 0, run.stderr[-800:]
+    code, error = fresh_process_figures[case]
+    assert code == 0, error[-800:]
 
 
 def test_kernel_density_drops_infinite_values_like_missing_ones():

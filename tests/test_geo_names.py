@@ -273,6 +273,7 @@ def test_normalize_name_nfkc_and_traditional():
         ("Huang Shi Shi", "city", 420200),
     ],
 )
+@pytest.mark.usefixtures("county_table")  # "Xin hui" is a county
 def test_pinyin_syllable_hui_is_not_dropped_as_an_ethnic_word(text, level, code):
     assert match_units([text], level=level) == [code]
 

@@ -215,7 +215,7 @@ def test_rook_is_subset_of_queen_and_ids_order():
         "province", kind="knn", k=2, ids=["上海", "江苏", "浙江", "安徽"]
     )
     assert list(g.unique_ids) == [310000, 320000, 330000, 340000]
-    with pytest.raises(sg.WeightsError, match="k must be"):
+    with pytest.raises(sg.OptionError, match=r"k=4: must be an integer >= 1 and <= 3"):
         spatial_weights(
             "province", kind="knn", k=4, ids=["上海", "江苏", "浙江", "安徽"]
         )

@@ -518,12 +518,11 @@ def test_gallery_shows_static_map_beside_web_map(tmp_path, provinces_2022):
 
 
 @pytest.mark.slow
-def test_a_recipe_saves_each_web_map_as_a_static_png(tmp_path):
+@pytest.mark.xdist_group("recipe-yrd_decoupling_catchup")  # shares the run
+def test_a_recipe_saves_each_web_map_as_a_static_png(quick_run):
     from PIL import Image
 
-    from spatialgreen.report import load_recipe
-
-    report = load_recipe("yrd_decoupling_catchup").run(tmp_path, quick=True)
+    report = quick_run("yrd_decoupling_catchup")
     web = {a.path.stem for a in report.artifacts if a.kind == "map"}
     static = {a.path.stem: a.path for a in report.artifacts if a.kind == "static map"}
     assert web and set(static) == web

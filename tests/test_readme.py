@@ -22,8 +22,8 @@ def test_quick_start_is_exactly_two_commands():
     section = text[start : text.index("\n## ", start + 1)]
     commands = re.findall(r"```bash\n(.*?)\n```", section, flags=re.S)
     assert commands == [
-        "pip install . && spatialgreen demo",
-        'pip install ".[dev]" && python -m pytest',
+        'pip install ".[paper]" && spatialgreen demo',
+        'pip install ".[dev]" && python -m pytest -n auto',
     ]
 
 

@@ -100,21 +100,14 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    """Run a recipe on the reduced demo data once per module: name -> Report."""
-    reports = {}
-
-    def run(name):
-        if name not in reports:
-            out = tmp_path_factory.mktemp(name)
-            reports[name] = load_recipe(name).run(out, quick=True)
-        return reports[name]
-
-    return run
+def _one_worker(name: str):
+    """A recipe as a parameter: under ``-n`` its tests share one worker, so that
+    ``quick_run`` (tests/conftest.py) runs each recipe once per test run, not once
+    per worker."""
+    return pytest.param(name, marks=pytest.mark.xdist_group(f"recipe-{name}"))
 
 
-@pytest.fixture(scope="module", params=RECIPES)
+@pytest.fixture(scope="module", params=[_one_worker(r) for r in RECIPES])
 def ran(request, quick_run):
     return request.param, quick_run(request.param)
 
@@ -210,7 +203,7 @@ def _table(report, name: str) -> pd.DataFrame:
 YEARBOOK_RECIPES = [r for r in RECIPES if r != "clusters_and_green_flows"]
 
 
-@pytest.mark.parametrize("name", YEARBOOK_RECIPES)
+@pytest.mark.parametrize("name", [_one_worker(r) for r in YEARBOOK_RECIPES])
 def test_flags_mark_exactly_the_filled_cells(quick_run, name):
     """The prepared panel flags a cell iff the prepare step filled it."""
     report = quick_run(name)
@@ -248,7 +241,14 @@ def _geometric_means(frame: pd.DataFrame, value: str, group: str) -> pd.Series:
 
 @pytest.mark.parametrize(
     "name",
-    ["yangtze_industrial_gtfp", "nqpf_gtfp_provinces", "resource_city_ecoefficiency"],
+    [
+        _one_worker(r)
+        for r in [
+            "yangtze_industrial_gtfp",
+            "nqpf_gtfp_provinces",
+            "resource_city_ecoefficiency",
+        ]
+    ],
 )
 def test_cumulative_gtfp_is_plausible_in_every_region(quick_run, name):
     """No region's cumulative GTFP explodes (the old demo gave ≈ 11× in 16 years)."""
@@ -277,6 +277,7 @@ def test_cumulative_gtfp_is_plausible_in_every_region(quick_run, name):
     assert means.between(0.6, 2.0).all(), means.to_dict()
 
 
+@pytest.mark.xdist_group("recipe-yangtze_industrial_gtfp")
 def test_best_scenario_is_the_largest_gtfp_gain(quick_run):
     best = _table(quick_run("yangtze_industrial_gtfp"), "scenario_best")
     assert best["adcode"].nunique() == len(best) == 11
@@ -290,6 +291,7 @@ def test_best_scenario_is_the_largest_gtfp_gain(quick_run):
     assert best.loc[~won, "best_scenario"].str.startswith("none").all()
 
 
+@pytest.mark.xdist_group("recipe-nqpf_gtfp_provinces")
 def test_baseline_adds_one_control_per_column(quick_run):
     recipe = load_recipe("nqpf_gtfp_provinces")
     table = _table(quick_run("nqpf_gtfp_provinces"), "table_baseline")
@@ -301,6 +303,7 @@ def test_baseline_adds_one_control_per_column(quick_run):
         assert present == [j > k for j in range(len(columns))], control
 
 
+@pytest.mark.xdist_group("recipe-resource_city_ecoefficiency")
 def test_resource_recipe_says_its_demo_stages_are_placeholders(quick_run):
     report = quick_run("resource_city_ecoefficiency")
     listed = _table(report, "resource_city_list")

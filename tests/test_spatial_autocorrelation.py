@@ -67,10 +67,11 @@ def _esda_case(case: str) -> pd.DataFrame:
     return table.loc[table["case"] == case].reset_index(drop=True)
 
 
-def _tie_p(sim: np.ndarray, observed: float) -> float:
+def _tie_p(sim: np.ndarray, observed: float, scale: float = 0.0) -> float:
     """The pseudo p-value of esda's draws ``sim`` with ties (up to rounding)
-    counted in both tails — the rule of ``spatialgreen.spatial._permutation``."""
-    tie = 1e-10 * max(np.abs(sim).max(), abs(observed))
+    counted in both tails — the rule of ``spatialgreen.spatial._permutation``
+    (``scale``: the size of a local statistic's terms)."""
+    tie = 1e-10 * max(np.abs(sim).max(), abs(observed), scale)
     extreme = min((sim >= observed - tie).sum(), (sim <= observed + tie).sum())
     return (extreme + 1.0) / (len(sim) + 1.0)
 
@@ -508,16 +509,24 @@ def _naive_conditional(weights, lagged, observed, statistic, permutations, seed)
             [others[ids[r, : links.size]] @ links for r in range(permutations)]
         )
         sim = statistic(np.array([i]), (lags + csr[i, i] * lagged[i])[None, :])[0]
-        p[i] = _tie_p(sim, observed[i])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z[i] = (observed[i] - sim.mean()) / sim.std()
+        # the tie scale: the statistic of the largest lag a draw could give
+        reach = np.abs(links).sum() * np.abs(lagged).max() + abs(csr[i, i] * lagged[i])
+        scale = abs(statistic(np.array([i]), np.array([[reach]]))[0, 0])
+        p[i] = _tie_p(sim, observed[i], scale)
+        # draws without spread beyond the tie tolerance have none
+        tie = 1e-10 * max(np.abs(sim).max(), abs(observed[i]), scale)
+        gap, spread = observed[i] - sim.mean(), sim.std()
+        if spread <= tie:
+            z[i] = np.nan if abs(gap) <= tie else np.copysign(np.inf, gap)
+        else:
+            z[i] = gap / spread
     return p, z
 
 
-# derandomized: a random search found rounding-level ties (the two routes sum the
-# lagged values in a different order) where the both-sides tie count differs; the
-# fixed examples check the algorithm, the tie tolerance is an open item (issue 19)
-@settings(max_examples=30, deadline=None, derandomize=True)
+# the two routes sum the lagged values in different orders: draws equal to the
+# observed value in exact arithmetic differ in the last bits, and both count them
+# as ties by the same tolerance (checked once with max_examples=2000)
+@settings(max_examples=30, deadline=None)
 @given(
     n=st.integers(3, 12),
     permutations=st.integers(1, 40),

@@ -32,8 +32,13 @@ Run `spatialgreen demo` to see every module at work on the embedded synthetic da
 or `spatialgreen <command> --help` for a command's options and an example."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser with every discovered subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser with every discovered subcommand.
+
+    ``command`` (a subcommand name, e.g. ``"moran"``) registers that subcommand
+    alone, when it exists: what :func:`main` does for a command line naming one,
+    so that running a command imports no other command module.
+    """
     from ..results import package_version
 
     parser = argparse.ArgumentParser(
@@ -50,11 +55,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the full traceback when a command fails",
     )
     sub = parser.add_subparsers(title="commands", metavar="<command>")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("cmd_"):
-            module = importlib.import_module(f".{info.name}", __name__)
-            module.add_parser(sub)
+    names = sorted(
+        info.name
+        for info in pkgutil.iter_modules(__path__)
+        if info.name.startswith("cmd_")
+    )
+    if command is not None and _module_of(command) in names:
+        names = [_module_of(command)]
+    for name in names:
+        importlib.import_module(f".{name}", __name__).add_parser(sub)
     return parser
+
+
+def _module_of(command: str) -> str:
+    """The module of a subcommand: ``match-clusters`` → ``cmd_match_clusters``."""
+    return "cmd_" + command.replace("-", "_")
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand a command line names: its first word that is not an option
+    (the top-level options take no value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def _show_warning(
@@ -65,14 +86,26 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    """Warnings as one line on stderr, named like errors (no source line)."""
+    """Warnings as one line on stderr, named like errors (no source line).
+
+    spatialgreen's own (:class:`~spatialgreen.errors.SpatialGreenWarning`) read
+    ``spatialgreen: warning: <message>``; any other keeps its category name
+    (``spatialgreen: warning: RuntimeWarning: ...``), so a library's warning that
+    was not silenced where it is harmless stands out. A message of several lines
+    is joined into one.
+    """
+    from tqdm import tqdm
+
     kind = "" if issubclass(category, SpatialGreenWarning) else f"{category.__name__}: "
-    print(f"spatialgreen: warning: {kind}{message}", file=file or sys.stderr)
+    text = " ".join(line.strip() for line in str(message).splitlines() if line.strip())
+    # tqdm.write puts the line above a progress bar on a terminal, not through it
+    tqdm.write(f"spatialgreen: warning: {kind}{text}", file=file or sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ __all__ = [
     "pick",
     "print_written",
     "read_panel_args",
+    "relayed_warnings",
+    "said_before",
     "split_list",
     "weights_from_args",
     "write_outputs",
@@ -277,6 +281,30 @@ def print_written(paths: list[Path], *, prefix: str = "wrote ") -> None:
     """Say which files a command wrote, one a line."""
     for path in paths:
         print(f"{prefix}{path}")
+
+
+@contextlib.contextmanager
+def relayed_warnings() -> Iterator[list[str]]:
+    """Collect the messages of the warnings a block shows, then show them.
+
+    A command that also prints its results' notes uses the messages to leave out
+    a note a warning already said (``spatialgreen: warning: ...`` on stderr),
+    so that nothing is said twice. The filters in force decide what is shown.
+    """
+    shown: list[str] = []
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            yield shown
+    finally:  # shown also when the block fails
+        for w in caught:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            shown.append(str(w.message))
+
+
+def said_before(note: str, shown: list[str]) -> bool:
+    """Whether the text of ``note`` is part of one of the ``shown`` warnings."""
+    return any(note in message for message in shown)
 
 
 def add_panel_args(

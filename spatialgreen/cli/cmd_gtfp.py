@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         model = getattr(efficiency, args.model)
         results = model(data, time=args.time, technology=args.technology, **common)
         stem = args.model
-    return write_results(results, args.output, stem=stem, prefix="")
+    return write_results(results, args.output, stem=stem)
 
 
 add_parser = command(

@@ -47,9 +47,18 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import warnings
+
     from .._io import read_table
     from ..efficiency.sfa import sfa
-    from ._common import read_panel_args, split_list, write_results
+    from ..errors import SpatialGreenWarning
+    from ._common import (
+        read_panel_args,
+        relayed_warnings,
+        said_before,
+        split_list,
+        write_results,
+    )
 
     if args.unit:
         data = read_panel_args(args)
@@ -60,20 +69,21 @@ def _run(args: argparse.Namespace) -> int:
     else:
         data = read_table(args.path, sheet=args.sheet)
         data.columns = [str(c).strip() for c in data.columns]
-    res = sfa(
-        data,
-        y=args.y,
-        x=split_list(args.x),
-        model=args.model,
-        dist=args.dist,
-        eta=not args.time_invariant,
-        z=split_list(args.z) or None,
-        unit=args.unit,
-        time=args.time,
-        form=args.form,
-        cost=args.cost,
-        log=not args.no_log,
-    )
+    with relayed_warnings() as shown:
+        res = sfa(
+            data,
+            y=args.y,
+            x=split_list(args.x),
+            model=args.model,
+            dist=args.dist,
+            eta=not args.time_invariant,
+            z=split_list(args.z) or None,
+            unit=args.unit,
+            time=args.time,
+            form=args.form,
+            cost=args.cost,
+            log=not args.no_log,
+        )
     print(res.coefficients.round(6).to_string())
     lr = res.lr_test.iloc[0]
     print(
@@ -81,8 +91,9 @@ def _run(args: argparse.Namespace) -> int:
         f"LR {lr['statistic']:.4f}, Kodde-Palm 5% {lr['critical_value_5pct']}; "
         f"mean te_bc {res.mean_efficiency:.5f}; converged: {res.converged}"
     )
-    for note in res.warnings:
-        print(f"warning: {note}")
+    for note in res.warnings:  # the estimation notes not warned about already
+        if not said_before(note, shown):
+            warnings.warn(note, SpatialGreenWarning, stacklevel=1)
     return write_results(res, args.output, stem="sfa")
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..errors import DataError, UnmatchedUnitError
+from ..errors import DataError, SpatialGreenWarning, UnmatchedUnitError
 from ..geo.places import Places
 from ..panel import require_columns
 
@@ -149,7 +149,7 @@ def _unclassified(cl: pd.DataFrame, bl: pd.DataFrame) -> pd.DataFrame:
             f"{len(out)} industry text(s) matched no keyword and are 'unclassified' "
             f"(see .unclassified), e.g. {out['industry'].iloc[0]!r}; add keywords "
             "with match_clusters(..., keywords=...)",
-            UserWarning,
+            SpatialGreenWarning,
             stacklevel=3,
         )
     return out

@@ -14,6 +14,8 @@ Rey, S. J. (2001) Spatial empirics for economic growth and convergence.
 Bickenbach, F. & Bode, E. (2003) Evaluating the Markov property in studies of
 economic convergence. *International Regional Science Review* 26(3):363–392
 (homogeneity tests ``Q`` and ``LR``).
+Silverman, B. W. (1986) *Density Estimation for Statistics and Data Analysis*.
+Chapman & Hall, §2.10 (reflection at a boundary).
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, check_int
+from ..errors import (
+    DataError,
+    OptionError,
+    SpatialGreenWarning,
+    check_int,
+    check_number,
+)
 from ..panel import validate_panel
 from ..results import Results
 
@@ -43,13 +51,22 @@ def kernel_density(
     points: int = 200,
     bw_method: str | float | None = None,
     grid: Sequence[float] | None = None,
+    bounds: tuple[float | None, float | None] | None = None,
 ) -> pd.DataFrame:
     """Gaussian kernel density of ``column`` for each period, as a tidy table.
 
-    All periods share one grid (default ``points`` values spanning the pooled range
-    widened by three pooled bandwidths), so curves can be drawn on common axes or
-    as a 3-D surface. ``bw_method`` goes to ``scipy.stats.gaussian_kde`` (Scott's
-    rule by default).
+    All periods share one grid (default ``points`` values, an integer >= 2, spanning
+    the pooled range widened by three pooled bandwidths), so curves can be drawn on
+    common axes or as a 3-D surface. ``bw_method`` goes to
+    ``scipy.stats.gaussian_kde`` (Scott's rule by default).
+
+    The Gaussian kernel has unbounded support: by default its tails, and the grid,
+    extend below the smallest value, also below 0 for a variable that cannot be
+    negative (efficiency scores, intensities). ``bounds=(0, None)`` (or ``(0, 1)``
+    for scores capped at 1) declares the variable's support: the density is
+    reflected at each finite bound (Silverman 1986, §2.10), so no mass falls
+    outside, the grid stops at the bounds and values outside them are an error.
+    With one bound the reflected density integrates to exactly 1.
 
     Returns
     -------
@@ -63,10 +80,12 @@ def kernel_density(
     >>> kd = kernel_density(df, "y", time="year", points=50)
     >>> kd.shape, sorted(kd["year"].unique().tolist())
     ((100, 3), [1, 2])
+    >>> float(kernel_density(df, "y", points=50, bounds=(0, None))["value"].min())
+    0.0
     """
-    from scipy.stats import gaussian_kde
-
+    points = check_int(points, "points", minimum=2)
     _check_finite(data, column, time)
+    low, high = _check_bounds(bounds, data, column, time)
     slices = list(data.groupby(time, sort=True))
     for t, frame in slices:
         y = frame[column].to_numpy(float)
@@ -79,16 +98,79 @@ def kernel_density(
     values = data[column].to_numpy(float)
     if grid is None:
         pad = 3.0 * values.std(ddof=1) * values.size ** (-0.2)
-        points_at = np.linspace(values.min() - pad, values.max() + pad, points)
+        start = values.min() - pad if low is None else max(low, values.min() - pad)
+        stop = values.max() + pad if high is None else min(high, values.max() + pad)
+        points_at = np.linspace(start, stop, points)
     else:
         points_at = np.asarray(grid, dtype=float)
+        if points_at.ndim != 1 or points_at.size == 0:
+            raise OptionError("grid: must be a non-empty sequence of numbers")
+        if not np.isfinite(points_at).all():
+            raise OptionError("grid: must hold finite numbers only")
     frames = []
     for t, frame in slices:
-        density = gaussian_kde(frame[column].to_numpy(float), bw_method=bw_method)(
-            points_at
+        density = _density(
+            frame[column].to_numpy(float), points_at, bw_method, (low, high)
         )
         frames.append(pd.DataFrame({time: t, "value": points_at, "density": density}))
     return pd.concat(frames, ignore_index=True)
+
+
+def _density(
+    sample: np.ndarray,
+    at: np.ndarray,
+    bw_method: str | float | None,
+    bounds: tuple[float | None, float | None] = (None, None),
+) -> np.ndarray:
+    """``gaussian_kde(sample)(at)``, reflected at each finite bound, 0 outside them.
+
+    Neither scipy nor statsmodels corrects a kernel density at a boundary; the
+    reflection method adds the mirror image of the estimate at the bound,
+    ``f(x) + f(2·low − x)``, on top of scipy's estimate (tested against that
+    formula and for unit mass in ``tests/test_bad_inputs_more.py``).
+    """
+    from scipy.stats import gaussian_kde
+
+    kde = gaussian_kde(sample, bw_method=bw_method)
+    density = kde(at)
+    low, high = bounds
+    if low is not None:
+        density = density + kde(2.0 * low - at)
+    if high is not None:
+        density = density + kde(2.0 * high - at)
+    outside = np.zeros(at.shape, dtype=bool)
+    if low is not None:
+        outside |= at < low
+    if high is not None:
+        outside |= at > high
+    return np.where(outside, 0.0, density)
+
+
+def _check_bounds(
+    bounds: Any, data: pd.DataFrame, column: str, time: str
+) -> tuple[float | None, float | None]:
+    """``bounds`` as ``(low, high)`` (None for open ends) holding every value."""
+    if bounds is None:
+        return None, None
+    if isinstance(bounds, str) or not isinstance(bounds, Sequence) or len(bounds) != 2:
+        raise OptionError(
+            f"bounds={bounds!r}: must be (low, high), each a number or None"
+        )
+    low = check_number(bounds[0], "bounds[0]", none=True)
+    high = check_number(bounds[1], "bounds[1]", none=True)
+    if low is not None and high is not None and not low < high:
+        raise OptionError(f"bounds={bounds!r}: low must be below high")
+    values = pd.to_numeric(data[column], errors="coerce")
+    outside = ((values < low) if low is not None else False) | (
+        (values > high) if high is not None else False
+    )
+    if np.any(outside):
+        years = sorted(set(data.loc[outside, time].tolist()))[:10]
+        raise DataError(
+            f"column {column!r} has values outside bounds={tuple(bounds)} "
+            f"in {time} {years}"
+        )
+    return low, high
 
 
 def _check_finite(data: pd.DataFrame, column: str, time: str) -> None:
@@ -253,7 +335,17 @@ def _quantile_classes(
     import mapclassify
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # mapclassify's own notice on ties
+        # Silenced: only mapclassify's "Not enough unique values in array to form
+        # k classes. Setting k to …" (UserWarning), raised when tied values merge
+        # quantile bounds. Harmless: the classes it returns are the ones used (as
+        # in giddy), and when a class ends up empty the SpatialGreenWarning below
+        # says so in our words. Anything else still reaches the user.
+        warnings.filterwarnings(
+            "ignore",
+            message=r"Not enough unique values in array to form",
+            category=UserWarning,
+            module=r"mapclassify\.",
+        )
         if fixed:
             q = mapclassify.Quantiles(y.ravel(), k=k)
             ids, bins = q.yb.reshape(y.shape), list(q.bins)
@@ -267,7 +359,7 @@ def _quantile_classes(
         warnings.warn(
             f"{what}: only {found} of the {k} quantile classes are distinct "
             "(tied values); the upper classes are empty",
-            UserWarning,
+            SpatialGreenWarning,
             stacklevel=3,
         )
     return ids, bins

@@ -1,8 +1,9 @@
 """σ-convergence and inequality decompositions.
 
 σ-convergence (coefficient of variation, sd of logs, Williamson's weighted CV) and
-its trend test, Theil's T with its between/within-group decomposition (via
-``inequality.theil``) and the Dagum (1997) Gini decomposition that PySAL lacks.
+its trend test, Theil's T with its between/within-group decomposition (the
+formulas of ``inequality.theil``, written out here) and the Dagum (1997) Gini
+decomposition that PySAL lacks.
 
 References
 ----------
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, check_int
 from ..results import Results
 
 
@@ -65,7 +66,8 @@ def sigma(
     ``ln y`` with the same ``ddof``. Falling dispersion over time is σ-convergence.
     With ``weight`` (e.g. population) the table adds the weighted coefficient of
     variation of Williamson (1965), ``cv_weighted = sqrt(Σ p_i (y_i − ȳ_p)²) / ȳ_p``
-    with population shares ``p_i`` and the weighted mean ``ȳ_p``.
+    with population shares ``p_i`` and the weighted mean ``ȳ_p``. ``ddof`` must be
+    an integer ``>= 0`` (anything else is an :class:`~spatialgreen.errors.OptionError`).
 
     Returns
     -------
@@ -81,6 +83,7 @@ def sigma(
     >>> sigma(df, "y")[["year", "cv", "sd_log"]].round(4).to_dict("list")
     {'year': [1, 2], 'cv': [0.5, 0.0], 'sd_log': [0.5493, 0.0]}
     """
+    ddof = check_int(ddof, "ddof", minimum=0)
     for c in [column, time] + [g for g in (group, weight) if g]:
         if c not in data.columns:
             raise DataError(f"column {c!r} not found")
@@ -399,8 +402,9 @@ def theil(
     """Theil's T index, decomposed into between and within groups.
 
     ``T = (1/n) Σ (y_i/ȳ) ln(y_i/ȳ) = Σ_g s_g ln(ȳ_g / ȳ) + Σ_g s_g T_g`` with
-    ``s_g`` the group's share of the total. Totals come from
-    ``inequality.theil.TheilD``; the per-group table adds each group's own T.
+    ``s_g`` the group's share of the total: the formulas of PySAL's
+    ``inequality.theil.TheilD`` (whose numbers the tests check), the within term
+    ``T − between`` as there; the per-group table adds each group's own T.
 
     Examples
     --------
@@ -410,24 +414,21 @@ def theil(
     >>> round(float(r.totals["theil"].iloc[0]), 6), float(r.totals["within"].iloc[0])
     (0.130812, 0.0)
     """
-    from inequality.theil import Theil, TheilD
-
     keys = ([group] if group else []) + ([time] if time else [])
     _check(data, column, keys)
     totals, groups = [], []
     for t, frame in _slices(data, column, time):
         y = frame[column].to_numpy(float)
         if group is None:
-            total = float(np.asarray(Theil(y).T).ravel()[0])
+            total = _theil_t(y)
             totals.append(
                 {"_time": t, "theil": total, "between": np.nan, "within": np.nan}
             )
             continue
         part = frame[group].to_numpy()
-        dec = TheilD(y, part)
-        total = float(np.asarray(dec.T).ravel()[0])
-        bg = float(np.asarray(dec.bg).ravel()[0])
-        wg = float(np.asarray(dec.wg).ravel()[0])
+        total = _theil_t(y)
+        bg = _theil_between(y, part)
+        wg = total - bg
         totals.append(
             {
                 "_time": t,
@@ -441,7 +442,7 @@ def theil(
         for g in sorted(pd.unique(part).tolist(), key=str):
             yg = y[part == g]
             share = yg.sum() / y.sum()
-            tg = float(np.asarray(Theil(yg).T).ravel()[0])
+            tg = _theil_t(yg)
             groups.append(
                 {
                     "_time": t,
@@ -456,3 +457,33 @@ def theil(
     return TheilResults(
         _keyed(totals, time), _keyed(groups, time) if groups else pd.DataFrame(), meta
     )
+
+
+# Theil's T is written out here rather than taken from PySAL's ``inequality``
+# package: that package requires matplotlib, and these few lines are all spatialgreen
+# used of it, so the default install stays without matplotlib (issue 19).
+# tests/test_theil.py checks both functions against ``inequality.theil`` (the dev
+# extra installs it) on real-looking and generated data.
+
+
+def _theil_t(y: np.ndarray) -> float:
+    """Theil's T of positive values: ``Σ s_i ln(n s_i)`` with ``s_i = y_i / Σ y``.
+
+    ``inequality.theil.Theil(y).T`` for 1-D ``y > 0`` (that class also nudges
+    zeros to the smallest float; callers here refuse ``y <= 0``).
+    """
+    s = y / y.sum()
+    return float(np.sum(s * np.log(y.size * s)))
+
+
+def _theil_between(y: np.ndarray, groups: np.ndarray) -> float:
+    """Between-group Theil ``Σ_g s_g ln(s_g n / n_g)`` of positive ``y``.
+
+    ``s_g`` is group g's share of the total and ``n_g`` its size:
+    ``inequality.theil.TheilD(y, groups).bg`` for 1-D ``y > 0``; the within term is
+    ``T − between``.
+    """
+    codes, _ = pd.factorize(groups)
+    shares = np.bincount(codes, weights=y) / y.sum()
+    sizes = np.bincount(codes)
+    return float(np.sum(shares * np.log(y.size / sizes * shares)))

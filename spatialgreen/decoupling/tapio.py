@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, OptionError
+from ..errors import DataError, OptionError, check_int, check_number
 from ..panel import validate_panel
 from ._periods import _changes
 
@@ -84,6 +84,11 @@ def score_table(
     """
     if kind not in ("pressure", "benefit"):
         raise DataError(f"kind must be 'pressure' or 'benefit', got {kind!r}")
+    width = check_number(width, "width", low=0, closed=(False, True))
+    lowest = check_int(lowest, "lowest")
+    highest = check_int(highest, "highest", minimum=lowest)
+    lo, hi = _check_band(band)
+    _check_closed(closed)
     ks = np.arange(-200, 201)
     scores = ks + 5 if kind == "benefit" else 9 - ks
     keep = (scores >= lowest) & (scores <= highest)
@@ -91,7 +96,6 @@ def score_table(
     lower = np.round(ks * width, 10).astype(float)
     upper = np.round((ks + 1) * width, 10).astype(float)
     lower[0], upper[-1] = -np.inf, np.inf
-    lo, hi = (float(b) for b in band)
     # which side owns each edge: the bin above (closed on the left) except where a
     # state changes, where the edge goes with the state tapio() gives it; e = 0
     # (ΔE = 0) is strong decoupling whatever the band, so it is listed last
@@ -116,6 +120,32 @@ def score_table(
 
 
 _CLOSED = ("left", "right", "both", "neither")
+
+
+def _check_band(band: object) -> tuple[float, float]:
+    """``band`` as ``(low, high)``, two finite numbers with ``0 <= low < high``.
+
+    Not two numbers (a string, one number, a missing or infinite end) is an
+    :class:`OptionError`; two numbers in the wrong order or a negative low end stay
+    the :class:`DataError` they have always been.
+    """
+    ends = [] if isinstance(band, str | bytes) else band
+    try:
+        ends = list(ends)  # type: ignore[call-overload]
+    except TypeError:
+        ends = []
+    if len(ends) != 2:
+        raise OptionError(f"band={band!r}: must be (low, high), two numbers")
+    lo = check_number(ends[0], "band[0]")
+    hi = check_number(ends[1], "band[1]")
+    if not 0 <= lo < hi:
+        raise DataError(f"band must be (low, high) with 0 <= low < high, got {band}")
+    return lo, hi
+
+
+def _check_closed(closed: object) -> None:
+    if not isinstance(closed, bool | np.bool_):
+        raise OptionError(f"closed={closed!r}: must be True or False")
 
 
 def _apply_scores(elasticity: np.ndarray, table: pd.DataFrame) -> np.ndarray:
@@ -231,7 +261,7 @@ def tapio(
     periods : sequence of "start-end" strings or (start, end) pairs, optional
         Periods to evaluate; default: every pair of consecutive periods.
     band : (float, float)
-        Coupling band of the elasticity.
+        Coupling band of the elasticity, two finite numbers ``0 <= low < high``.
     closed : bool
         Whether the band includes its ends.
     scores : pandas.DataFrame, optional
@@ -260,6 +290,9 @@ def tapio(
         ``start``, ``end``, ``driver_change``, ``indicator_change`` (growth rates),
         ``elasticity``, ``state``, ``state_zh``, ``better``, ``score``,
         ``decoupling_factor`` (OECD: 1 − (E/G)_end / (E/G)_start) and ``flag``.
+        ``attrs`` records how it was computed: ``kind``, ``elasticity``
+        (``"endpoints"`` or ``"yearly-mean"``), ``band``, ``closed`` and
+        ``scores`` (``"default"`` or ``"user"``).
 
     Examples
     --------
@@ -271,14 +304,13 @@ def tapio(
     (0.2, 'weak decoupling', '弱脱钩')
     >>> bool(r.loc[0, "better"]), int(r.loc[0, "score"])
     (True, 8)
+    >>> r.attrs["elasticity"], r.attrs["kind"]
+    ('endpoints', 'pressure')
     """
     if kind not in ("pressure", "benefit"):
         raise DataError(f"kind must be 'pressure' or 'benefit', got {kind!r}")
-    lo, hi = (float(b) for b in band)
-    if not 0 <= lo < hi:
-        raise DataError(f"band must be (low, high) with 0 <= low < high, got {band}")
-    if not isinstance(closed, (bool, np.bool_)):
-        raise OptionError(f"closed={closed!r}: must be True or False")
+    lo, hi = _check_band(band)
+    _check_closed(closed)
     validate_panel(data, unit=unit, time=time, positive=[driver, indicator])
     ch = _changes(data, [driver, indicator], unit, time, periods)
     g0, g1 = ch[f"{driver}_start"], ch[f"{driver}_end"]
@@ -341,7 +373,15 @@ def tapio(
         inside = (undefined != "") & (dg != 0)  # a flat period is flagged above
         flag[inside] = undefined[inside]
     out["flag"] = flag
-    return out.sort_values([unit, "start"], ignore_index=True)
+    out = out.sort_values([unit, "start"], ignore_index=True)
+    out.attrs.update(
+        kind=kind,
+        elasticity=elasticity,
+        band=(lo, hi),
+        closed=bool(closed),
+        scores="default" if scores is None else "user",
+    )
+    return out
 
 
 def _yearly_mean(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, SpatialGreenWarning
 from ..panel import require_columns, validate_panel
 
 __all__: list[str] = []
@@ -63,11 +63,15 @@ def prepare_panel(
     time: str,
     extra: Sequence[str] = (),
     missing: str = "drop",
+    who: str | None = None,
+    stacklevel: int = 4,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Validate and copy the columns a model uses; drop rows with missing values.
 
     Returns the frame sorted by (unit, time) with a fresh RangeIndex, and the number
     of rows dropped because of each variable (the caller records it in ``meta``).
+    With ``who`` (the public function's name) dropped rows raise the one
+    :class:`SpatialGreenWarning` every model gives (:func:`warn_dropped`).
     """
     variables = list(dict.fromkeys(variables))
     extra = [
@@ -86,6 +90,9 @@ def prepare_panel(
         frame[col] = pd.to_numeric(frame[col]).astype(float)
     na = frame[variables].isna()
     dropped = {col: int(n) for col, n in na.sum().items() if n}
+    if dropped and who is not None:
+        rows = frame.loc[na.any(axis=1)]
+        warn_dropped(who, rows, dropped, len(frame), unit, time, stacklevel)
     frame = frame.loc[~na.any(axis=1)]
     if frame.empty:
         raise DataError(
@@ -96,6 +103,38 @@ def prepare_panel(
     return frame, dropped
 
 
+def warn_dropped(
+    who: str,
+    rows: pd.DataFrame,
+    dropped: dict[str, int],
+    n_total: int,
+    unit: str,
+    time: str,
+    stacklevel: int = 4,
+) -> None:
+    """Warn that ``who`` dropped ``rows`` (missing values), naming units and years.
+
+    The one message of every panel model and battery: how many rows of how many,
+    the missing count per column, the first (unit, time) pairs, and the way out.
+    """
+    warnings.warn(
+        f"{who} dropped {len(rows)} of {n_total} rows with missing values ("
+        + ", ".join(f"{col!r}: {n}" for col, n in dropped.items())
+        + f") at {rows_named(rows, unit, time)}; pass missing='raise' to refuse them",
+        SpatialGreenWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def rows_named(rows: pd.DataFrame, unit: str, time: str, shown: int = 5) -> str:
+    """``unit=a, year=2001; unit=b, year=2003 and 4 more``: the rows' keys."""
+    where = "; ".join(
+        f"{unit}={u}, {time}={t}"
+        for u, t in zip(rows[unit].head(shown), rows[time].head(shown), strict=True)
+    )
+    return where + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
+
+
 def battery_sample(
     data: pd.DataFrame,
     variables: Sequence[str],
@@ -103,10 +142,16 @@ def battery_sample(
     unit: str,
     time: str,
     fe_options: FixedEffectsOptions,
+    who: str,
     extra: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """:func:`prepare_panel` of a battery: its variables, ``extra`` columns and the
-    ``cluster`` column of the forwarded fixed-effects options."""
+    ``cluster`` column of the forwarded fixed-effects options.
+
+    Rows with a missing value are dropped with the warning of :func:`warn_dropped`
+    naming ``who`` (the battery), or refused with ``missing="raise"`` in
+    ``fe_options``; the counts go to the battery's ``meta["dropped_missing"]``.
+    """
     cluster = fe_options.get("cluster")
     return prepare_panel(
         data,
@@ -114,6 +159,9 @@ def battery_sample(
         unit=unit,
         time=time,
         extra=[*extra, *([cluster] if cluster else [])],
+        missing=fe_options.get("missing", "drop"),
+        who=who,
+        stacklevel=6,  # user -> battery -> here -> prepare_panel -> warn_dropped
     )
 
 

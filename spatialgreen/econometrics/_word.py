@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._io import atomic_write
+from ..errors import _require
 
 __all__ = ["rtf_document", "write_docx", "write_rtf"]
 
@@ -71,6 +72,7 @@ def write_docx(
     >>> [c.text for c in docx.Document(p).tables[0].rows[1].cells]
     ['x', '0.5000***']
     """
+    _require("docx", "paper", "Word (.docx) tables")
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT

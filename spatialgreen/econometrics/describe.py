@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, SpatialGreenWarning
 from ..panel import require_columns
 from ..results import Results
 from ._journal import JournalTable
@@ -149,7 +149,7 @@ def describe(
                 warnings.warn(
                     f"column {col!r}{where} has {len(values)} non-missing value(s); "
                     "its SD is undefined and left blank",
-                    UserWarning,
+                    SpatialGreenWarning,
                     stacklevel=2,
                 )
             records.append({by: group, **stats} if by is not None else stats)
@@ -185,7 +185,7 @@ def _blocks(
         warnings.warn(
             f"{int(missing.sum())} row(s) have no {by!r} value and are left out of "
             "the by-group table",
-            UserWarning,
+            SpatialGreenWarning,
             stacklevel=3,
         )
     grouped = data.loc[~missing].groupby(by, sort=False, observed=True)

@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError, SpatialGreenWarning, check_int
+from ..errors import ModelError, check_int
 from ..results import EstimatesMixin, Results, coefficient_table, inference
 from ._design import (
     Cov,
@@ -216,8 +215,8 @@ def fixed_effects(
         unreliable; consider a wild-cluster bootstrap).
     missing : {"drop", "raise"}
         Drop rows with a missing model variable (with a
-        :class:`~spatialgreen.errors.SpatialGreenWarning` naming the columns; the
-        counts are in ``meta["dropped_missing"]``) or raise.
+        :class:`~spatialgreen.errors.SpatialGreenWarning` naming the columns, units
+        and years; the counts are in ``meta["dropped_missing"]``) or raise.
     n_dropped_before : dict, optional
         Rows a calling battery already dropped (by column), merged into ``meta``.
 
@@ -270,16 +269,8 @@ def fixed_effects(
         time=time,
         extra=[cluster] if cluster else [],
         missing=missing,
+        who="fixed_effects",  # this call's drops; a battery's come in n_dropped_before
     )
-    if dropped:  # this call's drops; a battery's own come in n_dropped_before
-        warnings.warn(
-            f"fixed_effects dropped {len(data) - len(frame)} of {len(data)} rows "
-            "with missing values ("
-            + ", ".join(f"{col!r}: {n}" for col, n in dropped.items())
-            + "); pass missing='raise' to refuse them",
-            SpatialGreenWarning,
-            stacklevel=2,
-        )
     if n_dropped_before:
         dropped = {**dropped, **n_dropped_before}
     check_regressors(frame, regressors)

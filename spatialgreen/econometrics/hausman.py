@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, SpatialGreenWarning
 from ..results import Results
 from ._design import _as_list
 from .fixed_effects import FixedEffectsResults
@@ -89,9 +89,10 @@ def hausman(
     random-effects estimates, each with its own conventional covariance (as R
     ``plm::phtest`` and Stata ``hausman fe re``). A small p-value rejects the
     random-effects assumption (effects uncorrelated with the regressors). When
-    V_b − V_B is not positive definite in the sample, a warning says so and the
-    statistic uses the subspace of its positive eigenvalues, with their number as
-    degrees of freedom (recorded in ``meta["note"]``). ``sigma="common"`` puts one
+    V_b − V_B is not positive definite in the sample, a
+    :class:`~spatialgreen.errors.SpatialGreenWarning` says so and the statistic
+    uses the subspace of its positive eigenvalues, with their number as degrees of
+    freedom (recorded in ``meta["note"]``). ``sigma="common"`` puts one
     error variance in both covariances — the within estimate of σ_e², which is the
     fixed-effects s² and the random-effects σ_e² — so that V_b − V_B is positive
     semi-definite by construction (the idea of Stata's ``sigmamore``/``sigmaless``
@@ -191,7 +192,12 @@ def hausman(
             "V_fixed - V_random is not positive definite; the statistic uses its "
             f"{int(keep.sum())} positive eigenvalue(s) as degrees of freedom"
         )
-        warnings.warn(note, RuntimeWarning, stacklevel=2)
+        # A SpatialGreenWarning, not a RuntimeWarning: no arithmetic failed. In a
+        # finite sample the RE covariance need not be smaller than the FE one, so
+        # a V_b - V_B that is not positive definite is a property of the user's
+        # data and models (as Stata's note says), and it changes the test's
+        # degrees of freedom: a statistical caveat about the user's model.
+        warnings.warn(note, SpatialGreenWarning, stacklevel=2)
     proj = vectors[:, keep].T @ diff
     stat = float(np.sum(proj**2 / values[keep]))
     rank = int(keep.sum())

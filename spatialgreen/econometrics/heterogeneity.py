@@ -149,6 +149,7 @@ def heterogeneity(
         unit=unit,
         time=time,
         fe_options=fe_options,
+        who="heterogeneity",
         extra=[group],
     )
     if frame[group].isna().any():
@@ -217,6 +218,7 @@ def heterogeneity(
         "test": "Wald, fully interacted pooled model (linearmodels)",
         "inference": groups.meta["inference"],
         "nobs": len(frame),
+        "dropped_missing": dropped,
     }
     return HeterogeneityResults(groups.coefficients, equality, meta, groups)
 

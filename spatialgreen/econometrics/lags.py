@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, SpatialGreenWarning, check_int
 from ..panel import require_columns, validate_panel
-from ._design import _as_list
+from ._design import _as_list, rows_named
 from .fixed_effects import fixed_effects
 from .modelset import ModelSetResults, model_set
 
@@ -62,7 +63,10 @@ def lag(
     [nan, 1.0, nan, nan, 10.0]
     """
     cols = _as_list(columns)
-    orders = [periods] if isinstance(periods, int | np.integer) else list(periods)
+    if isinstance(periods, str) or not isinstance(periods, Iterable):
+        periods = [periods]
+    # 1.5 must not become a lag of 1: an order is an integer or an OptionError
+    orders = [check_int(k, "periods") for k in periods]
     require_columns(data, [unit, time], role="key")
     require_columns(data, cols, role="lag")
     validate_panel(data, unit=unit, time=time)
@@ -76,7 +80,6 @@ def lag(
     out = data.copy()
     base = data[[unit, time, *cols]].copy()
     for k in orders:
-        k = int(k)
         if k == 0:
             raise DataError(
                 "lag order 0 is the variable itself; use k >= 1 (or < 0 for leads)"
@@ -106,8 +109,15 @@ def lagged(
 ) -> ModelSetResults:
     """Re-estimate the specification with the core regressor lagged k periods.
 
-    Each model uses its own complete cases (a k-period lag loses each unit's first
-    k years), as in the usual lag-robustness tables; controls stay contemporaneous.
+    Each model uses its own complete cases, as in the usual lag-robustness tables;
+    controls stay contemporaneous. Lags are matched by calendar period (see
+    :func:`lag`): a k-period lag loses each unit's first k years, which is expected
+    and left out quietly, and also every year whose year − k falls in a gap of the
+    unit's years or has a missing ``x``: those rows are left out with a
+    :class:`~spatialgreen.errors.SpatialGreenWarning` naming the units and years
+    (with ``missing="raise"`` they are an error). Every model counts the rows its
+    lag cost in ``meta["dropped_missing"]``; other missing values are handled by
+    :func:`fixed_effects` as usual.
 
     Parameters
     ----------
@@ -116,7 +126,8 @@ def lagged(
     y, x : str
         Outcome and core regressor.
     lags : sequence of int
-        Lag orders; 0 is the baseline with x itself.
+        Lag orders (integers); 0 is the baseline with x itself, negative orders
+        are leads.
     controls : sequence of str
         Controls.
     unit, time : str
@@ -138,21 +149,66 @@ def lagged(
     >>> [res[m].nobs for m in ("L0", "L1")]
     [300, 270]
     """
+    if isinstance(lags, str) or not isinstance(lags, Iterable):
+        lags = [lags]  # type: ignore[list-item]
+    lags = [check_int(k, "lags") for k in lags]
     if not lags:
         raise ModelError("lags must contain at least one order")
-    positive = sorted({int(k) for k in lags if int(k) != 0})
+    positive = sorted({k for k in lags if k != 0})
     frame = lag(data, x, unit=unit, time=time, periods=positive) if positive else data
     models = {}
     for k in lags:
-        k = int(k)
         regressor = x if k == 0 else lag_name(x, k)
+        sample, lost = frame, None
+        if k != 0:
+            sample, lost = _lag_sample(frame, regressor, k, unit, time, fe_options)
         models[f"L{k}"] = fixed_effects(
-            frame,
+            sample,
             y=y,
             x=regressor,
             controls=controls,
             unit=unit,
             time=time,
+            n_dropped_before=lost,
             **fe_options,
         )
     return model_set(models, {"model": "lagged", "y": y, "x": x, "lags": list(lags)})
+
+
+def _lag_sample(
+    frame: pd.DataFrame,
+    column: str,
+    k: int,
+    unit: str,
+    time: str,
+    fe_options: dict[str, Any],
+) -> tuple[pd.DataFrame, dict[str, int] | None]:
+    """The rows with a lag, and how many the lag cost.
+
+    Rows before a unit's first year + k (after its last year + k for leads) have no
+    lag by construction; a missing lag anywhere else comes from a gap in the unit's
+    years or a missing value, so it is named in a warning (or refused with
+    ``missing="raise"``).
+    """
+    absent = frame[column].isna().to_numpy()
+    if not absent.any():
+        return frame, None
+    years = frame.groupby(unit, sort=False)[time]
+    source = frame[time] - k
+    edge = (
+        (source < years.transform("min")) if k > 0 else source > years.transform("max")
+    )
+    inside = absent & ~edge.to_numpy()
+    if inside.any():
+        message = (
+            f"{column} is missing at {rows_named(frame.loc[inside], unit, time)}: "
+            f"{time} − {k} is a gap in the unit's {time}s or its value is missing"
+        )
+        if fe_options.get("missing", "drop") == "raise":
+            raise DataError(message)
+        warnings.warn(
+            f"lagged: {message}; these rows are left out of model L{k}",
+            SpatialGreenWarning,
+            stacklevel=3,
+        )
+    return frame.loc[~absent], {column: int(absent.sum())}

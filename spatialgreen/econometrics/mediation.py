@@ -239,7 +239,12 @@ def mediation(
     if not 0 < level < 1:
         raise ModelError(f"level must be between 0 and 1, got {level}")
     frame, dropped = battery_sample(
-        data, [y, x, mediator, *ctrls], unit=unit, time=time, fe_options=fe_options
+        data,
+        [y, x, mediator, *ctrls],
+        unit=unit,
+        time=time,
+        fe_options=fe_options,
+        who="mediation",
     )
     common: dict[str, Any] = {
         "controls": ctrls,

@@ -136,7 +136,12 @@ def moderation(
     if len({y, x, moderator}) < 3:
         raise ModelError("y, x and moderator must be three different columns")
     frame, dropped = battery_sample(
-        data, [y, x, moderator, *ctrls], unit=unit, time=time, fe_options=fe_options
+        data,
+        [y, x, moderator, *ctrls],
+        unit=unit,
+        time=time,
+        fe_options=fe_options,
+        who="moderation",
     )
     x_mean, z_mean = float(frame[x].mean()), float(frame[moderator].mean())
     z_sd = float(frame[moderator].std(ddof=1))

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..errors import ModelError
+from ..errors import ModelError, SpatialGreenWarning
 from ..results import Results, p_values
 from ._design import (
     FixedEffectsOptions,
@@ -190,7 +190,12 @@ def placebo(
     core, others = xs[0], xs[1:]
     ctrls = [*others, *[c for c in _as_list(controls) if c not in xs]]
     frame, dropped = battery_sample(
-        data, [y, core, *ctrls], unit=unit, time=time, fe_options=fe_options
+        data,
+        [y, core, *ctrls],
+        unit=unit,
+        time=time,
+        fe_options=fe_options,
+        who="placebo",
     )
     baseline = fixed_effects(
         frame,
@@ -247,6 +252,7 @@ def placebo(
     )
     meta = {
         "model": "placebo",
+        "dropped_missing": dropped,
         "y": y,
         "x": core,
         "controls": ctrls,
@@ -298,7 +304,7 @@ def _scheme(
                 f"their own path{': ' if fixed else ''}"
                 + ", ".join(map(str, labels[:5]))
                 + (", ..." if len(fixed) > 5 else ""),
-                RuntimeWarning,
+                SpatialGreenWarning,
                 stacklevel=3,
             )
 
@@ -316,7 +322,7 @@ def _scheme(
                 f"permute='time': only {distinct} distinct pseudo timings exist "
                 f"({timing.n_cohorts} cohort(s), {n_periods - 1} candidate years); "
                 f"the {reps} draws repeat them",
-                RuntimeWarning,
+                SpatialGreenWarning,
                 stacklevel=3,
             )
         years = np.sort(frame[time].unique())

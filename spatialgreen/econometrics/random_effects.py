@@ -233,7 +233,9 @@ def random_effects(
     min_clusters : int
         Fewer clusters than this is an error.
     missing : {"drop", "raise"}
-        Drop rows with a missing model variable (counted in ``meta``) or raise.
+        Drop rows with a missing model variable (with a
+        :class:`~spatialgreen.errors.SpatialGreenWarning` naming the columns, units
+        and years; counted in ``meta["dropped_missing"]``) or raise.
 
     Returns
     -------
@@ -291,6 +293,7 @@ def random_effects(
         time=time,
         extra=[cluster] if cluster else [],
         missing=missing,
+        who="random_effects",
     )
     check_regressors(frame, regressors)
     unit_codes, unit_labels = pd.factorize(frame[unit], sort=True)

@@ -64,14 +64,27 @@ def robustness(
     if not outcomes:
         raise ModelError("y must list at least one dependent variable")
     frame = data
+    dropped: dict[str, int] = {}
     if common_sample:
         variables = [*outcomes.values(), *_as_list(x), *_as_list(controls)]
-        frame, _ = battery_sample(
-            data, variables, unit=unit, time=time, fe_options=fe_options
+        frame, dropped = battery_sample(
+            data,
+            variables,
+            unit=unit,
+            time=time,
+            fe_options=fe_options,
+            who="robustness",
         )
     models = {
         label: fixed_effects(
-            frame, y=col, x=x, controls=controls, unit=unit, time=time, **fe_options
+            frame,
+            y=col,
+            x=x,
+            controls=controls,
+            unit=unit,
+            time=time,
+            n_dropped_before=dropped or None,
+            **fe_options,
         )
         for label, col in outcomes.items()
     }
@@ -82,5 +95,6 @@ def robustness(
             "y": outcomes,
             "x": _as_list(x),
             "common_sample": common_sample,
+            "dropped_missing": dropped,
         },
     )

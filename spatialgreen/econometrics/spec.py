@@ -86,6 +86,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..errors import DataError, SpatialGreenWarning
+from ..errors import _require as _require_extra
 from .tables import RegressionTable, regression_table
 
 __all__ = [
@@ -448,6 +449,7 @@ def run_spec(spec: RegressionSpec, data: pd.DataFrame | None = None) -> Regressi
     from .moderation import moderation
     from .random_effects import random_effects
 
+    _check_writers(spec)  # a missing python-docx fails before the models run
     if data is None:
         data = read_panel(
             spec.data.path,
@@ -541,7 +543,14 @@ def _run_tobit(
 def write_spec_outputs(spec: RegressionSpec, table: RegressionTable) -> list[Path]:
     """Write ``table`` in every format of ``spec.output`` (csv, xlsx, tex, html,
     docx, rtf)."""
+    _check_writers(spec)
     stem = spec.output.path
     return [
         table.write(stem.with_name(stem.name + _SUFFIX[f])) for f in spec.output.formats
     ]
+
+
+def _check_writers(spec: RegressionSpec) -> None:
+    """DOCX output needs python-docx (the ``paper`` extra): say so up front."""
+    if "docx" in spec.output.formats:
+        _require_extra("docx", "paper", "[output].formats 'docx' (Word tables)")

@@ -14,7 +14,9 @@ What a reader of a Chinese (or any economics) journal expects is built in:
   variables left out of the body (``controls=``);
 - a note naming what is in parentheses, the standard errors of each model (their
   type, cluster variable and small-sample convention, from the result's
-  ``meta["se_note"]`` or ``meta["cov"]``/``meta["cluster"]``) and the star levels;
+  ``meta["se_note"]``, ``meta["std_error"]`` (e.g. the bootstrap standard
+  deviation of :func:`spatialgreen.sw_truncated_regression`) or
+  ``meta["cov"]``/``meta["cluster"]``) and the star levels;
 - the constant shown only where it means something: in a model with absorbed fixed
   effects it is just the mean of the effects (Stata's ``_cons``), which the note
   says, or ``constant="auto"`` leaves out; a standard error that is zero or
@@ -489,6 +491,9 @@ def _se_words(fit: Any) -> str | None:
     meta = meta if isinstance(meta, Mapping) else {}
     if meta.get("se_note"):
         return str(meta["se_note"])
+    described = meta.get("std_error")  # e.g. "bootstrap standard deviation"
+    if isinstance(described, str) and described:
+        return f"Standard errors: {described}"
     cov = meta.get("cov") or meta.get("cov_type") or getattr(fit, "cov_type", None)
     if not isinstance(cov, str):
         return None

@@ -4,8 +4,8 @@ A model module only writes a :class:`Formulation` (its own LP columns and rows f
 batch of evaluated observations, and how to read a score and a projection back from
 the solution); this module takes the data validated and rescaled by
 :func:`._data.prepare`, forms the reference sets,
-sends chunks of LPs to the engine in :mod:`._lp` (serially, with joblib or on a dask
-cluster) and turns the solutions into tidy tables.
+sends chunks of LPs to the engine in :mod:`._lp` (serially, on local worker processes
+or on a dask cluster) and turns the solutions into tidy tables (:mod:`._evaluation`).
 """
 
 from __future__ import annotations
@@ -16,18 +16,25 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .._parallel import parallel_map
+from .._parallel import check_n_jobs, parallel_map, prestart
 from ..errors import ModelError
 from ._cover import dominance_cover, locality_order, slot_major
 from ._data import Prepared
+from ._evaluation import (
+    EFFICIENT_TOL,
+    Evaluation,
+    build_results,
+    empty_evaluation,
+    subset,
+)
 from ._lp import (
     BATCH,
     INF,
-    STATUS_NAMES,
+    ChunkResult,
     ChunkTask,
     LPBlocks,
+    RefSet,
     seed_columns,
     solve_chunk,
 )
@@ -46,7 +53,6 @@ __all__ = [
     "subset",
 ]
 
-EFFICIENT_TOL = 1e-6
 CHUNK_SIZE = 256
 # Large groups take the large-set path (results are the same, the work is not):
 COVER_MIN = 1000  # reference sets this large are priced on a dominance cover
@@ -144,34 +150,6 @@ class Formulation(abc.ABC):
         """Score, λ scale, targets and slacks (scaled units) from the solutions."""
 
 
-@dataclasses.dataclass
-class Evaluation:
-    """Solutions for a set of evaluated observations (global observation indices)."""
-
-    obs: np.ndarray
-    status: np.ndarray
-    score: np.ndarray
-    targets: np.ndarray
-    slacks: np.ndarray
-    lambda_index: list[np.ndarray]
-    lambda_value: list[np.ndarray]
-    extras: dict[str, np.ndarray]
-    super_used: np.ndarray
-
-    def replace(self, positions: np.ndarray, other: Evaluation) -> None:
-        """Overwrite the rows ``positions`` with ``other`` (same order)."""
-        for name in ("status", "score", "targets", "slacks", "super_used"):
-            getattr(self, name)[positions] = getattr(other, name)
-        for name, arr in other.extras.items():
-            if name in self.extras:
-                self.extras[name][positions] = arr
-        for p, idx, val in zip(
-            positions, other.lambda_index, other.lambda_value, strict=True
-        ):
-            self.lambda_index[p] = idx
-            self.lambda_value[p] = val
-
-
 @dataclasses.dataclass(frozen=True)
 class RunOptions:
     """Execution options shared by every model call."""
@@ -181,6 +159,9 @@ class RunOptions:
     progress: bool | None = None
     reduce: bool = True
     desc: str = "LPs"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n_jobs", check_n_jobs(self.n_jobs))
 
 
 def _self_positions(ref: np.ndarray, obs: np.ndarray) -> np.ndarray:
@@ -197,6 +178,7 @@ def solve_groups(
     *,
     exclude_self: bool,
     options: RunOptions,
+    ties: bool = False,
 ) -> Evaluation:
     """Solve ``form`` for every (reference, evaluated) group; rows follow the groups.
 
@@ -204,10 +186,15 @@ def solve_groups(
     cover (:mod:`._cover`; exact), and ``ORDER_MIN`` or more evaluated observations
     are sent to the engine in :func:`._cover.locality_order`, in larger chunks and
     batches (fewer simplex iterations and HiGHS runs); results come back in group
-    order either way.
+    order either way. With ``ties`` the evaluation flags the rows whose optimum may
+    not be unique (``Evaluation.ties``).
     """
+    if options.client is None and sum(ev.size for _, ev in groups) > CHUNK_SIZE:
+        # local workers start (and import) while the chunks are prepared
+        prestart(options.n_jobs, (solve_chunk.__module__,))
     v = prep.scaled
     tasks: list[ChunkTask] = []
+    refsets: list[RefSet] = []
     owners: list[np.ndarray] = []
     refs: list[np.ndarray] = []
     rows: list[np.ndarray] = []  # position of each task row in group order
@@ -219,6 +206,7 @@ def solve_groups(
         if options.reduce and ref.size >= COVER_MIN:
             crs = form.rts_bounds == (-INF, INF)
             cover = dominance_cover(ref_matrix, form.m, form.s, scaled=crs)
+        refsets.append(RefSet(ref_matrix, seed, cover))
         large = ev.size >= ORDER_MIN
         order = locality_order(v[ev], form.m) if large else np.arange(ev.size)
         size, slots = (LARGE_CHUNK, LARGE_BATCH) if large else (CHUNK_SIZE, BATCH)
@@ -232,14 +220,13 @@ def solve_groups(
                 sl = slot_major(sl, slots)
             tasks.append(
                 ChunkTask(
-                    ref_matrix,
+                    len(refsets) - 1,
                     blocks.take(sl),
                     self_pos[sl],
                     exclude_self,
                     options.reduce,
-                    seed,
-                    cover,
                     slots,
+                    ties,
                 )
             )
             owners.append(ev[sl])
@@ -253,30 +240,56 @@ def solve_groups(
         client=options.client,
         progress=options.progress,
         desc=options.desc,
+        shared=refsets,
     )
-    back = np.argsort(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
-    obs = np.concatenate(owners)[back] if owners else np.zeros(0, np.int64)
-    status = (
-        np.concatenate([r.status for r in results])[back]
-        if results
-        else np.zeros(0, np.int8)
-    )
-    objective = (
-        np.concatenate([r.objective for r in results])[back] if results else np.zeros(0)
-    )
-    z = np.vstack([r.z for r in results])[back] if results else np.zeros((0, form.k))
+    return _collect(prep, form, results, rows, owners, refs)
+
+
+def _collect(
+    prep: Prepared,
+    form: Formulation,
+    results: list[ChunkResult],
+    rows: list[np.ndarray],
+    owners: list[np.ndarray],
+    refs: list[np.ndarray],
+) -> Evaluation:
+    """An evaluation in group order from the chunks' results."""
+    v = prep.scaled
+    if not results:
+        n_var = prep.values.shape[1]
+        return Evaluation(
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int8),
+            np.zeros(0),
+            np.zeros((0, n_var)),
+            np.zeros((0, n_var)),
+            np.zeros(0, np.int64),
+            np.zeros(0, np.int64),
+            np.zeros(0),
+            {},
+            np.zeros(0, dtype=bool),
+            np.zeros(0, dtype=bool),
+        )
+    position = np.concatenate(rows)  # group-order position of every task row
+    back = np.argsort(position)
+    obs = np.concatenate(owners)[back]
+    status = np.concatenate([r.status for r in results])[back]
+    objective = np.concatenate([r.objective for r in results])[back]
+    z = np.vstack([r.z for r in results])[back]
+    ties = np.concatenate([r.ties for r in results])[back]
     rec = form.recover(v[obs], objective, z, obs)
     ok = status == 0
-    lam_idx: list[np.ndarray] = []
-    lam_val: list[np.ndarray] = []
-    for res, ref in zip(results, refs, strict=True):
-        lam_idx.extend(ref[idx] for idx in res.lambda_index)
-        lam_val.extend(res.lambda_value)
-    lam_idx = [lam_idx[i] for i in back]
-    lam_val = [
-        val / rec.lambda_scale[row] if ok[row] else val
-        for row, val in enumerate(lam_val[i] for i in back)
-    ]
+    lam_row = np.concatenate(
+        [row[r.lam_item] for r, row in zip(results, rows, strict=True)]
+    )
+    lam_index = np.concatenate(
+        [ref[r.lam_index] for r, ref in zip(results, refs, strict=True)]
+    )
+    lam_value = np.concatenate([r.lam_value for r in results])
+    order = np.argsort(lam_row, kind="stable")  # within a row: columns sorted
+    lam_row, lam_index, lam_value = lam_row[order], lam_index[order], lam_value[order]
+    scale = np.where(ok, rec.lambda_scale, 1.0)[lam_row]
+    lam_value = lam_value / scale
     score = np.where(ok, rec.score, np.nan)
     score = np.where(np.abs(score) < _SLACK_ZERO, 0.0, score)  # no -0.0 or 1e-15 noise
     nan_rows = ~ok[:, None]
@@ -290,10 +303,12 @@ def solve_groups(
         score,
         targets,
         slacks,
-        lam_idx,
-        lam_val,
+        lam_row,
+        lam_index,
+        lam_value,
         extras,
         np.zeros(obs.size, dtype=bool),
+        ties,
     )
 
 
@@ -332,21 +347,6 @@ def _solve_selected(
     )
     part.super_used[:] = use_super
     return part, pos
-
-
-def _empty_evaluation(obs: np.ndarray, k_extras: dict, d: int) -> Evaluation:
-    n = obs.size
-    return Evaluation(
-        obs,
-        np.full(n, 3, np.int8),
-        np.full(n, np.nan),
-        np.full((n, d), np.nan),
-        np.full((n, d), np.nan),
-        [np.zeros(0, np.int64)] * n,
-        [np.zeros(0)] * n,
-        {k: np.full(n, np.nan) for k in k_extras},
-        np.zeros(n, dtype=bool),
-    )
 
 
 def evaluate(
@@ -394,10 +394,10 @@ def evaluate(
             continue
         part, pos = solved
         if result is None:
-            result = _empty_evaluation(obs, part.extras, prep.values.shape[1])
+            result = empty_evaluation(obs, part.extras, prep.values.shape[1])
         result.replace(pos, part)
     if result is None:
-        return _empty_evaluation(obs, {}, prep.values.shape[1])
+        return empty_evaluation(obs, {}, prep.values.shape[1])
     ok = result.status == 0
     level = 0.0 if inefficiency else 1.0
     frontier = ok & (np.abs(result.score - level) <= EFFICIENT_TOL)
@@ -419,118 +419,6 @@ def evaluate(
         else:
             result.replace(pos, part)
     return result
-
-
-def subset(ev: Evaluation, mask: np.ndarray) -> Evaluation:
-    """The rows of ``ev`` where ``mask``."""
-    idx = np.flatnonzero(mask)
-    return Evaluation(
-        ev.obs[idx],
-        ev.status[idx],
-        ev.score[idx],
-        ev.targets[idx],
-        ev.slacks[idx],
-        [ev.lambda_index[i] for i in idx],
-        [ev.lambda_value[i] for i in idx],
-        {k: a[idx] for k, a in ev.extras.items()},
-        ev.super_used[idx],
-    )
-
-
-def _key_frame(prep: Prepared, obs: np.ndarray) -> pd.DataFrame:
-    return prep.keys.iloc[obs].reset_index(drop=True)
-
-
-def build_results(
-    prep: Prepared,
-    ev: Evaluation,
-    meta: dict[str, Any],
-    *,
-    score_columns: Sequence[str] = (),
-) -> EfficiencyResults:
-    """Tidy result tables from an evaluation, in the caller's row order."""
-    order = np.argsort(ev.obs, kind="stable")
-    obs = ev.obs[order]
-    keys = _key_frame(prep, obs)
-    status = np.array([STATUS_NAMES[int(c)] for c in ev.status[order]], dtype=object)
-    scores = keys.copy()
-    scores["score"] = ev.score[order]
-    scores["status"] = status
-    scores["super"] = ev.super_used[order]
-    for name in score_columns:
-        if name in ev.extras:
-            scores[name] = ev.extras[name][order]
-    names = list(prep.variables)
-    slacks = pd.concat([keys, pd.DataFrame(ev.slacks[order], columns=names)], axis=1)
-    targets = pd.concat([keys, pd.DataFrame(ev.targets[order], columns=names)], axis=1)
-    decomposition = _decomposition(prep, keys, prep.values[obs], ev.targets[order])
-    lambdas, peers = _lambda_tables(
-        prep,
-        keys,
-        [ev.lambda_index[i] for i in order],
-        [ev.lambda_value[i] for i in order],
-    )
-    bad = status != "optimal"
-    infeasible = keys.loc[bad].reset_index(drop=True)
-    infeasible["status"] = status[bad]
-    meta = {
-        **meta,
-        "unit": prep.unit,
-        "time": prep.time,
-        "inputs": list(prep.inputs),
-        "outputs": list(prep.outputs),
-        "bad_outputs": list(prep.bad_outputs),
-        "n_infeasible": int(bad.sum()),
-    }
-    return EfficiencyResults(
-        scores, slacks, targets, lambdas, peers, decomposition, infeasible, meta
-    )
-
-
-def _decomposition(
-    prep: Prepared, keys: pd.DataFrame, values: np.ndarray, targets: np.ndarray
-) -> pd.DataFrame:
-    m, s, _ = prep.dims
-    improvement = np.zeros_like(targets)
-    np.divide(values - targets, values, out=improvement, where=values > 0)
-    improvement[np.isnan(targets)] = np.nan
-    improvement[:, m : m + s] *= -1.0
-    improvement = np.clip(
-        improvement, 0.0, None
-    )  # super-efficiency room is not inefficiency
-    total = improvement.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(
-            total[:, None] > EFFICIENT_TOL, improvement / total[:, None], 0.0
-        )
-    share = np.where(np.isnan(total)[:, None], np.nan, share)
-    out = keys.copy()
-    out["total"] = total
-    for j, name in enumerate(prep.variables):
-        out[name] = share[:, j]
-    return out
-
-
-def _lambda_tables(
-    prep: Prepared, keys: pd.DataFrame, idx: list[np.ndarray], val: list[np.ndarray]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    counts = np.array([a.size for a in idx], dtype=np.int64)
-    flat_idx = np.concatenate(idx) if idx else np.zeros(0, np.int64)
-    flat_val = np.concatenate(val) if val else np.zeros(0)
-    rows = np.repeat(np.arange(len(idx)), counts)
-    lambdas = keys.iloc[rows].reset_index(drop=True)
-    lambdas["peer_unit"] = prep.keys[prep.unit].to_numpy()[flat_idx]
-    if prep.time:
-        lambdas["peer_time"] = prep.keys[prep.time].to_numpy()[flat_idx]
-    lambdas["lambda"] = flat_val
-    labels = prep.keys[prep.unit].astype(str)
-    if prep.time:
-        labels = labels + "@" + prep.keys[prep.time].astype(str)
-    labels_arr = labels.to_numpy()
-    peers = keys.copy()
-    peers["n_peers"] = counts
-    peers["peers"] = ["; ".join(labels_arr[a]) for a in idx]
-    return lambdas, peers
 
 
 @dataclasses.dataclass(frozen=True)

@@ -64,6 +64,13 @@ class Cover:
     member: np.ndarray
     nonpositive: np.ndarray
     nonnegative: np.ndarray
+    # each dual must lie in [lower, upper]: <= 0 input-like, >= 0 goods, 0 if both
+    upper: np.ndarray = dataclasses.field(init=False, repr=False)
+    lower: np.ndarray = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "upper", np.where(self.nonpositive, 0.0, np.inf))
+        object.__setattr__(self, "lower", np.where(self.nonnegative, 0.0, -np.inf))
 
     def valid(self, duals: np.ndarray, excluded: np.ndarray) -> np.ndarray:
         """Which LPs (rows of ``duals``) may be priced on the cover alone.
@@ -72,12 +79,7 @@ class Cover:
         needs and its excluded reference column (super-efficiency), if any, is not a
         cover column (a column dominated only by that column would be missing).
         """
-        # signed duals must all be <= 0: input-like rows as they are, goods negated
-        signed = np.where(self.nonnegative & ~self.nonpositive, -duals, duals)
-        ok = np.asarray((signed[:, self.nonpositive | self.nonnegative] <= 0.0).all(1))
-        both = self.nonpositive & self.nonnegative
-        if both.any():
-            ok &= (duals[:, both] >= 0.0).all(axis=1)
+        ok = np.asarray(((duals <= self.upper) & (duals >= self.lower)).all(axis=1))
         hit = excluded >= 0
         if hit.any():
             ok[hit] &= ~self.member[excluded[hit]]

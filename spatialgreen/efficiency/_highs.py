@@ -23,6 +23,7 @@ INF = highspy.kHighsInf
 PRICE_TOL = 1e-9
 ADD_PER_ROUND = 4
 LAMBDA_ZERO = 1e-10
+TIE_TOL = 1e-7  # a reduced cost this small may be zero (HiGHS dual feasibility tol.)
 
 
 class _QuietHighs(highspy.Highs):
@@ -226,7 +227,9 @@ class BatchLP:
     A HiGHS ``run`` has a fixed cost of a few hundred microseconds, larger than the
     few simplex iterations a warm-started DEA LP needs; solving a batch of LPs per run
     amortises it. Slot ``b`` owns rows ``b*R .. b*R+R-1``, its own columns and its
-    evaluated unit's λ, and a copy of every working-set λ column.
+    evaluated unit's λ, and a copy of every working-set λ column. (Working sets per
+    slot were tried: they halve the model but need more pricing rounds, and the
+    rounds cost more than the columns.)
     """
 
     def __init__(
@@ -245,18 +248,19 @@ class BatchLP:
         self.ka = self.k + 1
         self.B = slots
         self.h = new_highs()
-        self._values: np.ndarray | None = None
         self._duals: np.ndarray | None = None
+        self._values = np.zeros(0)
         self.A = np.zeros((slots, self.R, self.ka))
-        self.columns: list[int] = []
-        self.column_array = np.zeros(0, dtype=np.int64)
-        self.lam_pos = np.zeros((slots, 0), dtype=np.int64)
+        self.columns = np.zeros(0, dtype=np.int64)  # working set (reference columns)
+        self.lam_pos = np.zeros((slots, 0), dtype=np.int64)  # HiGHS column per slot
         self.in_set = np.zeros(ref.shape[1], dtype=bool)
         if cover is not None:
             self.neg_ref_cover = -np.ascontiguousarray(ref[:, cover.columns])
             self.cover_free = np.ones(cover.columns.size, dtype=bool)
         # slots whose own column is a cover column, and its position in the cover
         self.own_in_cover = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        # slots with a zero reduced cost outside the working set at the last pricing
+        self.outside_tie = np.zeros(slots, dtype=bool)
         self.n_cols = 0
         self.own = np.full(slots, -1)
         slot = np.arange(slots)
@@ -265,7 +269,7 @@ class BatchLP:
         self.self_cols = (slot * self.ka + self.k).astype(np.int32)
         self.all_rows = np.arange(slots * self.R, dtype=np.int32)
         self._init_model()
-        self.add_columns(columns)
+        self.add_columns(np.asarray(columns, dtype=np.int64))
 
     def _init_model(self) -> None:
         rows, cols = self.B * self.R, self.B * self.ka
@@ -286,7 +290,9 @@ class BatchLP:
         self.n_cols = cols
 
     def add_columns(self, cols: np.ndarray) -> None:
-        cols = np.asarray([c for c in cols if not self.in_set[c]], dtype=np.int64)
+        """Add the reference columns ``cols`` to the working set (of every slot)."""
+        cols = np.unique(cols)
+        cols = cols[~self.in_set[cols]]
         if cols.size == 0:
             return
         block = self.ref[:, cols].T  # (c, L)
@@ -297,9 +303,7 @@ class BatchLP:
         starts = np.zeros(n_new, dtype=np.int64)
         counts = np.tile(per_col, self.B)
         starts[1:] = np.cumsum(counts)[:-1]
-        index = np.concatenate([row_of + b * self.R for b in range(self.B)]).astype(
-            np.int32
-        )
+        index = (row_of[None, :] + self.R * np.arange(self.B)[:, None]).ravel()
         self.h.addCols(
             n_new,
             np.zeros(n_new),
@@ -307,14 +311,13 @@ class BatchLP:
             np.full(n_new, INF),
             index.size,
             starts.astype(np.int32),
-            index,
+            index.astype(np.int32),
             np.tile(values, self.B),
         )
         pos = self.n_cols + np.arange(n_new).reshape(self.B, cols.size)
         self.lam_pos = np.hstack([self.lam_pos, pos])
         self.n_cols += n_new
-        self.columns.extend(int(c) for c in cols)
-        self.column_array = np.asarray(self.columns, dtype=np.int64)
+        self.columns = np.concatenate([self.columns, cols])
         self.in_set[cols] = True
         if self.cover is not None:
             self.cover_free = ~self.in_set[self.cover.columns]
@@ -369,89 +372,129 @@ class BatchLP:
         """Bound the λ of each slot's excluded reference column (if in the set)."""
         for b, col in enumerate(excluded.tolist()):
             if col >= 0 and self.in_set[col]:
-                pos = int(self.lam_pos[b, self.columns.index(col)])
-                self.h.changeColBounds(pos, 0.0, upper)
+                at = int(np.flatnonzero(self.columns == col)[0])
+                self.h.changeColBounds(int(self.lam_pos[b, at]), 0.0, upper)
 
     def run(self) -> bool:
-        self._values = self._duals = None
+        self._duals = None
         self.h.run()
         return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
-    def read(self) -> tuple[np.ndarray, np.ndarray]:
-        """Column values and row duals of the last run (converted once per run)."""
-        if self._values is None or self._duals is None:
-            sol = self.h.getSolution()
-            self._values = np.asarray(sol.col_value)
-            self._duals = np.asarray(sol.row_dual)
-        return self._values, self._duals
+    def duals(self) -> np.ndarray:
+        """Row duals of the last run, one row per slot (converted once per run)."""
+        if self._duals is None:
+            duals = np.asarray(self.h.getSolution().row_dual)
+            self._duals = duals.reshape(self.B, self.R)
+        return self._duals
 
-    def price(self, excluded: np.ndarray) -> np.ndarray:
+    def price(self, excluded: np.ndarray, ties: bool = False) -> np.ndarray:
         """Union over slots of the most negative reduced-cost reference columns.
 
         Slots whose duals qualify for the chunk's cover price its columns only; the
-        others (and every slot without a cover) price every reference column.
+        others (and every slot without a cover) price every reference column. With
+        ``ties``, :attr:`outside_tie` records the slots with a reduced cost of zero
+        (within ``TIE_TOL``) outside the working set.
         """
-        duals = self.read()[1].reshape(self.B, self.R)[:, : self.L]
+        duals = self.duals()[:, : self.L]
         picks: list[np.ndarray] = []
         full = np.ones(self.B, dtype=bool)
         if self.cover is not None:
             full = ~self.cover.valid(duals, excluded)
-            part = duals if not full.any() else duals[~full]
-            if part.shape[0]:
-                reduced = part @ self.neg_ref_cover
-                neg = reduced < -PRICE_TOL
-                neg &= self.cover_free
-                # the evaluated unit's own column is in its LP already
-                own_slot, own_pos = self.own_in_cover
-                if own_slot.size:
-                    keep = ~full[own_slot]
-                    rank = np.cumsum(~full) - 1  # slot -> row of ``part``
-                    neg[rank[own_slot[keep]], own_pos[keep]] = False
-                if neg.any():
-                    cols = self.cover.columns
-                    picks.extend(cols[c] for c in most_negative(reduced, neg))
-        slots = np.flatnonzero(full)
-        if slots.size:
-            reduced = -(duals[slots] @ self.ref)
-            neg = (reduced < -PRICE_TOL) & ~self.in_set
-            rows = np.arange(slots.size)
-            for col in (excluded[slots], self.own[slots]):
+            rows = np.flatnonzero(~full)
+            if rows.size:
+                reduced = duals[rows] @ self.neg_ref_cover
+                free = self._free_cover(rows, full)
+                picks.append(self.cover.columns[most_negative(reduced, free)])
+                if ties:
+                    self.outside_tie[rows] = (free & (reduced <= TIE_TOL)).any(axis=1)
+        rows = np.flatnonzero(full)
+        if rows.size:
+            reduced = -(duals[rows] @ self.ref)
+            free = np.broadcast_to(~self.in_set, reduced.shape).copy()
+            at = np.arange(rows.size)
+            for col in (excluded[rows], self.own[rows]):
                 set_ = col >= 0
-                neg[rows[set_], col[set_]] = False
-            picks.extend(most_negative(reduced, neg))
+                free[at[set_], col[set_]] = False
+            picks.append(most_negative(reduced, free))
+            if ties:
+                self.outside_tie[rows] = (free & (reduced <= TIE_TOL)).any(axis=1)
         if not picks:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(picks)).astype(np.int64)
 
-    def solution(
-        self, b: int, cost: np.ndarray
-    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        """Objective, own columns and sparse λ of slot ``b``."""
-        values = self.read()[0]
-        z = values[b * self.ka : b * self.ka + self.k]
-        lam = values[self.lam_pos[b]]
-        keep = lam > LAMBDA_ZERO
-        cols = self.column_array[keep]
-        lam = lam[keep]
-        own_value = values[b * self.ka + self.k]
-        if self.own[b] >= 0 and own_value > LAMBDA_ZERO:
-            cols = np.append(cols, self.own[b])
-            lam = np.append(lam, own_value)
-        if cols.size > 1:
-            order = np.argsort(cols)
-            cols, lam = cols[order], lam[order]
-        return float(cost @ z), z, cols, lam
+    def _free_cover(self, rows: np.ndarray, full: np.ndarray) -> np.ndarray:
+        """Cover columns each slot of ``rows`` may add: outside the working set and
+        not its evaluated unit's own column (in its LP already)."""
+        free = np.broadcast_to(self.cover_free, (rows.size, self.cover_free.size))
+        own_slot, own_pos = self.own_in_cover
+        keep = ~full[own_slot]
+        if keep.any():
+            free = free.copy()
+            rank = np.cumsum(~full) - 1  # slot -> position in ``rows``
+            free[rank[own_slot[keep]], own_pos[keep]] = False
+        return free
+
+    def solutions(
+        self, cost: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Objective (B,), own columns (B, k) and the sparse λ of every slot: slot,
+        reference column and value, sorted by slot then column."""
+        B, k, ka = self.B, self.k, self.ka
+        values = np.asarray(self.h.getSolution().col_value)
+        self._values = values  # for ties()
+        own = values[: B * ka].reshape(B, ka)
+        z = own[:, :k]
+        lam = values[self.lam_pos]  # (B, W)
+        in_set, at = np.nonzero(lam > LAMBDA_ZERO)
+        with_self = np.flatnonzero((self.own >= 0) & (own[:, k] > LAMBDA_ZERO))
+        slot = np.concatenate([in_set, with_self])
+        col = np.concatenate([self.columns[at], self.own[with_self]])
+        val = np.concatenate([lam[in_set, at], own[with_self, k]])
+        order = np.lexsort((col, slot))
+        return (cost * z).sum(axis=1), z.copy(), slot[order], col[order], val[order]
+
+    def ties(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """Slots whose optimum may not be unique (call after the last pricing).
+
+        An optimum is unique when every variable at a bound (a non-basic one) has a
+        non-zero reduced cost; a variable at a bound with a reduced cost of zero
+        (within ``TIE_TOL``) — an own column, a λ column of the working set or,
+        from the last pricing, a column outside it — may enter at no cost. Basic
+        variables at a bound are counted too (the flag errs on the safe side).
+        ``lower``/``upper``: bounds of the own columns of each slot, shape (B, k).
+        Call after :meth:`solutions`.
+        """
+        B, k, ka = self.B, self.k, self.ka
+        values = self._values
+        zero = np.abs(np.asarray(self.h.getSolution().col_dual)) <= TIE_TOL
+        v_own = values[: B * ka].reshape(B, ka)
+        z_own = zero[: B * ka].reshape(B, ka)
+        at_bound = (np.abs(v_own[:, :k] - lower) <= TIE_TOL) | (
+            np.abs(v_own[:, :k] - upper) <= TIE_TOL
+        )
+        tie = (z_own[:, :k] & at_bound & (upper > lower)).any(axis=1)
+        tie |= (self.own >= 0) & z_own[:, k] & (v_own[:, k] <= LAMBDA_ZERO)
+        lam_tie = zero[self.lam_pos] & (values[self.lam_pos] <= LAMBDA_ZERO)
+        return tie | lam_tie.any(axis=1) | self.outside_tie
 
 
-def most_negative(reduced: np.ndarray, candidate: np.ndarray) -> list[np.ndarray]:
-    """Per row, the (at most ``ADD_PER_ROUND``) most negative reduced costs among
-    the ``candidate`` entries, ties to the lower column."""
-    out: list[np.ndarray] = []
-    if not candidate.any():
-        return out
-    for row, cand_row in zip(reduced, candidate, strict=True):
-        cand = np.flatnonzero(cand_row)
-        if cand.size > ADD_PER_ROUND:
-            cand = cand[np.argsort(row[cand], kind="stable")[:ADD_PER_ROUND]]
-        out.append(cand)
-    return out
+def most_negative(reduced: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """Columns to add: per row, the (at most ``ADD_PER_ROUND``) most negative
+    reduced costs below ``-PRICE_TOL`` among the ``candidate`` entries, ties to the
+    lower column (a column may appear for several rows).
+
+    Examples
+    --------
+    >>> r = np.array([[-1.0, -3.0, -2.0, 0.0, -5.0, -4.0], [0.0, -1.0, 0, 0, 0, 0]])
+    >>> sorted(most_negative(r, np.ones_like(r, dtype=bool)).tolist())
+    [1, 1, 2, 4, 5]
+    """
+    neg = reduced < -PRICE_TOL
+    neg &= candidate
+    row, col = np.nonzero(neg)
+    if row.size <= ADD_PER_ROUND or np.bincount(row).max() <= ADD_PER_ROUND:
+        return col
+    order = np.lexsort((col, reduced[row, col], row))
+    row, col = row[order], col[order]
+    first = np.searchsorted(row, row)  # position of each row's first candidate
+    return col[np.arange(row.size) - first < ADD_PER_ROUND]

@@ -33,6 +33,7 @@ prints nothing.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -45,6 +46,7 @@ __all__ = [
     "ChunkResult",
     "ChunkTask",
     "LPBlocks",
+    "RefSet",
     "new_highs",
     "seed_columns",
     "solve_chunk",
@@ -55,28 +57,40 @@ BATCH = 8  # LPs per HiGHS run by default (see BatchLP)
 
 
 @dataclasses.dataclass(frozen=True)
-class ChunkTask:
-    """A picklable unit of work: a chunk of observations against one reference set."""
+class RefSet:
+    """A reference set, shared by every chunk evaluated against it."""
 
     ref: np.ndarray  # (lambda rows, n_ref) coefficients of the λ columns
+    seed: np.ndarray  # columns to start column generation with
+    cover: Cover | None = None  # price only these columns where the duals allow
+
+
+@dataclasses.dataclass(frozen=True)
+class ChunkTask:
+    """A picklable unit of work: a chunk of observations against one reference set
+    (``group``: its position in the list of :class:`RefSet` passed along)."""
+
+    group: int
     blocks: LPBlocks
     self_index: np.ndarray  # position of each evaluated obs in the reference set, or -1
     exclude_self: bool
     reduce: bool
-    seed: np.ndarray
-    cover: Cover | None = None  # price only these columns where the duals allow
     slots: int = BATCH
+    ties: bool = False  # flag LPs whose optimum may not be unique (BatchLP.ties)
 
 
 @dataclasses.dataclass(frozen=True)
 class ChunkResult:
-    """Solutions of a chunk: status code, objective, own columns and sparse λ."""
+    """Solutions of a chunk: status code, objective, own columns, and λ as sparse
+    triplets (LP of the chunk, position in the reference set, value; sorted)."""
 
     status: np.ndarray
     objective: np.ndarray
     z: np.ndarray
-    lambda_index: list[np.ndarray]
-    lambda_value: list[np.ndarray]
+    lam_item: np.ndarray
+    lam_index: np.ndarray
+    lam_value: np.ndarray
+    ties: np.ndarray  # optimum may not be unique (only with ChunkTask.ties)
 
 
 def seed_columns(ref: np.ndarray, n_in: int, n_good: int) -> np.ndarray:
@@ -99,7 +113,7 @@ def seed_columns(ref: np.ndarray, n_in: int, n_good: int) -> np.ndarray:
     return np.array(sorted(set(picks)), dtype=np.int64)
 
 
-def solve_chunk(task: ChunkTask) -> ChunkResult:
+def solve_chunk(task: ChunkTask, refsets: Sequence[RefSet]) -> ChunkResult:
     """Solve every LP of a chunk (module-level so that it pickles to workers).
 
     LPs are solved ``task.slots`` at a time on a block-diagonal model; a batch whose
@@ -107,18 +121,20 @@ def solve_chunk(task: ChunkTask) -> ChunkResult:
     time.
     """
     blocks = task.blocks
+    refset = refsets[task.group]
+    ref = refset.ref
     n, k = blocks.cost.shape
-    n_ref = task.ref.shape[1]
-    start = task.seed if task.reduce else np.arange(n_ref)
+    n_ref = ref.shape[1]
+    start = refset.seed if task.reduce else np.arange(n_ref)
     slots = min(task.slots, n)
-    batch = BatchLP(task.ref, blocks, start, slots, task.cover)
+    batch = BatchLP(ref, blocks, start, slots, refset.cover if task.reduce else None)
     single: SingleLP | None = None
     full: SingleLP | None = None
     status = np.full(n, 3, dtype=np.int8)
     objective = np.full(n, np.nan)
     z = np.full((n, k), np.nan)
-    lam_idx: list[np.ndarray] = [np.zeros(0, np.int64)] * n
-    lam_val: list[np.ndarray] = [np.zeros(0)] * n
+    ties = np.zeros(n, dtype=bool)
+    lam: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     self_index = np.asarray(task.self_index, dtype=np.int64)
     for first in range(0, n, slots):
         items = np.arange(first, min(first + slots, n))
@@ -130,38 +146,54 @@ def solve_chunk(task: ChunkTask) -> ChunkResult:
         batch.fence(excluded, 0.0)
         ok = batch.run()
         while ok and task.reduce:
-            extra = batch.price(excluded)
+            extra = batch.price(excluded, task.ties)
             if extra.size == 0:
                 break
             batch.add_columns(extra)
             batch.fence(excluded, 0.0)
             ok = batch.run()
         batch.fence(excluded, INF)
+        idx = items[live]
+        if ok:
+            status[idx] = 0
+            cost = np.zeros((slots, k))
+            cost[live] = blocks.cost[idx]
+            obj, sol, slot, col, val = batch.solutions(cost)
+            objective[idx], z[idx] = obj[live], sol[live]
+            lam.append((items[slot], col, val))
+            if task.ties:
+                lower = np.zeros((slots, k))
+                upper = np.zeros((slots, k))
+                lower[live], upper[live] = blocks.lower[idx], blocks.upper[idx]
+                ties[idx] = batch.ties(lower, upper)[live]
+            continue
+        ties[idx] = True  # not checked on the one-at-a-time path
         for b, i in enumerate(items.tolist()):
             if i < 0:
                 continue
-            if ok:
-                status[i] = 0
-                objective[i], z[i], lam_idx[i], lam_val[i] = batch.solution(
-                    b, blocks.cost[i]
-                )
-                continue
             if single is None:
-                single = SingleLP(
-                    task.ref, blocks, np.asarray(batch.columns, dtype=np.int64)
-                )
+                single = SingleLP(ref, blocks, batch.columns)
             code, result = _solve_one(
                 single, blocks, i, own[b], excluded[b], task.reduce
             )
             if code != 0 and task.reduce and len(single.columns) < n_ref:
                 # The restricted LP may lack the columns that make it feasible.
                 if full is None:
-                    full = SingleLP(task.ref, blocks, np.arange(n_ref))
+                    full = SingleLP(ref, blocks, np.arange(n_ref))
                 code, result = _solve_one(full, blocks, i, own[b], excluded[b], False)
             status[i] = code
             if code == 0 and result is not None:
-                objective[i], z[i], lam_idx[i], lam_val[i] = result
-    return ChunkResult(status, objective, z, lam_idx, lam_val)
+                objective[i], z[i], cols, vals = result
+                lam.append((np.full(cols.size, i), cols, vals))
+    if lam:
+        item = np.concatenate([a[0] for a in lam])
+        order = np.argsort(item, kind="stable")  # within an LP: columns sorted
+        lam_item = item[order]
+        lam_index = np.concatenate([a[1] for a in lam])[order]
+        lam_value = np.concatenate([a[2] for a in lam])[order]
+    else:
+        lam_item, lam_index, lam_value = (np.zeros(0, np.int64),) * 2 + (np.zeros(0),)
+    return ChunkResult(status, objective, z, lam_item, lam_index, lam_value, ties)
 
 
 def _solve_one(

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._parallel import parallel_map
+from .._parallel import check_n_jobs, parallel_map
 from ..errors import (
     ConvergenceError,
     ModelError,
@@ -225,6 +225,7 @@ def bootstrap_dea(
     reps = check_int(reps, "reps", minimum=2)
     alpha = check_number(alpha, "alpha", low=0, high=1, closed=(False, False))
     seed = check_int(seed, "seed", minimum=0)
+    n_jobs = check_n_jobs(n_jobs)
     fit = dea(
         data,
         inputs=inputs,
@@ -441,6 +442,7 @@ def sw_truncated_regression(
     reps = check_int(reps, "reps", minimum=2)
     alpha = check_number(alpha, "alpha", low=0, high=1, closed=(False, False))
     seed = check_int(seed, "seed", minimum=0)
+    n_jobs = check_n_jobs(n_jobs)
     names = [drivers] if isinstance(drivers, str) else list(drivers)
     if not names and not constant:
         raise ModelError("no regressors: give drivers or constant=True")

@@ -16,8 +16,12 @@ so that its score is ≥ 1; as for super-SBM it is reported for EBM-efficient un
 ε and the weights come from the affinity/diversity procedure of Tone & Tsutsui (2010,
 eqs. 15–26) applied to the VRS additive-model projections of the pooled sample
 (:func:`ebm_parameters`): inputs on one side, goods and bads together on the output
-side. **Tie rule**: when the largest eigenvalue of the affinity matrix is not simple
-(within 1e-9), or its eigenvector changes sign, the weights are equal (``1/k``).
+side. **Tie rules**: when the largest eigenvalue of the affinity matrix is not simple
+(within 1e-9), or its eigenvector changes sign, the weights are equal (``1/k``); when
+an observation has several additive optima, its projection is the optimum with the
+largest slack ratio ``s/v`` of the first variable, then of the second, ... (inputs,
+good outputs, bad outputs in the order given; :func:`ebm_parameters`), so that ε,
+the weights and every score do not depend on which optimum the solver meets first.
 Users may pass their own ``epsilon`` and ``weights``. Scores are units invariant; the
 non-oriented score under CRS is projected with φ normalised to 1. The undesirable-
 output and super-efficiency variants are not checked against a published table (none
@@ -56,10 +60,19 @@ __all__ = [
 
 ORIENTATIONS = ("non", "input", "output")
 _TIE_TOL = 1e-9
+# log-ratio spreads this small count as equal ratios: D is a ratio of two such
+# differences, and below this they are solver round-off (the tie-break relaxes LPs
+# by _LEX_TOL), not data
+_SPREAD_TOL = 1e-8
+_LEX_TOL = 1e-12  # relaxation of the optimum and of the ratios fixed by the tie-break
 
 
 def affinity_matrix(projected: np.ndarray) -> np.ndarray:
     """Affinity ``S = 1 - 2 D`` between the columns of ``projected`` (Tone & Tsutsui).
+
+    ``D`` is 0 when the ratio of two columns is the same for every unit; log-ratios
+    that differ by no more than 1e-8 (below the accuracy of LP projections, where
+    ``D``, a ratio of two such differences, would be noise) count as the same.
 
     Parameters
     ----------
@@ -86,9 +99,12 @@ def affinity_matrix(projected: np.ndarray) -> np.ndarray:
         for b in range(a + 1, k):
             c = logs[:, b] - logs[:, a]
             spread = c.max() - c.min()
-            # D = 0 when all ratios are equal; round-off in the logs is not diversity.
+            # D = 0 when all ratios are equal; relative differences below the
+            # accuracy of LP projections (_SPREAD_TOL) are not diversity.
             diversity = (
-                0.0 if spread <= 1e-12 else np.abs(c - c.mean()).sum() / (n * spread)
+                0.0
+                if spread <= _SPREAD_TOL
+                else np.abs(c - c.mean()).sum() / (n * spread)
             )
             out[a, b] = out[b, a] = 1.0 - 2.0 * diversity
     return out
@@ -155,19 +171,94 @@ class _AdditiveFormulation(Formulation):
         return Recovered(-objective, np.ones(v.shape[0]), v + sign * slacks, slacks)
 
 
-def _parameters(prep: Prepared, options: RunOptions) -> dict[str, Any]:
-    n = prep.values.shape[0]
+class _LexFormulation(_AdditiveFormulation):
+    """Stage ``stage`` of the tie-break of the additive projections: the largest
+    ratio ``s_stage/v_stage`` over the additive optima (``Σ s/v >= best``) whose
+    earlier ratios are at their maxima (``s_i/v_i >= fixed_i``). ``best`` and
+    ``fixed`` are indexed by observation and relaxed by ``_LEX_TOL``."""
+
+    n_extra_rows = 1
+
+    def __init__(
+        self,
+        dims: tuple[int, int, int],
+        stage: int,
+        best: np.ndarray,
+        fixed: np.ndarray,
+    ):
+        super().__init__(dims)
+        self.stage, self.best, self.fixed = stage, best, fixed
+
+    def blocks(
+        self, v: np.ndarray, outside: np.ndarray, obs: np.ndarray, ref_max: np.ndarray
+    ) -> LPBlocks:
+        b = super().blocks(v, outside, obs, ref_max)
+        d, j = self.d, self.stage
+        best = self.best[obs]
+        b.A[:, d + 1, 1:] = 1.0 / v
+        b.row_lower[:, d + 1] = best - _LEX_TOL * np.maximum(1.0, np.abs(best))
+        b.cost[:, 1:] = 0.0
+        b.cost[:, 1 + j] = -1.0 / v[:, j]
+        floor = (self.fixed[obs, :j] - _LEX_TOL) * v[:, :j]
+        b.lower[:, 1 : 1 + j] = np.maximum(floor, 0.0)
+        return b
+
+
+def _additive_projections(
+    prep: Prepared, options: RunOptions
+) -> tuple[np.ndarray, int]:
+    """The VRS additive projection of every observation, unique under ties, and the
+    number of observations whose projection needed the tie-break.
+
+    Where an observation has several additive optima (ties: e.g. two frontier units
+    that remove the same total of slack ratios), the projection is the one with the
+    largest slack ratio of the first variable, then of the second, and so on
+    (inputs, good outputs, bad outputs in the order given): one LP per variable over
+    the optima. Any other choice would leave ε and the weights — and so every EBM
+    score — to the order in which the solver met the optima.
+    """
+    n, d = prep.values.shape
+    everyone = np.arange(n)
     ev = solve_groups(
         prep,
         _AdditiveFormulation(prep.dims),
-        [(np.arange(n), np.arange(n))],
+        [(everyone, everyone)],
         exclude_self=False,
         options=options,
+        ties=True,
     )
     if (ev.status != 0).any():
         raise ModelError("the additive projections for the EBM affinity index failed")
     projected = np.empty_like(ev.targets)
     projected[ev.obs] = ev.targets
+    # an observation with no slack (Σ s/v = 0) is its own, unique, projection
+    flagged = ev.ties if ev.ties is not None else np.zeros(n, dtype=bool)
+    ties = np.sort(ev.obs[flagged & (ev.score > 0)])
+    if ties.size == 0:
+        return projected, 0
+    best = np.zeros(n)
+    best[ev.obs] = ev.score
+    fixed = np.zeros((n, d))
+    for stage in range(d):
+        part = solve_groups(
+            prep,
+            _LexFormulation(prep.dims, stage, best, fixed),
+            [(everyone, ties)],
+            exclude_self=False,
+            options=options,
+        )
+        if (part.status != 0).any():
+            raise ModelError(
+                "the tie-break of the additive projections for the EBM affinity "
+                "index failed"
+            )
+        fixed[part.obs, stage] = part.score
+        projected[part.obs] = part.targets
+    return projected, int(ties.size)
+
+
+def _parameters(prep: Prepared, options: RunOptions) -> dict[str, Any]:
+    projected, _ = _additive_projections(prep, options)
     m = len(prep.inputs)
     eps_x, w_x = epsilon_weights(affinity_matrix(projected[:, :m]))
     eps_y, w_y = epsilon_weights(affinity_matrix(projected[:, m:]))
@@ -193,7 +284,11 @@ def ebm_parameters(
     Every observation is projected with the VRS additive model (eq. 19), the affinity
     matrix of the projected inputs (and of the projected goods and bads together) is
     formed, and ε and the weights follow from its largest eigenvalue
-    (:func:`epsilon_weights`, with its tie rule).
+    (:func:`epsilon_weights`, with its tie rule). An observation with several
+    additive optima is projected on the one with the largest slack ratio ``s/v`` of
+    the first variable, then of the second, and so on (one LP per variable over the
+    optima, solved only where the engine finds a tie): Tone & Tsutsui leave the
+    choice open, and without a rule ε would depend on the solver's path.
 
     Returns
     -------

@@ -59,6 +59,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._parallel import check_n_jobs
 from ..errors import DataError, ModelError, SpatialGreenWarning, check_int
 from ..panel import require_columns, validate_panel
 from ..results import COEFFICIENT_COLUMNS, EstimatesMixin, Results, inference
@@ -551,8 +552,7 @@ def _stage2_options(stage2, se, noise, tobit_options, n_boot, seed, n_jobs):
         raise ModelError("stage2_options= is for stage2='tobit'")
     check_int(n_boot, "n_boot", minimum=10)
     check_int(seed, "seed", minimum=0)
-    if check_int(n_jobs, "n_jobs", minimum=-1) == 0:
-        raise ModelError("n_jobs=0: use 1 (serial), a number of workers or -1 (all)")
+    check_n_jobs(n_jobs)
     return Stage2Options(
         method=stage2,
         se=se,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DataError
+from ..errors import DataError, SpatialGreenWarning, _require
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,6 +58,7 @@ def use_cjk_font(*, warn: bool = True) -> str | None:
     >>> family is None or isinstance(family, str)
     True
     """
+    _require("matplotlib", "paper", "figures.use_cjk_font")
     import matplotlib as mpl
     from matplotlib import font_manager
 
@@ -71,7 +72,7 @@ def use_cjk_font(*, warn: bool = True) -> str | None:
                 "no CJK font found: Chinese labels will show as empty boxes. Install "
                 "one (Debian/Ubuntu: apt-get install fonts-noto-cjk; Windows and macOS "
                 "ship Microsoft YaHei / PingFang SC) and call use_cjk_font() again.",
-                UserWarning,
+                SpatialGreenWarning,
                 stacklevel=2,
             )
         return None
@@ -130,6 +131,7 @@ def save(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 300) -> Path:
     >>> p.read_bytes()[:4] == b"\\x89PNG"
     True
     """
+    _require("matplotlib", "paper", "figures.save")
     import matplotlib as mpl
 
     from .._io import atomic_write

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, _require
 from ..maps.palettes import NO_DATA_COLOR, category_colors
 from ..panel import require_columns
 from ._common import _axes, _needs_cjk, language_of, readable_name, word
@@ -47,6 +47,7 @@ def decoupling_states(
     >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
     ('Year', 'Number of units')
     """
+    _require("matplotlib", "paper", "figures.decoupling_states")
     from ..maps.palettes import TAPIO_STATES, TAPIO_ZH, tapio_colors
 
     require_columns(table, [state] + ([by] if by else []), role="decoupling_states")
@@ -163,6 +164,7 @@ def tapio_diagram(
     >>> [t.get_text() for t in ax.get_legend().get_texts()][0]
     'strong decoupling (1)'
     """
+    _require("matplotlib", "paper", "figures.tapio_diagram")
     from ..maps.palettes import TAPIO_STATES, TAPIO_ZH, tapio_colors
 
     require_columns(table, [x, y, state], role="tapio_diagram")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, _require
 from ..maps.palettes import LISA_COLORS, category_colors
 from ._common import _axes, language_of, readable_name, word
 
@@ -50,6 +50,7 @@ def moran_scatter(
     >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
     ('GTFP (standardised)', 'Spatial lag of GTFP')
     """
+    _require("matplotlib", "paper", "figures.moran_scatter")
     x = np.asarray(values, dtype=float)
     y = np.asarray(lag, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
@@ -127,6 +128,7 @@ def placebo_distribution(
     >>> legend[2], legend[3].splitlines()[-1]
     ('actual estimate = 0.9', 'empirical p = 0.100')
     """
+    _require("matplotlib", "paper", "figures.placebo_distribution")
     from scipy.stats import gaussian_kde
 
     regressor = None

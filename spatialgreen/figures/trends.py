@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, _require
 from ..maps.palettes import category_colors
 from ..panel import require_columns
 from ._common import _axes, _needs_cjk, integer_ticks, language_of, readable_name, word
@@ -60,6 +60,7 @@ def trend_by_group(
     >>> fig.axes[0].get_ylabel()
     'Mean cumulative GTFP'
     """
+    _require("matplotlib", "paper", "figures.trend_by_group")
     require_columns(data, [column, time, group], role="trend_by_group")
     means = data.groupby([group, time], sort=True)[column].mean().unstack(group)
     shown = (title, column, group, time, *means.columns, *(labels or {}).values())
@@ -110,6 +111,7 @@ def kernel_density(
     ax: Axes | None = None,
     labels: Mapping[str, str] | None = None,
     language: str | None = None,
+    bounds: tuple[float | None, float | None] | None = None,
 ) -> Figure:
     """Gaussian kernel density of ``column`` for selected years (distribution dynamics).
 
@@ -117,6 +119,10 @@ def kernel_density(
     spaced ones including the first and the last. Bandwidth: Scott's rule
     (:class:`scipy.stats.gaussian_kde`). :func:`kernel_density_3d` draws every
     year as a surface. ``labels`` and ``language`` as in :func:`trend_by_group`.
+    By default the curves run 15 % of the range beyond the data, below 0 for
+    values near 0; ``bounds=(0, None)`` (``(0, 1)`` for scores capped at 1)
+    reflects the density at the variable's bounds and stops the curves there, as
+    :func:`spatialgreen.convergence.kernel_density` explains.
 
     Examples
     --------
@@ -129,7 +135,8 @@ def kernel_density(
     >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
     ('GTFP', 'Density')
     """
-    from scipy.stats import gaussian_kde
+    _require("matplotlib", "paper", "figures.kernel_density")
+    from ..convergence.dynamics import _check_bounds, _density
 
     require_columns(data, [column, time], role="kernel_density")
     shown = _years_to_show(data[time].to_numpy(), years)
@@ -138,8 +145,16 @@ def kernel_density(
     finite = values.dropna()
     if finite.empty:
         raise DataError(f"column {column!r} has no finite values to draw")
+    low, high = _check_bounds(
+        bounds, pd.DataFrame({column: values, time: data[time]}), column, time
+    )
     span = finite.max() - finite.min()
-    grid = np.linspace(finite.min() - 0.15 * span, finite.max() + 0.15 * span, 256)
+    start, stop = finite.min() - 0.15 * span, finite.max() + 0.15 * span
+    grid = np.linspace(
+        start if low is None else max(low, start),
+        stop if high is None else min(high, stop),
+        256,
+    )
     lang = language_of(language, column, time, *(labels or {}).values())
     _needs_cjk(*shown)
     ax = _axes(ax)
@@ -150,7 +165,7 @@ def kernel_density(
                 f"year {year}: column {column!r} needs at least two distinct values "
                 "for a kernel density"
             )
-        ax.plot(grid, gaussian_kde(sample)(grid), label=str(year))
+        ax.plot(grid, _density(sample, grid, None, (low, high)), label=str(year))
     ax.set_xlabel(readable_name(column, labels, lang))
     ax.set_ylabel(word("density", lang))
     ax.legend(title=readable_name(time, labels, lang), frameon=False)
@@ -169,6 +184,7 @@ def kernel_density_3d(
     language: str | None = None,
     cmap: str = "viridis",
     view: tuple[float, float] = (28.0, -58.0),
+    bounds: tuple[float | None, float | None] | None = None,
 ) -> Figure:
     """3-D kernel density surface: value × year × density, as GTFP papers show it.
 
@@ -184,7 +200,7 @@ def kernel_density_3d(
     column, time : str
         Variable and period columns; every period needs two distinct values.
     points : int
-        Grid points on the value axis.
+        Grid points on the value axis (an integer >= 2).
     bw_method : str or float, optional
         Bandwidth rule of :class:`scipy.stats.gaussian_kde`.
     ax : matplotlib 3-D axes, optional
@@ -195,6 +211,10 @@ def kernel_density_3d(
         Matplotlib colour map of the surface.
     view : (float, float)
         Elevation and azimuth of the view, in degrees.
+    bounds : (float or None, float or None), optional
+        Support of the variable, e.g. ``(0, None)`` for non-negative scores: the
+        density is reflected there (see
+        :func:`spatialgreen.convergence.kernel_density`). Default: unbounded.
 
     Examples
     --------
@@ -206,10 +226,13 @@ def kernel_density_3d(
     >>> ax.name, ax.get_xlabel(), ax.get_ylabel(), ax.get_zlabel()
     ('3d', 'GTFP', 'Year', 'Density')
     """
+    _require("matplotlib", "paper", "figures.kernel_density_3d")
     from ..convergence.dynamics import kernel_density as densities
 
     require_columns(data, [column, time], role="kernel_density_3d")
-    table = densities(data, column, time=time, points=points, bw_method=bw_method)
+    table = densities(
+        data, column, time=time, points=points, bw_method=bw_method, bounds=bounds
+    )
     surface = table.pivot(index=time, columns="value", values="density")
     periods = surface.index.to_list()
     numeric = pd.api.types.is_numeric_dtype(surface.index)
@@ -263,6 +286,7 @@ def sigma_convergence(
     >>> fig.axes[0].get_ylabel(), fig.axes[0].get_xlabel()
     ('Coefficient of variation', 'Year')
     """
+    _require("matplotlib", "paper", "figures.sigma_convergence")
     columns = list(columns)
     require_columns(table, [time, *columns], role="sigma_convergence")
     ordered = table.sort_values(time)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, SpatialGreenWarning
 from ..panel import require_columns
 from ._ipc import GreenIPC, split_codes
 
@@ -109,7 +109,7 @@ def _split_self(data: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, pd.DataF
             raise DataError(message)
         warnings.warn(
             message + "; left out of the inter-city flows (see .self_transfers)",
-            UserWarning,
+            SpatialGreenWarning,
             stacklevel=3,
         )
     return data[~same].copy(), selfs

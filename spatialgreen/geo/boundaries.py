@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from ..errors import DataError, PanelError
+from ..errors import DataError, PanelError, SpatialGreenWarning
 from ._data import check_level, data_dir, units_table
 from .regions import grouping_table, study_units
 
@@ -41,6 +41,18 @@ _POSITION = ["label_lon", "label_lat", "centroid_lon", "centroid_lat", "area_km2
 
 
 @functools.cache
+def _attributes(level: str) -> pd.DataFrame:
+    """The attribute columns of :func:`_base_frame`, without reading any polygon
+    (callers copy it)."""
+    units = units_table(level)
+    groups = grouping_table(level, units=units).reset_index(drop=True)
+    extra = [c for c in ("city_zh",) if c in units.columns]
+    table = pd.concat([units[_ATTRIBUTES + extra], groups, units[_POSITION]], axis=1)
+    table["adcode"] = table["adcode"].astype("int64")
+    return table
+
+
+@functools.cache
 def _base_frame(level: str) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
@@ -50,11 +62,7 @@ def _base_frame(level: str) -> gpd.GeoDataFrame:
         shapes = county_geometry()
     else:
         shapes = gpd.read_file(data_dir() / f"{level}.geojson", engine="pyogrio")
-    units = units_table(level)
-    groups = grouping_table(level, units=units).reset_index(drop=True)
-    extra = [c for c in ("city_zh",) if c in units.columns]
-    table = pd.concat([units[_ATTRIBUTES + extra], groups, units[_POSITION]], axis=1)
-    table["adcode"] = table["adcode"].astype("int64")
+    table = _attributes(level)
     shapes["adcode"] = shapes["adcode"].astype("int64")
     merged = table.merge(
         shapes[["adcode", "geometry"]], on="adcode", how="left", validate="1:1"
@@ -69,10 +77,45 @@ def _base_frame(level: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(merged, geometry="geometry", crs="EPSG:4326")
 
 
+@functools.cache
+def _shipped_polygons(level: str) -> pd.Series:
+    """The polygons of a shipped level keyed by adcode, read with shapely alone.
+
+    The same geometries as :func:`load_boundaries` (coordinates equal bit for bit,
+    tested) without importing pyogrio or building a GeoDataFrame: half of the
+    time of the nearest-border island links in a fresh process.
+    """
+    import json
+
+    import shapely
+
+    text = (data_dir() / f"{level}.geojson").read_text(encoding="utf-8")
+    codes = [int(f["properties"]["adcode"]) for f in json.loads(text)["features"]]
+    shapes = shapely.get_parts(shapely.from_geojson(text))
+    return pd.Series(shapes, index=pd.Index(codes, name="adcode"), name="geometry")
+
+
+def _polygons(level: str, ids: Iterable[int]) -> Any:
+    """Polygons (WGS84 shapely geometries) of the units ``ids`` of ``level``.
+
+    Examples
+    --------
+    >>> [g.geom_type for g in _polygons("province", [460000])]
+    ['MultiPolygon']
+    """
+    check_level(level)
+    if level == "county":
+        shapes = _base_frame(level).set_index("adcode")["geometry"]
+    else:
+        shapes = _shipped_polygons(level)
+    return shapes.loc[list(ids)].to_numpy()
+
+
 def unit_table(
     level: str = "province",
 ) -> pd.DataFrame:
-    """Attributes of every unit of ``level`` without geometry (fast).
+    """Attributes of every unit of ``level`` without geometry (fast: no polygon is
+    read).
 
     Examples
     --------
@@ -81,7 +124,7 @@ def unit_table(
     (370, True)
     """
     check_level(level)
-    return pd.DataFrame(_base_frame(level).drop(columns="geometry"))
+    return _attributes(level).copy()
 
 
 def load_boundaries(
@@ -404,7 +447,7 @@ def _report_missing(count: str, names: list[Any], missing: str) -> None:
     message = f"{count} polygon(s) without data: {', '.join(map(str, names))}"
     if missing == "raise":
         raise DataError(message)
-    warnings.warn(message, UserWarning, stacklevel=4)
+    warnings.warn(message, SpatialGreenWarning, stacklevel=4)
 
 
 def _tidy(merged: gpd.GeoDataFrame, data: pd.DataFrame, time: str | None) -> Any:

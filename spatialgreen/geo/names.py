@@ -40,7 +40,7 @@ from typing import Any, Literal, overload
 
 import pandas as pd
 
-from ..errors import DataError, UnmatchedUnitError
+from ..errors import DataError, SpatialGreenWarning, UnmatchedUnitError
 from ._codes import PROVINCES
 from ._data import aliases_table, check_level, data_dir, units_table
 
@@ -434,7 +434,7 @@ class _Matcher:
                     warnings.warn(
                         f"{row.alias!r} ({row.status} {row.since}) matched to its "
                         f"successor {self.labels[int(row.adcode)]}: {row.note}",
-                        UserWarning,
+                        SpatialGreenWarning,
                         stacklevel=4,
                     )
                     return int(row.adcode), "", []
@@ -495,7 +495,8 @@ def match_units(
         means the city (110100).
     abolished : {"raise", "successor"}
         What to do with merged or split units (莱芜, 巢湖): raise with an
-        explanation, or map to the successor with a ``UserWarning``.
+        explanation, or map to the successor with a
+        :class:`~spatialgreen.errors.SpatialGreenWarning`.
     errors : {"raise", "coerce"}
         ``"coerce"`` gives ``None`` for a name that is unmatched or ambiguous
         instead of raising (as ``pandas.to_numeric(errors="coerce")``).

@@ -38,13 +38,15 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
+from numbers import Real
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, OptionError, check_int
 from ._render import (
     as_geoframe,
     finish,
@@ -110,9 +112,10 @@ def choropleth(
         ``"quantiles"``, ``"equal_interval"``, ``"natural_breaks"``, ``"box_plot"``,
         ``"user_defined"`` (with ``bins``), ...
     k : int
-        Number of classes.
+        Number of classes, an integer >= 1 (capped at the number of distinct values).
     bins : sequence of float, optional
-        Upper bounds for ``scheme="user_defined"`` (passing ``bins`` implies it).
+        Upper bounds for ``scheme="user_defined"`` (passing ``bins`` implies it):
+        numbers, strictly increasing, none missing (``inf`` allowed).
     palette : str or list of colours
         A ColorBrewer ramp name (``"YlGn"``, ``"Greens"``, ``"YlOrRd"``, ``"Blues"``,
         ``"RdYlGn"``) or one colour per class.
@@ -251,22 +254,31 @@ def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
 def _classify(
     observed: pd.Series, column: str, *, scheme: str, k: int, bins: Any
 ) -> Any:
-    """A mapclassify classifier; ``k`` is capped at the number of distinct values."""
+    """A mapclassify classifier; ``k`` is capped at the number of distinct values
+    (web and static maps: mapclassify misclassifies silently with ``k=True``)."""
     import mapclassify
 
+    k = check_int(k, "k", minimum=1)
     if bins is not None:
         scheme = "user_defined"
-        edges = np.asarray(bins, dtype=float)
+        edges = _bin_edges(bins)
         if edges.ndim != 1 or edges.size == 0 or (np.diff(edges) <= 0).any():
             # mapclassify accepts unsorted bins and then misclassifies silently
             raise DataError(
                 f"bins for {column!r} must be strictly increasing upper bounds, "
-                f"got {list(bins)}"
+                f"got {edges.tolist()}"
             )
     try:
-        classifier = mapclassify.classify(
-            observed.to_numpy(), scheme, k=min(k, observed.nunique()), bins=bins
-        )
+        with warnings.catch_warnings():
+            # mapclassify's note that Fisher-Jenks runs without numba: the breaks
+            # are the same, only slower; nothing the user can act on
+            warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
+            classifier = mapclassify.classify(
+                observed.to_numpy(),
+                scheme,
+                k=min(k, observed.nunique()),
+                bins=None if bins is None else edges,
+            )
     except (ValueError, TypeError, KeyError) as exc:
         raise DataError(
             f"cannot classify {column!r} with scheme {scheme!r}: {exc}"
@@ -279,6 +291,17 @@ def _classify(
             f"(breaks {list(classifier.bins)}); use another scheme or bins="
         )
     return classifier
+
+
+def _bin_edges(bins: Any) -> np.ndarray:
+    """``bins`` as floats; text, booleans or missing values are an OptionError."""
+    text = isinstance(bins, str | bytes)
+    items = list(bins) if np.iterable(bins) and not text else [bins]
+    numeric = all(isinstance(b, Real) and not isinstance(b, bool) for b in items)
+    edges = np.asarray(items, dtype=float) if numeric else np.array([np.nan])
+    if np.isnan(edges).any():  # NaN bins put every value in one class silently
+        raise OptionError(f"bins={bins!r}: must be numbers (class upper bounds)")
+    return edges
 
 
 def _tooltip_rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> pd.Series:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..errors import _require as _require_extra
 from ._render import _complete, _periods, as_geoframe, interval_label
 from ._render import require as _require
 from ._static_figure import (
@@ -194,6 +195,7 @@ def static(
     >>> [t.get_text() for t in main.get_legend().get_texts()][-1][:12]
     'no data (31)'
     """
+    _require_extra("matplotlib", "paper", "maps.static")
     texts = words(language)
     if inset not in (None, True, False):
         raise DataError(f"inset must be True, False or None (automatic), not {inset!r}")

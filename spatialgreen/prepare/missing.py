@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, SpatialGreenWarning
 from ..results import Results
 from ._checks import back_to_rows, new_name, sorted_panel
 
@@ -134,7 +134,8 @@ def impute(
     unit, time : str
         Key columns.
     warn : bool
-        Emit a ``UserWarning`` summarising what was filled (default True).
+        Emit a :class:`~spatialgreen.errors.SpatialGreenWarning` (a
+        ``UserWarning``) summarising what was filled (default True).
 
     Returns
     -------
@@ -234,14 +235,16 @@ def impute(
     left = pd.concat(unfilled, ignore_index=True)
     if warn and (len(report) or len(left)):
         counts = report.groupby("column", sort=False).size()
-        parts = [f"{col!r}: {int(counts.get(col, 0))} cells" for col in cols]
+        # the columns it filled (one readable line: not every column with 0 cells)
+        parts = [f"{col!r}: {int(counts[col])} cells" for col in counts.index]
         extra = (
             f"; {len(left)} cells remain missing (see .unfilled)" if len(left) else ""
         )
         warnings.warn(
-            f"impute filled missing values by {method} — {', '.join(parts)}{extra}; "
+            f"impute filled missing values by {method} — "
+            f"{', '.join(parts) or 'no cells'}{extra}; "
             f"filled cells are flagged in <column>_imputed and listed in .report",
-            UserWarning,
+            SpatialGreenWarning,
             stacklevel=2,
         )
     meta = {

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, check_choice, check_int, check_number
+from ..errors import DataError, OptionError, check_choice, check_int, check_number
 from ._by_period import Settings, check_varies, quiet
 from ._permutation import conditional_test
 
@@ -169,17 +169,20 @@ def _local_moran(
         own, lagged = values[0], values[-1]
         n = len(own)
         factor = n / (n - 1) if scaling == "spdep" else 1.0
-        out = settings.keys(frame, period)
-        out["value"] = own
-        out["z_value"] = (own - own.mean()) / own.std()
-        out["z_lag"] = weights.sparse @ ((lagged - lagged.mean()) / lagged.std())
-        out["Ii"] = local.Is * factor
-        out["z"] = z_sim
-        out["p_sim"] = p_sim
-        out["quadrant"] = [_QUADRANTS[int(q)] for q in local.q]
-        out["significant"] = settings.significant(p_sim, n)
-        out["cluster"] = np.where(out["significant"], out["quadrant"], "ns")
-        frames.append(out)
+        quadrant = [_QUADRANTS[int(q)] for q in local.q]
+        significant = settings.significant(p_sim, n)
+        fields = {
+            "value": own,
+            "z_value": (own - own.mean()) / own.std(),
+            "z_lag": weights.sparse @ ((lagged - lagged.mean()) / lagged.std()),
+            "Ii": local.Is * factor,
+            "z": z_sim,
+            "p_sim": p_sim,
+            "quadrant": quadrant,
+            "significant": significant,
+            "cluster": np.where(significant, quadrant, "ns"),
+        }
+        frames.append(settings.table(frame, period, fields))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -239,6 +242,8 @@ def local_g(
     import esda
 
     _check_options(permutations, seed, alpha, adjust)
+    if not (isinstance(transform, str) and transform.lower() in ("r", "b")):
+        raise OptionError(f"transform={transform!r}: must be one of 'r', 'b'")
     # esda applies ``transform`` after adding the self-links of G*: align untransformed
     settings = Settings(w, unit, time, permutations, seed, None, alpha, adjust)
     frames = []
@@ -254,17 +259,17 @@ def local_g(
                 star=star,
             )
         p_sim, _ = _g_inference(g, values, settings)
-        out = settings.keys(frame, period)
-        out["value"] = values
-        out["Gi"] = g.Gs
-        out["z"] = g.Zs
-        out["p_norm"] = g.p_norm
-        out["p_sim"] = p_sim
-        out["significant"] = settings.significant(p_sim, len(values))
-        out["spot"] = np.where(
-            out["significant"], np.where(g.Zs > 0, "hot", "cold"), "ns"
-        )
-        frames.append(out)
+        significant = settings.significant(p_sim, len(values))
+        fields = {
+            "value": values,
+            "Gi": g.Gs,
+            "z": g.Zs,
+            "p_norm": g.p_norm,
+            "p_sim": p_sim,
+            "significant": significant,
+            "spot": np.where(significant, np.where(g.Zs > 0, "hot", "cold"), "ns"),
+        }
+        frames.append(settings.table(frame, period, fields))
     return pd.concat(frames, ignore_index=True)
 
 

@@ -196,7 +196,7 @@ def spatial_regression(
     yv = frame[y].to_numpy(float)[:, None]
     xv = frame[x].to_numpy(float)
     common: dict[str, Any] = {"name_y": y, "name_x": x}
-    with _quiet():
+    with _quiet(admissibility_checked=True):  # _check_admissible follows
         import spreg
 
         if model in ("ols", "slx"):
@@ -418,9 +418,40 @@ def _ols_diagnostics(fitted: Any) -> pd.DataFrame:
     )
 
 
+# The notices spreg's own code gives while fitting, silenced by :func:`_quiet` as
+# (category, message regex, module regex of the spreg code it is attributed to).
+# Anything else, our SpatialGreenWarnings included, still reaches the user.
+_SPREG_NOTICES: tuple[tuple[type[Warning], str, str], ...] = (
+    # spreg builds its printed summary with DataFrame.drop/sort_values(inplace=
+    # True), which pandas 3 deprecates (Pandas4Warning); we read the estimates,
+    # never that summary, and the calls still work.
+    (DeprecationWarning, r"The inplace keyword in DataFrame\.", r"spreg\.output"),
+    # spreg passes tol= to scipy's bounded scalar search of rho/lambda; scipy says
+    # it uses it as the absolute tolerance, which is what spreg means.
+    (RuntimeWarning, r"Method 'bounded' does not support relative", r"spreg\.ml_"),
+)
+# Silenced only where the estimate is then checked by _check_admissible: the
+# log-Jacobian log|I - rho W| at a trial rho/lambda outside the admissible interval
+# (binary weights, searched on (-1, 1)) is the log of a determinant <= 0; the
+# bounded search takes the NaN as no improvement, and _check_admissible refuses
+# any estimate outside the interval.
+_SPREG_INADMISSIBLE_TRIAL = (
+    RuntimeWarning,
+    r"(invalid value|divide by zero) encountered in log",
+    r"spreg\.ml_",
+)
+
+
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence spreg's stdout prints and its pandas/scipy warnings."""
+def _quiet(*, admissibility_checked: bool = False) -> Iterator[None]:
+    """Silence spreg's stdout prints and the spreg notices of ``_SPREG_NOTICES``
+    (and ``_SPREG_INADMISSIBLE_TRIAL`` when the caller checks the estimate)."""
+    notices = _SPREG_NOTICES
+    if admissibility_checked:
+        notices = (*notices, _SPREG_INADMISSIBLE_TRIAL)
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        for category, message, module in notices:
+            warnings.filterwarnings(
+                "ignore", message=message, category=category, module=module
+            )
         yield
