@@ -19,6 +19,27 @@ EFFICIENCY_KW = {
 }
 
 
+# --- efficiency: a data set whose additive (EBM parameter) projection ties ---------
+
+# Columns x1, x2, y, b. Units 0, 2, 4 and 7 reach the frontier equally well
+# (Σ s/v = 38/45) by shedding x2 (towards unit 5) or the bad output (towards unit 1),
+# or any mix of the two: their additive projection is not unique and ε depends on
+# which one is taken (before the engine's tie-break, the reduced and the full LP gave
+# ε_x 0.9375 and 0.75).
+EBM_TIED = np.array(
+    [
+        [45.0, 45, 45, 45],
+        [45, 45, 45, 7],
+        [45, 45, 45, 45],
+        [45, 20, 45, 45],
+        [45, 45, 45, 45],
+        [45, 7, 45, 45],
+        [45, 45, 21, 45],
+        [45, 45, 45, 45],
+    ]
+)
+
+
 def efficiency_panel(
     n_units: int, n_years: int, seed: int, *, first_year: int, growth: float
 ) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import EBM_TIED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
@@ -737,22 +738,6 @@ def test_ddf_beta_at_or_below_minus_one_is_undefined_with_a_warning():
 
 # --- EBM parameters under ties: the lexicographic additive projection ------------
 
-# Units 0, 2, 4 and 7 reach the frontier equally well (Σ s/v = 38/45) by shedding
-# x2 (towards unit 5) or the bad output (towards unit 1), or any mix of the two:
-# their additive projection is not unique, and ε depends on which one is taken.
-TIED = np.array(
-    [
-        [45.0, 45, 45, 45],
-        [45, 45, 45, 7],
-        [45, 45, 45, 45],
-        [45, 20, 45, 45],
-        [45, 45, 45, 45],
-        [45, 7, 45, 45],
-        [45, 45, 21, 45],
-        [45, 45, 45, 45],
-    ]
-)
-
 
 def _lexicographic_additive_projection(values: np.ndarray, o: int) -> np.ndarray:
     """VRS additive projection of unit ``o`` (x1, x2, y, b): max Σ s/v, then, over
@@ -781,10 +766,10 @@ def _lexicographic_additive_projection(values: np.ndarray, o: int) -> np.ndarray
 
 @pytest.mark.parametrize("reduce", [True, False])
 def test_ebm_parameters_break_additive_ties_lexicographically(reduce):
-    frame = pd.DataFrame(TIED, columns=["x1", "x2", "y", "b"])
+    frame = pd.DataFrame(EBM_TIED, columns=["x1", "x2", "y", "b"])
     frame.insert(0, "unit", [f"u{i}" for i in range(len(frame))])
     projected = np.array(
-        [_lexicographic_additive_projection(TIED, o) for o in range(len(TIED))]
+        [_lexicographic_additive_projection(EBM_TIED, o) for o in range(len(EBM_TIED))]
     )
     # the ties go to x2 (the first variable with room): unit 0 -> unit 5, not unit 1
     np.testing.assert_allclose(projected[0], [45, 7, 45, 45], atol=1e-9)

@@ -7,6 +7,7 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import EBM_TIED
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -63,26 +64,10 @@ MODELS = [
 ]
 
 
-# Additive (EBM parameter) optima tie: units 0, 2, 4, 7 may shed x2 or the bad
-# output; before the tie-break, reduced and full LPs gave ε_x 0.9375 and 0.75.
-TIED = np.array(
-    [
-        [45.0, 45, 45, 45],
-        [45, 45, 45, 7],
-        [45, 45, 45, 45],
-        [45, 20, 45, 45],
-        [45, 45, 45, 45],
-        [45, 7, 45, 45],
-        [45, 45, 21, 45],
-        [45, 45, 45, 45],
-    ]
-)
-
-
 @pytest.mark.parametrize(("name", "model"), MODELS, ids=[m[0] for m in MODELS])
 @FAST
 @given(values=positive_data)
-@example(values=TIED)
+@example(values=EBM_TIED)
 def test_reduced_lp_equals_full_lp(name, model, values):
     data = _frame(values)
     reduced = model(data)
@@ -276,7 +261,7 @@ def test_locality_order_is_a_permutation(values):
 @pytest.mark.parametrize(("name", "model"), MODELS, ids=[m[0] for m in MODELS])
 @FAST
 @given(values=positive_data)
-@example(values=TIED)
+@example(values=EBM_TIED)
 def test_cover_and_locality_order_change_no_result(name, model, values):
     # force the large-set path (cover pricing, locality order) onto small data; the
     # sign check sends LPs whose duals do not qualify (DDF with weakly disposable

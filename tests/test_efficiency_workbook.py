@@ -15,7 +15,7 @@ import pytest
 from spatialgreen import datasets
 from spatialgreen.efficiency import productivity_index, sbm
 from spatialgreen.efficiency._workbook import geometric_mean
-from spatialgreen.errors import DataError, ModelError
+from spatialgreen.errors import DataError, ModelError, SpatialGreenWarning
 from spatialgreen.geo import unit_table
 
 # two east, two central, two west provinces (region3), three years of the SYNTHETIC
@@ -236,7 +236,7 @@ def test_units_that_are_not_regions_and_user_groups(tmp_path):
         }
     )
     res = sbm(df, inputs="x", outputs="y", unit="dmu")
-    with pytest.warns(UserWarning, match="not all province or city names"):
+    with pytest.warns(SpatialGreenWarning, match="not all province or city names"):
         path = res.to_workbook(tmp_path / "a.xlsx")
     wb = openpyxl.load_workbook(path)
     assert _rows(wb["Scores"])[0] == ("dmu", "Score", "Rank", "Status")
@@ -268,7 +268,7 @@ def test_units_that_are_not_regions_and_user_groups(tmp_path):
         res.to_workbook(tmp_path / "c.xlsx", names=False, groups="region3")
     with pytest.raises(DataError, match="neither a column of the results"):
         res.to_workbook(tmp_path / "c.xlsx", names=False, groups="nope")
-    with pytest.warns(UserWarning, match="1 unit\\(s\\) have no 'group' group"):
+    with pytest.warns(SpatialGreenWarning, match="1 unit\\(s\\) have no 'group' group"):
         res.to_workbook(
             tmp_path / "d.xlsx", names=False, groups={"B": "s1", "C": "s2", "D": "s2"}
         )
@@ -283,7 +283,7 @@ def test_missing_scores_are_blank_and_left_out_of_means(efficiency, tmp_path):
         scores=scores,
         infeasible=scores.loc[hit, ["adcode", "year", "status"]],
     )
-    with pytest.warns(UserWarning, match="1 score value\\(s\\) are missing"):
+    with pytest.warns(SpatialGreenWarning, match="1 score value\\(s\\) are missing"):
         path = broken.to_workbook(tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(path)
     assert "Infeasible" in wb.sheetnames

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import spreg
 from _helpers import knn_weights
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from libpysal.graph import Graph
 from libpysal.weights import lat2W
@@ -496,6 +496,7 @@ def test_bad_panels_raise_clear_errors(us_income):
 
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 10_000), shift=st.floats(-100, 100))
+@example(seed=1973, shift=0.5)
 def test_two_way_estimates_invariant_to_effects_and_row_order(seed, shift):
     df, w = _simulate(n_side=4, periods=4, rho=0.3, seed=seed)
     rng = np.random.default_rng(seed)
@@ -514,7 +515,11 @@ def test_two_way_estimates_invariant_to_effects_and_row_order(seed, shift):
     }
     base = spatial_panel(df, **kw)
     other = spatial_panel(moved.sample(frac=1.0, random_state=seed), **kw)
-    np.testing.assert_allclose(other.params, base.params, rtol=1e-6, atol=1e-8)
+    # ρ comes from scipy's bounded Brent search, whose step tolerance is
+    # sqrt(eps)·|ρ| + xatol/3 (≈ 5e-9 here): coefficients that depend on ρ agree
+    # to about 1e-8 absolute between two runs, not better (seed 1973, shift 0.5:
+    # 1.4e-8 on a coefficient of -3.9e-4)
+    np.testing.assert_allclose(other.params, base.params, rtol=1e-6, atol=1e-7)
     assert other.loglik == pytest.approx(base.loglik, rel=1e-9)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
-from ..errors import ModelError
+from ..errors import ModelError, OptionError
 from ..results import EstimatesMixin, Results, coefficient_table, inference
 from ._design import (
     FixedEffectsOptions,
@@ -231,13 +231,13 @@ def mediation(
     if len({y, x, mediator}) < 3:
         raise ModelError("y, x and mediator must be three different columns")
     if ci_method not in ("percentile", "bc"):
-        raise ModelError(f"ci_method must be 'percentile' or 'bc', got {ci_method!r}")
+        raise OptionError(f"ci_method must be 'percentile' or 'bc', got {ci_method!r}")
     if resample not in ("units", "observations"):
-        raise ModelError(
+        raise OptionError(
             f"resample must be 'units' or 'observations', got {resample!r}"
         )
     if not 0 < level < 1:
-        raise ModelError(f"level must be between 0 and 1, got {level}")
+        raise OptionError(f"level must be between 0 and 1, got {level}")
     frame, dropped = battery_sample(
         data,
         [y, x, mediator, *ctrls],

@@ -64,6 +64,10 @@ def _replicate(task: _Task) -> np.ndarray:
             time_varying=False,
         )
         try:
+            # one refit per bootstrap replicate: its notes (wrong skew, γ at a
+            # bound, optimiser messages) would repeat hundreds of times; a refit
+            # that fails or does not converge is left out of the draws below, and
+            # the caller reports how many were kept
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore")
                 fitted = _fit.fit(

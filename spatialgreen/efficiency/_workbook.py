@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .._io import atomic_write, formula_like
-from ..errors import DataError, ModelError
+from ..errors import DataError, ModelError, SpatialGreenWarning
 from ._workbook_units import WorkbookUnits
 
 __all__ = ["efficiency_workbook", "geometric_mean", "productivity_workbook"]
@@ -292,7 +292,7 @@ def _warn_missing(n: int, what: str, kind: str) -> None:
     warnings.warn(
         f"{n} {what} value(s) are missing (LPs without an optimal solution); the "
         f"workbook's {kind} means use the values present",
-        UserWarning,
+        SpatialGreenWarning,
         stacklevel=4,
     )
 

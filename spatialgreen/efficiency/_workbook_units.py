@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, SpatialGreenWarning
 
 __all__ = ["UNIT_NAME_COLUMNS", "WorkbookUnits"]
 
@@ -109,6 +109,10 @@ def _match(units: list[Any], level: str | None) -> tuple[str, pd.DataFrame] | No
     levels = [level] if level else ["province", "city"]
     for lvl in levels:
         try:
+            # a trial lookup of names for the workbook's label columns (province
+            # level first, then city): match_units' spelling notes were already
+            # given by the analysis that produced the results, or concern a level
+            # that is then not used, so they would only repeat or mislead here
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 codes = match_units(units, level=lvl)
@@ -121,7 +125,7 @@ def _match(units: list[Any], level: str | None) -> tuple[str, pd.DataFrame] | No
     warnings.warn(
         f"the units ({shown}) are not all {where}; the workbook shows them as "
         "given, without Chinese/English names (names=False silences this)",
-        UserWarning,
+        SpatialGreenWarning,
         stacklevel=4,
     )
     return None
@@ -193,7 +197,7 @@ def _checked(name: str, pairs: list[tuple[Any, Any]]) -> tuple[str, list[Any]]:
         warnings.warn(
             f"{len(missing)} unit(s) have no {name!r} group and are left out of the "
             f"group rows (but not of the all-units rows): {missing[:10]}",
-            UserWarning,
+            SpatialGreenWarning,
             stacklevel=5,
         )
     return name, [g for _, g in pairs]
