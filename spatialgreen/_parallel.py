@@ -256,9 +256,12 @@ def _pool_map(
             for at in sorted(futures):
                 if ready():
                     break
-                dropped = futures.pop(at)
-                if not dropped.cancel():  # a worker took it: its result is dropped
-                    _STARTING["left"].append(dropped)
+                # taken back, not cancelled: loky fails in its queue thread when
+                # it shuts down with a cancelled task still queued (set_exception
+                # on a cancelled future); the pool solves it again later, unasked,
+                # which costs little: this runs only when the whole job was
+                # shorter than the workers' start-up
+                _STARTING["left"].append(futures.pop(at))
                 here(at)
         for at in range(following, len(chunks)):
             futures[at] = submit(chunks[at])

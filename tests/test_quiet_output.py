@@ -234,11 +234,12 @@ def _stop_workers() -> None:
 
     A pool kept from earlier tests would run the command's chunks in workers whose
     fd 2 is not the one captured now; a pool started by the command ends here as
-    it would with the process."""
+    it would with the process. Queued tasks finish first (killing workers with
+    tasks still queued breaks loky's queue thread, which no real run does)."""
     loky = sys.modules.get("joblib.externals.loky.reusable_executor")
     executor = getattr(loky, "_executor", None)  # joblib keeps one pool per process
     if executor is not None:
-        executor.shutdown(wait=True, kill_workers=True)
+        executor.shutdown(wait=True)
 
 
 def _flush_c_stdio() -> None:
