@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +118,25 @@ def knn_weights(seed: int, k: int, n: int = 60):
         w = KNN(pts, k=k)
     w.transform = "r"
     return w
+
+
+# --- inputs are never mutated -------------------------------------------------------
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """Hash of values, index, column names and dtypes."""
+    h = hashlib.sha256()
+    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    h.update(repr(list(frame.columns)).encode())
+    h.update(repr(list(map(str, frame.dtypes))).encode())
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def untouched(*frames: pd.DataFrame) -> Iterator[None]:
+    """Assert that ``frames`` are unchanged after the block, even if it raises."""
+    before = [frame_digest(f) for f in frames]
+    try:
+        yield
+    finally:
+        assert [frame_digest(f) for f in frames] == before, "an input frame was mutated"

@@ -16,18 +16,17 @@ and exports, CLI.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from _helpers import untouched
 from libpysal.weights import lat2W
 from scipy import optimize, stats
 
@@ -44,25 +43,6 @@ from spatialgreen.errors import (
 )
 
 # ------------------------------------------------------------------------ helpers
-
-
-def _digest(frame: pd.DataFrame) -> str:
-    """Hash of values, index, column names and dtypes."""
-    h = hashlib.sha256()
-    h.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    h.update(repr(list(frame.columns)).encode())
-    h.update(repr(list(map(str, frame.dtypes))).encode())
-    return h.hexdigest()
-
-
-@contextlib.contextmanager
-def untouched(*frames: pd.DataFrame) -> Iterator[None]:
-    """Assert that ``frames`` are unchanged after the block, even if it raises."""
-    before = [_digest(f) for f in frames]
-    try:
-        yield
-    finally:
-        assert [_digest(f) for f in frames] == before, "an input frame was mutated"
 
 
 def refused(
