@@ -124,18 +124,25 @@ def test_markov_tie_warning_is_ours_and_mapclassify_notice_is_not_shown():
     ]
 
 
+def _warn_then_call(monkeypatch: Any, owner: Any, name: str, message: str) -> None:
+    """Replace ``owner.name`` by a wrapper that raises ``message`` as a
+    SpatialGreenWarning, then calls the real function (inside our filter)."""
+    real = getattr(owner, name)
+
+    def noisy(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(message, SpatialGreenWarning, stacklevel=2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, noisy)
+
+
 def test_markov_passes_our_warnings_raised_inside_the_narrow_filter(monkeypatch):
     import mapclassify
 
     from spatialgreen.convergence import markov
 
-    real = mapclassify.Quantiles
-
-    def noisy(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn("raised inside the filter", SpatialGreenWarning, stacklevel=2)
-        return real(*args, **kwargs)  # ties: mapclassify's notice, silenced
-
-    monkeypatch.setattr(mapclassify, "Quantiles", noisy)
+    # ties below: mapclassify's own notice, silenced; ours goes through
+    _warn_then_call(monkeypatch, mapclassify, "Quantiles", "raised inside the filter")
     df = pd.DataFrame(
         {"u": list("abcd") * 2, "t": [1] * 4 + [2] * 4, "y": [1.0] * 6 + [2.0] * 2}
     )
@@ -248,13 +255,7 @@ def test_local_g_star_passes_our_warnings_and_drops_esda_notice(monkeypatch):
 
     from spatialgreen.spatial import local_g
 
-    real = esda.G_Local
-
-    def noisy(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn("raised inside quiet()", SpatialGreenWarning, stacklevel=2)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(esda, "G_Local", noisy)
+    _warn_then_call(monkeypatch, esda, "G_Local", "raised inside quiet()")
     df = pd.DataFrame({"unit": range(9), "v": [1.0, 1, 2, 1, 2, 5, 2, 5, 5]})
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -300,13 +301,7 @@ def test_spatial_regression_passes_our_warnings_and_drops_spreg_notices(monkeypa
 
     from spatialgreen.spatial import spatial_regression
 
-    real = spreg.ML_Error
-
-    def noisy(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn("raised inside _quiet()", SpatialGreenWarning, stacklevel=2)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(spreg, "ML_Error", noisy)
+    _warn_then_call(monkeypatch, spreg, "ML_Error", "raised inside _quiet()")
     rng = np.random.default_rng(7)
     df = pd.DataFrame({"x": rng.normal(size=49)})
     df["y"] = 1 + df["x"] + rng.normal(size=49)
